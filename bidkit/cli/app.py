@@ -1,0 +1,148 @@
+"""Typer application. Commands stay thin: parse options, call the library, print results.
+
+:func:`main` is the one place that maps :class:`~bidkit.errors.BidkitError` to a message and an exit code;
+tracebacks are shown only with ``--verbose``, and never with exception messages of unknown errors (they could
+carry confidential values).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ..errors import BidkitError
+from . import common
+from .common import err, out
+
+app = typer.Typer(
+    name="bidkit",
+    help="Bid documents and sealed PDF bid packages from a project's data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+templates_app = typer.Typer(help="Inspect the Word templates a workspace uses.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    common.STATE.verbose = verbose
+
+
+@app.command()
+def version() -> None:
+    """Print bidkit's version."""
+    out(f"bidkit {__version__}")
+
+
+@app.command()
+def init(
+    directory: Dir,
+    sample: Annotated[str, typer.Option(help="Bundled sample to copy.")] = "city-surveillance",
+) -> None:
+    """Create a new workspace in DIRECTORY from a bundled sample."""
+    from ..resources import sample_workspace
+    from ..workspace import init as init_ws
+
+    init_ws(directory, sample_workspace(sample))
+    out(f"created workspace {directory} (from sample {sample})")
+
+
+@app.command()
+def validate(directory: Dir) -> None:
+    """Load every file of the workspace and report every problem at once."""
+    ws = common.load(directory)
+    d = ws.data
+    stars = sum(1 for r in d.tender.requirements if r.mandatory)
+    out(
+        f"ok: {directory}: {len(d.solution.bom)} BOM lines, {len(d.tender.requirements)} requirements "
+        f"({stars} ★), {len(d.company.qualifications)} qualifications"
+    )
+
+
+@app.command()
+def render(
+    directory: Dir,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Render only this document (repeatable).")
+    ] = None,
+) -> None:
+    """Render the workspace's Word documents into DIR/build/docx/."""
+    from ..render.documents import render as render_docs
+
+    ws = common.load(directory)
+    total = 0.0
+    for r in render_docs(ws, only):
+        total += r.seconds
+        out(f"{r.path}  {r.title}  {r.seconds:.2f}s")
+    out(f"rendered into {ws.build_dir / 'docx'} in {total:.2f}s")
+
+
+@templates_app.command("check")
+def templates_check(directory: Dir) -> None:
+    """List variables each template uses that the data does not provide."""
+    from .. import context as ctx_mod
+    from ..render.docx import find_template, missing_variables
+    from ..render.documents import available
+
+    ws = common.load(directory)
+    problems = 0
+    for name in available(ws):
+        source = find_template(ws, name)
+        missing = missing_variables(source, ctx_mod.build(name, ws.data))
+        for var in missing:
+            err(f"{source.display}: unknown variable '{var}'")
+        problems += len(missing)
+        if not missing:
+            out(f"ok: {source.display}")
+    if problems:
+        raise typer.Exit(3)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    common.STATE.verbose = False
+    try:
+        rv = app(args=argv, prog_name="bidkit", standalone_mode=False)
+    except BidkitError as exc:
+        lines = exc.lines()
+        if len(lines) > 1 or lines != [exc.message]:
+            for line in lines:
+                err(line)
+            err(f"error: {exc.message}")
+        else:
+            err(f"error: {exc.message}")
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err("error: aborted")
+        return 130
+    except typer.TyperException as exc:  # usage errors: typer prints them as click would
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err(f"error: {exc}")
+        return int(getattr(exc, "exit_code", 2))
+    except KeyboardInterrupt:
+        err("error: interrupted")
+        return 130
+    except Exception as exc:  # a bug: never print its message (it could hold a price); type and place only
+        if common.STATE.verbose:
+            tb = traceback.extract_tb(exc.__traceback__)
+            for frame in traceback.format_list(tb):
+                sys.stderr.write(frame)
+        err(f"error: internal error ({type(exc).__name__}); please report it (rerun with --verbose for details)")
+        return 70
+    return rv if isinstance(rv, int) else 0

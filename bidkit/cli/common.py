@@ -1,0 +1,30 @@
+"""Small helpers shared by the CLI modules."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..workspace import Workspace
+from ..workspace import load as load_ws
+
+
+@dataclass
+class State:
+    verbose: bool = False
+
+
+STATE = State()
+
+
+def out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def load(directory: Path) -> Workspace:
+    return load_ws(directory)

@@ -1,0 +1,66 @@
+"""The price part's data (报价) and the internal cost sheet. Both are confidential; they live in files of their own.
+
+No bid template may see :class:`InternalCost`; only the price part's templates see :class:`Pricing`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import field_validator
+
+from ..money import line_total, to_fen
+from .base import Model, Money, Rate, Text
+
+
+class PriceLine(Model):
+    item: Text  # BOM id
+    unit_price: Money
+    note: str = ""  # required when the unit price is zero (e.g. 赠送)
+
+
+class Pricing(Model):
+    """Unit prices per BOM line; totals are computed, never typed."""
+
+    tax_rate: Rate = Decimal("0.13")
+    lines: list[PriceLine] = []
+    extra_note: str = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _unique(cls, value: list[PriceLine]) -> list[PriceLine]:
+        seen: set[str] = set()
+        for line in value:
+            if line.item in seen:
+                raise ValueError(f"BOM line '{line.item}' is priced twice")
+            seen.add(line.item)
+        return value
+
+    def unit_price(self, item: str) -> Decimal | None:
+        return next((p.unit_price for p in self.lines if p.item == item), None)
+
+
+class CostLine(Model):
+    item: Text  # BOM id
+    supplier: Text
+    unit_cost: Money
+    quote_ref: str = ""
+
+
+class InternalCost(Model):
+    """内部成本: supplier quotes and margins. Never reachable from a bid template."""
+
+    lines: list[CostLine] = []
+    labour: Money = Decimal(0)
+    overhead_rate: Rate = Decimal(0)
+    notes: str = ""
+
+
+def priced_total(qty_by_item: dict[str, Decimal], pricing: Pricing) -> Decimal:
+    """Sum of qty × unit price, each line rounded to the fen first."""
+    return to_fen(
+        sum(
+            (line_total(qty_by_item[p.item], p.unit_price) for p in pricing.lines if p.item in qty_by_item),
+            Decimal(0),
+        )
+    )

@@ -1,0 +1,85 @@
+"""The solution: design text, the bill of materials (no prices), construction plan and staffing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Model, Quantity, Text
+
+
+class Section(Model):
+    title: Text
+    paragraphs: list[Text] = []
+    bullets: list[Text] = []
+
+
+class BomItem(Model):
+    """One line of the bill of materials (设备清单). Prices live in pricing, costs in internal_cost."""
+
+    id: Text
+    name: Text
+    brand: Text
+    model: Text
+    spec: str = ""
+    qty: Quantity
+    unit: Text
+    origin: str = ""  # 产地
+
+
+class Task(Model):
+    id: Text
+    name: Text
+    start: dt.date
+    end: dt.date
+    depends_on: list[str] = []
+    owner: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> Task:
+        if self.end < self.start:
+            raise ValueError(f"task '{self.id}' ends before it starts")
+        return self
+
+
+class Staffing(Model):
+    role: Text
+    count: Annotated[int, Field(gt=0)]
+    start: dt.date
+    end: dt.date
+    names: list[str] = []
+
+
+class ConstructionPlan(Model):
+    """施工组织设计: schedule and staffing, shown in the technical part and used after the award."""
+
+    summary: str = ""
+    tasks: list[Task] = []
+    staffing: list[Staffing] = []
+    quality_measures: list[Text] = []
+    safety_measures: list[Text] = []
+
+
+class Solution(Model):
+    title: Text
+    overview: Text
+    sections: list[Section] = []
+    bom: list[BomItem]
+    construction: ConstructionPlan = ConstructionPlan()
+
+    @field_validator("bom")
+    @classmethod
+    def _unique_bom(cls, value: list[BomItem]) -> list[BomItem]:
+        seen: set[str] = set()
+        for item in value:
+            if item.id in seen:
+                raise ValueError(f"BOM id '{item.id}' appears twice")
+            seen.add(item.id)
+        if not value:
+            raise ValueError("the bill of materials is empty")
+        return value
+
+    def bom_item(self, item_id: str) -> BomItem | None:
+        return next((b for b in self.bom if b.id == item_id), None)

@@ -1,0 +1,56 @@
+"""Workspace configuration (bidkit.yaml) and the aggregate of all project data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .acceptance import Acceptance
+from .base import Model, RelPath, Text
+from .company import Company
+from .pricing import InternalCost, Pricing
+from .project import Project
+from .responses import Responses
+from .solution import Solution
+from .tender import Tender
+
+PART_NAMES = ("price_part", "commercial_part", "technical_part")
+
+
+class SealPlacement(Model):
+    """Where a seal goes when a chapter has no anchor text of its own."""
+
+    part: Text
+    page: Annotated[int, Field()] = -1  # 1-based; -1 is the last page of the part
+
+
+class PackageConfig(Model):
+    parts: list[Text] = list(PART_NAMES)  # order in the package, from the tender
+    original_label: Text = "正本"
+    page_number_format: Text = "第 {n} 页 共 {total} 页"
+    cross_page_seal_group: Annotated[int, Field(gt=0)] = 20
+    seal_anchors: list[Text] = ["（盖章）", "（公章）", "（盖单位章）", "盖单位章"]
+    legal_rep_anchors: list[Text] = ["（签字或盖章）", "（签字）", "（签章）"]
+    extra_seals: list[SealPlacement] = []
+
+
+class WorkspaceConfig(Model):
+    schema_version: Annotated[int, Field(ge=1, le=1)] = 1
+    version: Annotated[int, Field(ge=1)] = 1  # the bid's version, used in the package name
+    templates: dict[str, RelPath] = {}  # document name → workspace template overriding the bundled one
+    package: PackageConfig = PackageConfig()
+
+
+class BidData(Model):
+    """Everything a workspace holds, loaded and validated."""
+
+    config: WorkspaceConfig
+    company: Company
+    project: Project
+    tender: Tender
+    solution: Solution
+    responses: Responses
+    pricing: Pricing | None = None
+    internal_cost: InternalCost | None = None
+    acceptance: Acceptance | None = None

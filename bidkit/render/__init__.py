@@ -1,0 +1,1 @@
+"""Rendering adapters: Word documents (docxtpl, sandboxed) and charts."""

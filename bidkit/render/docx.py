@@ -1,0 +1,158 @@
+"""Render a document's docxtpl template in a Jinja sandbox, with autoescaping and no silent blanks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .. import context as ctx_mod
+from ..errors import InputError, TemplateError
+from ..resources import templates_dir
+from ..workspace import Workspace, resolve_inside
+
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # compressed
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here
+MAX_MEMBERS = 2000
+MAX_OUTPUT_BYTES = 50 * 1024 * 1024  # a template that renders more than this is refused
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    name: str  # document name
+    path: Path
+    display: str  # for messages: workspace-relative or "bundled:…"
+    bundled: bool
+
+
+def find_template(ws: Workspace, name: str) -> TemplateSource:
+    """The workspace's own template for ``name`` if it has one, else the bundled one."""
+    override = ws.data.config.templates.get(name)
+    if override:
+        return TemplateSource(name, resolve_inside(ws.root, override, what="template"), override, False)
+    local = ws.root / "templates" / f"{name}.docx"
+    if local.exists():
+        rel = f"templates/{name}.docx"
+        return TemplateSource(name, resolve_inside(ws.root, rel, what="template"), rel, False)
+    bundled = templates_dir() / f"{name}.docx"
+    if not bundled.exists():
+        raise InputError(f"{name}: no template (bundled templates missing at {templates_dir()})")
+    return TemplateSource(name, bundled, f"bundled:{name}.docx", True)
+
+
+class _PathUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the full dotted path, e.g. ``company.fax_number``."""
+
+    def _path(self) -> str:
+        obj = self._undefined_obj
+        base = getattr(obj, "path", None)
+        name = self._undefined_name
+        if base is not None and name is not None:
+            return f"{base}.{name}" if base else str(name)
+        return str(name) if name is not None else (self._undefined_hint or "?")
+
+    @property
+    def _undefined_message(self) -> str:  # type: ignore[override]
+        return f"undefined variable '{self._path()}'"
+
+
+def make_env() -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=_PathUndefined, keep_trailing_newline=True)
+    return env
+
+
+def _check_zip(source: TemplateSource, blob: bytes) -> None:
+    if len(blob) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{source.display}: template too large ({len(blob) // 1024 // 1024} MB)")
+    if not zipfile.is_zipfile(io.BytesIO(blob)):
+        raise TemplateError(f"{source.display}: not a .docx file (not a zip archive)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise TemplateError(f"{source.display}: .docx has too many parts ({len(infos)})")
+            unpacked = sum(i.file_size for i in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise TemplateError(f"{source.display}: .docx unpacks to {unpacked // 1024 // 1024} MB (zip bomb?)")
+            if "word/document.xml" not in zf.namelist():
+                raise TemplateError(f"{source.display}: not a Word document (no word/document.xml)")
+    except zipfile.BadZipFile as exc:
+        raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
+
+
+def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
+    """Render ``source`` with ``context``; return the .docx bytes."""
+    from docxtpl import DocxTemplate
+
+    blob = source.path.read_bytes()
+    _check_zip(source, blob)
+    try:
+        tpl = DocxTemplate(io.BytesIO(blob))
+        tpl.render(context, jinja_env=make_env(), autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{source.display}: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{source.display}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{source.display}: template error: {exc}") from None
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise TemplateError(f"{source.display}: cannot read the template ({type(exc).__name__})") from None
+    data = out.getvalue()
+    if len(data) > MAX_OUTPUT_BYTES:
+        raise TemplateError(f"{source.display}: rendered document too large")
+    return data
+
+
+def render_document(ws: Workspace, name: str) -> bytes:
+    spec = ctx_mod.DOCUMENTS.get(name)
+    if spec is None:
+        raise InputError(f"{name}: unknown document (one of {', '.join(ctx_mod.DOCUMENTS)})")
+    try:
+        context = ctx_mod.build(name, ws.data)
+    except LookupError as exc:
+        raise InputError(f"{name}: {exc.args[0]}") from None
+    return render_bytes(find_template(ws, name), context)
+
+
+def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[str]:
+    """Dotted names ``source`` uses that ``context`` does not provide (rendering leniently once)."""
+    from docxtpl import DocxTemplate
+
+    found: set[str] = set()
+
+    class Recorder(jinja2.Undefined):
+        def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing, name: str | None = None,
+                     exc: type[Exception] = jinja2.UndefinedError) -> None:
+            super().__init__(hint, obj, name, exc)
+            base = getattr(obj, "path", None)
+            if isinstance(obj, Recorder):
+                base = obj._full
+            self._full = f"{base}.{name}" if base else str(name)
+            found.add(self._full)
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return Recorder(obj=self, name=name)
+
+    blob = source.path.read_bytes()
+    _check_zip(source, blob)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=Recorder)
+    try:
+        tpl = DocxTemplate(io.BytesIO(blob))
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except SecurityError as exc:
+        raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{source.display}: template error: {exc}") from None
+    minimal = sorted(n for n in found if not any(n.startswith(o + ".") for o in found if o != n))
+    return minimal
