@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .money import format_amount, rmb_upper
 from .models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Tender
+from .money import format_amount, rmb_upper
 from .pricing import summarise
 
 

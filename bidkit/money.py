@@ -61,7 +61,7 @@ def format_amount(value: Decimal) -> str:
 
 def _four_digits(n: int) -> str:
     """Uppercase of 1..9999 without group unit; inner zeros collapse to one 零."""
-    out = []
+    out: list[str] = []
     zero_pending = False
     for pos in range(3, -1, -1):
         d = (n // 10**pos) % 10
@@ -85,7 +85,7 @@ def _integer_upper(n: int) -> str:
         n //= 10000
     if len(groups) > len(_GROUP_UNITS):
         raise MoneyError("amount too large")
-    out = []
+    out: list[str] = []
     need_zero = False
     for idx in range(len(groups) - 1, -1, -1):
         g = groups[idx]

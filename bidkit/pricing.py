@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import line_total, to_fen
 from .models import BomItem, Pricing, Solution
+from .money import line_total, to_fen
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PriceSummary:
 def summarise(solution: Solution, pricing: Pricing, *, tax_included: bool = True) -> PriceSummary:
     """Price every BOM line in BOM order. Lines without a price are skipped; checks report them."""
     priced = {p.item: p for p in pricing.lines}
-    lines = []
+    lines: list[PricedLine] = []
     for bom in solution.bom:
         p = priced.get(bom.id)
         if p is None:

@@ -129,14 +129,18 @@ def cross_references(data: BidData, raw: dict[str, Any]) -> list[str]:
             if row.requirement not in req_kind:
                 at("responses", (table, i, "requirement"), f"unknown requirement '{row.requirement}'")
             elif req_kind[row.requirement] != table:
-                at("responses", (table, i, "requirement"), f"requirement '{row.requirement}' is {req_kind[row.requirement]}, not {table}")
+                kind = req_kind[row.requirement]
+                at("responses", (table, i, "requirement"), f"requirement '{row.requirement}' is {kind}, not {table}")
     bom_ids = {b.id for b in data.solution.bom}
-    for key, model in (("pricing", data.pricing), ("internal_cost", data.internal_cost)):
-        if model is None:
-            continue
-        for i, line in enumerate(model.lines):
-            if line.item not in bom_ids:
-                at(key, ("lines", i, "item"), f"unknown BOM line '{line.item}'")
+    items: list[tuple[str, list[str]]] = []
+    if data.pricing is not None:
+        items.append(("pricing", [p.item for p in data.pricing.lines]))
+    if data.internal_cost is not None:
+        items.append(("internal_cost", [c.item for c in data.internal_cost.lines]))
+    for key, ids in items:
+        for i, item in enumerate(ids):
+            if item not in bom_ids:
+                at(key, ("lines", i, "item"), f"unknown BOM line '{item}'")
     quals = {q.id for q in data.company.qualifications}
     for i, req in enumerate(data.tender.required_attachments):
         if req.qualification not in quals:

@@ -45,7 +45,7 @@ def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
     return yaml.composer.Composer.compose_node(self, parent, index)
 
 
-_Loader.compose_node = _compose_node  # type: ignore[method-assign]
+_Loader.compose_node = _compose_node  # type: ignore[method-assign,assignment]
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
@@ -100,7 +100,7 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: file too large (the limit is 5 MB)")
     text = text.removeprefix("\ufeff")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - our loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""

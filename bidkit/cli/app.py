@@ -92,8 +92,8 @@ def render(
 def templates_check(directory: Dir) -> None:
     """List variables each template uses that the data does not provide."""
     from .. import context as ctx_mod
-    from ..render.docx import find_template, missing_variables
     from ..render.documents import available
+    from ..render.docx import find_template, missing_variables
 
     ws = common.load(directory)
     problems = 0

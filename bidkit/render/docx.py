@@ -57,7 +57,7 @@ class _PathUndefined(jinja2.StrictUndefined):
         return str(name) if name is not None else (self._undefined_hint or "?")
 
     @property
-    def _undefined_message(self) -> str:  # type: ignore[override]
+    def _undefined_message(self) -> str:
         return f"undefined variable '{self._path()}'"
 
 
@@ -131,13 +131,13 @@ def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[s
 
     class Recorder(jinja2.Undefined):
         def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing, name: str | None = None,
-                     exc: type[Exception] = jinja2.UndefinedError) -> None:
+                     exc: type[jinja2.exceptions.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
             super().__init__(hint, obj, name, exc)
-            base = getattr(obj, "path", None)
+            base: str | None = getattr(obj, "path", None)
             if isinstance(obj, Recorder):
-                base = obj._full
-            self._full = f"{base}.{name}" if base else str(name)
-            found.add(self._full)
+                base = obj.full
+            self.full: str = f"{base}.{name}" if base else str(name)
+            found.add(self.full)
 
         def __getattr__(self, name: str) -> Any:
             if name.startswith("__"):

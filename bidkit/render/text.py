@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 
-def _block_lines(parent: object, doc: object) -> list[str]:
+def _block_lines(parent: Any, doc: Any) -> list[str]:
     lines: list[str] = []
-    element = parent._element if hasattr(parent, "_element") else parent  # type: ignore[attr-defined]
-    body = getattr(element, "body", element)
+    element = parent._element if hasattr(parent, "_element") else parent
+    body: Any = getattr(element, "body", element)
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(child, parent).text  # type: ignore[arg-type]
+            text = Paragraph(child, parent).text
             if text.strip():
                 lines.append(text.rstrip())
         elif tag == "tbl":
-            table = Table(child, parent)  # type: ignore[arg-type]
+            table = Table(child, parent)
             for row in table.rows:
                 cells = []
                 last = None

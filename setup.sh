@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up bidkit on Debian (12 or later): system packages pip cannot install, then a venv with bidkit in it.
+# Idempotent: what is already there is skipped. Run as root or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(
+  libreoffice-writer-nogui   # DOCX → PDF (soffice --headless)
+  fonts-noto-cjk             # the CJK faces templates map 宋体/黑体/仿宋 to
+  poppler-utils              # pdftotext, pdffonts, pdftoppm
+  fontconfig
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0   # weasyprint
+  qpdf
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  [[ "$pkg" == \#* ]] && continue
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: Debian packages present" >&2
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "setup: creating .venv" >&2
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.bidkit-installed
+if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
+  echo "setup: installing bidkit and its Python dependencies into .venv" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  touch "$stamp"
+else
+  echo "setup: .venv up to date" >&2
+fi
+echo "setup: done — run .venv/bin/bidkit --help" >&2
