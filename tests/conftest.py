@@ -58,3 +58,14 @@ def needs_soffice() -> pytest.MarkDecorator:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` with its bytes, to prove a failed command wrote nothing."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.txt from this run")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import golden
+
+    if config.getoption("--update-golden"):
+        golden.UPDATE["on"] = True

@@ -1,0 +1,110 @@
+"""`bidkit validate` / `render` on broken workspaces: every problem as one exact line, non-zero exit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Result, snapshot
+
+
+def line_no(path: Path, pattern: str) -> int:
+    """1-based line of the first line matching ``pattern`` in ``path``."""
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if re.search(pattern, line):
+            return i
+    raise AssertionError(f"{pattern!r} not in {path}")
+
+
+def replace_once(path: Path, pattern: str, repl: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
+    assert n == 1, f"{pattern!r} not in {path}"
+    path.write_text(new, encoding="utf-8")
+
+
+def test_sample_is_valid(cli: Callable[..., Result], sample_ws: Path) -> None:
+    r = cli("validate", sample_ws)
+    assert r.code == 0, r.err
+    assert r.out.startswith(f"ok: {sample_ws}: ")
+    assert r.err == ""
+
+
+def test_missing_workspace(cli: Callable[..., Result], tmp_path: Path) -> None:
+    r = cli("validate", tmp_path / "nope")
+    assert (r.code, r.err_lines) == (3, [f"error: {tmp_path / 'nope'}: workspace folder not found"])
+
+
+def test_missing_file(cli: Callable[..., Result], sample_ws: Path) -> None:
+    (sample_ws / "tender.yaml").unlink()
+    r = cli("validate", sample_ws)
+    assert (r.code, r.err_lines) == (3, ["tender.yaml: file not found", "error: 1 problem found"])
+
+
+def test_malformed_yaml(cli: Callable[..., Result], sample_ws: Path) -> None:
+    path = sample_ws / "solution.yaml"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("broken: [1, 2\n")
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    assert r.err_lines == [
+        f"solution.yaml:{n + 1}: YAML syntax error: expected ',' or ']', but got '<stream end>'",
+        "error: 1 problem found",
+    ]
+
+
+def test_wrong_type_unknown_field_missing_field_and_negative_quantity_all_at_once(
+    cli: Callable[..., Result], sample_ws: Path
+) -> None:
+    tender = sample_ws / "tender.yaml"
+    replace_once(tender, r"^bid_validity_days:.*$", "bid_validity_days: ninety")
+    wrong_type = line_no(tender, r"^bid_validity_days: ninety")
+
+    company = sample_ws / "company.yaml"
+    replace_once(company, r"^(phone:.*)$", r"\1\nfax_number: 0000-0000000")
+    unknown = line_no(company, r"^fax_number:")
+
+    project = sample_ws / "project.yaml"
+    replace_once(project, r"^code:.*\n", "")
+
+    solution = sample_ws / "solution.yaml"
+    replace_once(solution, r"^(\s+qty:) .*$", r"\1 -3")
+    negative = line_no(solution, r"^\s+qty: -3$")
+
+    before = snapshot(sample_ws)
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    assert r.err_lines == [
+        f"company.yaml:{unknown} fax_number: unknown field",
+        "project.yaml:1 code: required field missing",
+        f"tender.yaml:{wrong_type} bid_validity_days: Input should be a valid integer, unable to parse string as an integer",
+        f"solution.yaml:{negative} bom.0.qty: quantity must be greater than 0",
+        "error: 4 problems found",
+    ]
+    assert snapshot(sample_ws) == before
+
+
+def test_cross_file_references(cli: Callable[..., Result], sample_ws: Path) -> None:
+    responses = sample_ws / "responses.yaml"
+    replace_once(responses, r"^(\s+-?\s*requirement:) T-01$", r"\1 T-999")
+    line = line_no(responses, r"requirement: T-999$")
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    assert r.err_lines[0] == f"responses.yaml:{line} technical.0.requirement: unknown requirement 'T-999'"
+
+
+def test_attachment_outside_workspace_is_refused(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(b"%PDF-1.4\n")
+    scans = sorted((sample_ws / "attachments").glob("*.pdf"))
+    scans[0].unlink()
+    scans[0].symlink_to(outside)
+    company = sample_ws / "company.yaml"
+    line = line_no(company, rf"scan: attachments/{re.escape(scans[0].name)}")
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    (problem,) = [x for x in r.err_lines if x.startswith("company.yaml")]
+    assert problem.startswith(f"company.yaml:{line} qualifications.")
+    assert problem.endswith(f".scan: path leads outside the workspace (attachments/{scans[0].name})")
