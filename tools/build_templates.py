@@ -602,7 +602,7 @@ def price_part() -> Builder:
     b.p("1. 我方已仔细研究了{{ tender.project_name }}（招标编号：{{ tender.number }}）招标文件的全部内容，"
         "包括全部补充文件（如有），愿意按照招标文件的要求承担本项目的全部供货、安装、调试及服务工作。")
     b.p("投标总价（大写）：人民币{{ prices.total_upper }}（小写：¥{{ prices.total }} 元）"
-        "（{{ prices.tax_included }}）。", bold=True)
+        "，含增值税。", bold=True)
     b.p("2. 我方承诺投标有效期为自投标截止之日起 {{ bid.validity_days }} 日历天，"
         "在投标有效期内不修改、不撤销投标文件。")
     b.p("3. 如我方中标：")
@@ -643,11 +643,13 @@ def price_part() -> Builder:
         [4.3, 12.0],
         [
             ["投标人名称", "{{ company.name }}"],
-            ["投标总价（小写）", "¥{{ prices.total }} 元（{{ prices.tax_included }}）"],
+            ["投标总价（小写）", "¥{{ prices.total }} 元"],
             ["投标总价（大写）", "人民币{{ prices.total_upper }}"],
             ["交货期（工期）", "合同签订后 {{ bid.delivery_days }} 日历天"],
             ["质保期", "{{ bid.warranty_years }} 年"],
             ["投标有效期", "{{ bid.validity_days }} 日历天"],
+            ["报价说明", "分项单价{{ prices.tax_included }}；投标总价含增值税 ¥{{ prices.tax }} 元"
+                         "（税率 {{ prices.tax_rate }}）"],
             ["备注", "{{ prices.note }}"],
         ],
         label_cols=(0,), row_height=0.9,
