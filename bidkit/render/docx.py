@@ -61,9 +61,17 @@ class _PathUndefined(jinja2.StrictUndefined):
         return f"undefined variable '{self._path()}'"
 
 
-def make_env() -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=_PathUndefined, keep_trailing_newline=True)
-    return env
+class _Env(ImmutableSandboxedEnvironment):
+    """Context keys win over dict methods, so ``notice.items`` is the data, not ``dict.items``."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def make_env(undefined: type[jinja2.Undefined] | None = None) -> jinja2.Environment:
+    return _Env(autoescape=True, undefined=undefined or _PathUndefined, keep_trailing_newline=True)
 
 
 def _check_zip(source: TemplateSource, blob: bytes) -> None:
@@ -146,7 +154,7 @@ def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[s
 
     blob = source.path.read_bytes()
     _check_zip(source, blob)
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=Recorder)
+    env = make_env(Recorder)
     try:
         tpl = DocxTemplate(io.BytesIO(blob))
         tpl.render(context, jinja_env=env, autoescape=True)
