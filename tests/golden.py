@@ -24,6 +24,7 @@ def assert_golden(name: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
         actual.unlink(missing_ok=True)
         return
+    actual.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         actual.write_text(text, encoding="utf-8")
         pytest.fail(f"no golden file {path.name}; review {actual} and run pytest --update-golden", pytrace=False)

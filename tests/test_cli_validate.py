@@ -68,6 +68,7 @@ def test_wrong_type_unknown_field_missing_field_and_negative_quantity_all_at_onc
 
     project = sample_ws / "project.yaml"
     replace_once(project, r"^code:.*\n", "")
+    top = line_no(project, r"^[a-z_]+:")  # a missing field points at the mapping that lacks it
 
     solution = sample_ws / "solution.yaml"
     replace_once(solution, r"^(\s+qty:) .*$", r"\1 -3")
@@ -78,7 +79,7 @@ def test_wrong_type_unknown_field_missing_field_and_negative_quantity_all_at_onc
     assert r.code == 3
     assert r.err_lines == [
         f"company.yaml:{unknown} fax_number: unknown field",
-        "project.yaml:1 code: required field missing",
+        f"project.yaml:{top} code: required field missing",
         f"tender.yaml:{wrong_type} bid_validity_days: Input should be a valid integer, unable to parse string as an integer",
         f"solution.yaml:{negative} bom.0.qty: quantity must be greater than 0",
         "error: 4 problems found",
@@ -107,4 +108,4 @@ def test_attachment_outside_workspace_is_refused(cli: Callable[..., Result], sam
     assert r.code == 3
     (problem,) = [x for x in r.err_lines if x.startswith("company.yaml")]
     assert problem.startswith(f"company.yaml:{line} qualifications.")
-    assert problem.endswith(f".scan: path leads outside the workspace (attachments/{scans[0].name})")
+    assert problem.endswith(f".scan: file path leads outside the workspace (attachments/{scans[0].name})")
