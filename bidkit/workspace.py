@@ -90,14 +90,35 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top)"
 
 
+_PLAIN_PROBLEMS = {
+    "missing": "required field missing",
+    "extra_forbidden": "unknown field",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "date_from_datetime_parsing": "expected a date like 2026-12-28",
+    "date_from_datetime_inexact": "expected a date like 2026-12-28, without a time",
+    "date_parsing": "expected a date like 2026-12-28",
+    "date_type": "expected a date like 2026-12-28",
+    "datetime_parsing": "expected a date and time like 2026-12-28 09:30",
+    "datetime_from_date_parsing": "expected a date and time like 2026-12-28 09:30",
+    "datetime_type": "expected a date and time like 2026-12-28 09:30",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping of fields",
+    "model_type": "expected a mapping of fields",
+    "model_attributes_type": "expected a mapping of fields",
+    "string_too_short": "must not be empty",
+}
+
+
 def _problem_text(err: Any) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "required field missing"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    msg = str(err["msg"])
-    return msg.removeprefix("Value error, ")
+    plain = _PLAIN_PROBLEMS.get(err["type"])
+    if plain:
+        return plain
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def validation_lines(exc: ValidationError, raw: dict[str, Any]) -> list[str]:

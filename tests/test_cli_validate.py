@@ -80,7 +80,7 @@ def test_wrong_type_unknown_field_missing_field_and_negative_quantity_all_at_onc
     assert r.err_lines == [
         f"company.yaml:{unknown} fax_number: unknown field",
         f"project.yaml:{top} code: required field missing",
-        f"tender.yaml:{wrong_type} bid_validity_days: Input should be a valid integer, unable to parse string as an integer",
+        f"tender.yaml:{wrong_type} bid_validity_days: expected a whole number",
         f"solution.yaml:{negative} bom.0.qty: quantity must be greater than 0",
         "error: 4 problems found",
     ]
