@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import yaml
@@ -154,7 +155,12 @@ def _represent_str(dumper: _Dumper, value: str) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _represent_enum(dumper: _Dumper, value: Enum) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value.value))
+
+
 _Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_multi_representer(Enum, _represent_enum)
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(dt.date, yaml.representer.SafeRepresenter.represent_date)
 _Dumper.add_representer(dt.datetime, yaml.representer.SafeRepresenter.represent_datetime)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
+import resource
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,8 @@ MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # compressed
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here
 MAX_MEMBERS = 2000
 MAX_OUTPUT_BYTES = 50 * 1024 * 1024  # a template that renders more than this is refused
+DEFAULT_TIMEOUT = 60.0  # seconds for one workspace template; bundled ones take well under one
+CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -93,12 +98,9 @@ def _check_zip(source: TemplateSource, blob: bytes) -> None:
         raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
 
 
-def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
-    """Render ``source`` with ``context``; return the .docx bytes."""
+def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
-    blob = source.path.read_bytes()
-    _check_zip(source, blob)
     try:
         tpl = DocxTemplate(io.BytesIO(blob))
         tpl.render(context, jinja_env=make_env(), autoescape=True)
@@ -110,14 +112,66 @@ def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
         raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{source.display}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"{source.display}: template error: {exc}") from None
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise TemplateError(f"{source.display}: cannot read the template ({type(exc).__name__})") from None
+    except MemoryError:
+        raise TemplateError(f"{source.display}: template needs too much memory (a runaway loop?)") from None
+    except Exception as exc:  # the message could quote data (prices): name the kind of failure only
+        raise TemplateError(f"{source.display}: template failed to render ({type(exc).__name__})") from None
     data = out.getvalue()
     if len(data) > MAX_OUTPUT_BYTES:
-        raise TemplateError(f"{source.display}: rendered document too large")
+        raise TemplateError(f"{source.display}: rendered document too large (over {MAX_OUTPUT_BYTES >> 20} MB)")
     return data
+
+
+def _child(conn: Any, source: TemplateSource, blob: bytes, context: dict[str, Any]) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    try:
+        conn.send(("ok", _render_in_process(source, blob, context)))
+    except TemplateError as exc:
+        conn.send(("error", exc.message))
+    except BaseException as exc:  # pragma: no cover - last resort, message withheld
+        conn.send(("error", f"{source.display}: template failed to render ({type(exc).__name__})"))
+    finally:
+        conn.close()
+
+
+def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
+    """Render a workspace template in a forked child with a time and memory bound."""
+    timeout = float(os.environ.get("BIDKIT_TEMPLATE_TIMEOUT", DEFAULT_TIMEOUT))
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, source, blob, context), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise TemplateError(
+                f"{source.display}: rendering took longer than {timeout:g} s (an endless or huge loop?)"
+            )
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            raise TemplateError(f"{source.display}: template rendering crashed (out of memory?)") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if status != "ok":
+        raise TemplateError(payload)
+    return bytes(payload)
+
+
+def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
+    """Render ``source`` with ``context``; return the .docx bytes.
+
+    Bundled templates render in-process; a workspace's own template (it may come from a tender or a colleague)
+    renders in a forked child bounded in time and memory, so a runaway loop cannot hang or exhaust bidkit.
+    """
+    blob = source.path.read_bytes()
+    _check_zip(source, blob)
+    if source.bundled:
+        return _render_in_process(source, blob, context)
+    return _render_guarded(source, blob, context)
 
 
 def render_document(ws: Workspace, name: str) -> bytes:
