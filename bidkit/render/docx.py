@@ -25,6 +25,7 @@ MAX_MEMBERS = 2000
 MAX_OUTPUT_BYTES = 50 * 1024 * 1024  # a template that renders more than this is refused
 DEFAULT_TIMEOUT = 60.0  # seconds for one workspace template; bundled ones take well under one
 CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+MAX_RENDERED_CHARS = 50_000_000  # the XML of one part; the sample's largest is about 0.5 million
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class _PathUndefined(jinja2.StrictUndefined):
 
     @property
     def _undefined_message(self) -> str:
+        if self._undefined_hint:  # the sandbox explains what it refused
+            return self._undefined_hint
         return f"undefined variable '{self._path()}'"
 
 
@@ -72,11 +75,31 @@ class _Env(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
+        if isinstance(obj, jinja2.Undefined) and obj._undefined_exception is SecurityError:
+            return obj  # keep reporting the first refused access, not a follow-up on the placeholder
         return super().getattr(obj, attribute)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _bounded_concat(parts: Any) -> str:
+    """Join rendered output, stopping a runaway loop as soon as the output passes the bound."""
+    out = []
+    total = 0
+    for part in parts:
+        total += len(part)
+        if total > MAX_RENDERED_CHARS:
+            raise _TooLarge
+        out.append(part)
+    return "".join(out)
+
+
 def make_env(undefined: type[jinja2.Undefined] | None = None) -> jinja2.Environment:
-    return _Env(autoescape=True, undefined=undefined or _PathUndefined, keep_trailing_newline=True)
+    env = _Env(autoescape=True, undefined=undefined or _PathUndefined, keep_trailing_newline=True)
+    env.concat = _bounded_concat  # type: ignore[method-assign]
+    return env
 
 
 def _check_zip(source: TemplateSource, blob: bytes) -> None:
@@ -112,13 +135,19 @@ def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, A
         raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{source.display}: template syntax error: {exc.message}") from None
+    except _TooLarge:
+        raise TemplateError(
+            f"{source.display}: rendered document too large (over {MAX_RENDERED_CHARS // 1_000_000} million characters)"
+        ) from None
     except MemoryError:
         raise TemplateError(f"{source.display}: template needs too much memory (a runaway loop?)") from None
     except Exception as exc:  # the message could quote data (prices): name the kind of failure only
         raise TemplateError(f"{source.display}: template failed to render ({type(exc).__name__})") from None
     data = out.getvalue()
-    if len(data) > MAX_OUTPUT_BYTES:
-        raise TemplateError(f"{source.display}: rendered document too large (over {MAX_OUTPUT_BYTES >> 20} MB)")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    if len(data) > MAX_OUTPUT_BYTES or unpacked > MAX_UNPACKED_BYTES:
+        raise TemplateError(f"{source.display}: rendered document too large (over {MAX_UNPACKED_BYTES >> 20} MB)")
     return data
 
 
