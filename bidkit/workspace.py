@@ -17,7 +17,8 @@ from . import yamlio
 from .errors import InputError, OutputError, ValidationFailed
 from .models import PART_NAMES, BidData
 
-# model field → (file name, required)
+# model field → (file name, required). Prices are not here: they live encrypted in pricing.enc and reach
+# ``BidData.pricing`` only through the price lock (bidkit.lock.with_prices).
 FILES: dict[str, tuple[str, bool]] = {
     "config": ("bidkit.yaml", True),
     "company": ("company.yaml", True),
@@ -25,7 +26,6 @@ FILES: dict[str, tuple[str, bool]] = {
     "tender": ("tender.yaml", True),
     "solution": ("solution.yaml", True),
     "responses": ("responses.yaml", True),
-    "pricing": ("pricing.yaml", False),
     "internal_cost": ("internal_cost.yaml", False),
     "acceptance": ("acceptance.yaml", False),
 }

@@ -17,6 +17,10 @@ import typer
 from .. import __version__
 from ..errors import BidkitError
 from . import common
+from . import keys as keys_cli
+from . import log as log_cli
+from . import price as price_cli
+from . import review as review_cli
 from .common import err, out
 
 app = typer.Typer(
@@ -78,9 +82,12 @@ def render(
     ] = None,
 ) -> None:
     """Render the workspace's Word documents into DIR/build/docx/."""
+    from ..lock import for_render
     from ..render.documents import render as render_docs
 
-    ws = common.load(directory)
+    ws, note = for_render(common.load(directory), only)
+    if note:
+        out(note)
     total = 0.0
     for r in render_docs(ws, only):
         total += r.seconds
@@ -107,6 +114,12 @@ def templates_check(directory: Dir) -> None:
             out(f"ok: {source.display}")
     if problems:
         raise typer.Exit(3)
+
+
+app.add_typer(review_cli.app, name="review")
+app.add_typer(price_cli.app, name="price")
+app.add_typer(keys_cli.app, name="keys")
+app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 
 
 def main(argv: list[str] | None = None) -> int:

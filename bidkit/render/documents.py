@@ -49,6 +49,12 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
     for name in names:
         if name not in ctx_mod.DOCUMENTS:
             raise InputError(f"{name}: unknown document (one of {', '.join(ctx_mod.DOCUMENTS)})")
+    if "price_part" in names:
+        from ..lock import require_open
+
+        require_open(ws)  # the price lock: raises LockedError while no approval matches
+        if ws.data.pricing is None:
+            raise InputError("price_part: prices not loaded (bidkit.lock.with_prices decrypts them)")
     blobs = []
     for name in names:
         start = time.perf_counter()
@@ -58,4 +64,8 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
         path = output_path(ws, name)
         atomic_write(path, blob)
         out.append(Rendered(name, ctx_mod.DOCUMENTS[name].title, path, seconds))
+        if name == "price_part":
+            from ..lock import record_price_render
+
+            record_price_render(ws, path)
     return out

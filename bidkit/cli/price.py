@@ -1,0 +1,152 @@
+"""``bidkit price``: the confidential prices (encrypted in pricing.enc), entered last, only through the lock.
+
+The passphrase comes from ``$BIDKIT_PRICE_PASSPHRASE`` or a prompt, never from the command line. ``price show``
+is the only command that prints prices (to stdout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from .. import lock, price_sheet, secure
+from ..errors import InputError, ToolError
+from ..models import PriceLine, Pricing
+from ..money import format_amount, rmb_upper
+from ..pricing import summarise
+from ..workspace import Workspace, atomic_write
+from . import common
+from .common import out
+
+app = typer.Typer(help="Confidential prices: import, template, show, set, edit (after the QA approval).",
+                  no_args_is_help=True)
+
+Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
+
+
+def _existing(ws: Workspace, passphrase: str) -> Pricing | None:
+    return lock.decrypt_prices(ws, passphrase) if (ws.root / lock.PRICES).exists() else None
+
+
+@app.command("template")
+def template(
+    directory: Dir,
+    output: Annotated[Path, typer.Argument(help="The .xlsx to write.", show_default=False)],
+) -> None:
+    """Write the price sheet pre-filled with the BOM and empty prices (shows no price, so needs no approval)."""
+    ws = common.load(directory)
+    if output.suffix.lower() != ".xlsx":
+        raise InputError(f"{output.name}: the price sheet must be an .xlsx file")
+    title = f"{ws.data.tender.project_name} 分项报价表（{ws.data.tender.number}）"
+    atomic_write(output, price_sheet.template_bytes(ws.data.solution, title), overwrite=False)
+    out(f"wrote {output}: {len(ws.data.solution.bom)} BOM lines, fill 单价 and run bidkit price import")
+
+
+@app.command("import")
+def import_(
+    directory: Dir,
+    file: Annotated[Path, typer.Argument(help="prices.xlsx or a pricing .yaml.", show_default=False)],
+) -> None:
+    """Read prices from an Excel sheet or YAML file, check them against the BOM, encrypt into pricing.enc."""
+    ws = common.load(directory)
+    lock.require_open(ws)
+    pricing = price_sheet.read(file, ws.data.solution, Decimal("0.13"))  # checked before any passphrase
+    phrase = secure.passphrase(confirm=not (ws.root / lock.PRICES).exists())
+    old = _existing(ws, phrase)
+    if old is not None and file.suffix.lower() == ".xlsx":  # a sheet has no tax rate or note: keep them
+        pricing = pricing.model_copy(update={"tax_rate": old.tax_rate, "extra_note": old.extra_note})
+    lock.save_prices(ws, pricing, phrase, "price.import", {"source": file.name})
+    out(f"imported {len(pricing.lines)} priced lines from {file.name} into {lock.PRICES} (encrypted)")
+    if (ws.root / lock.PLAINTEXT).exists():
+        out(f"now delete {ws.root / lock.PLAINTEXT}: plaintext prices beside {lock.PRICES} are refused")
+
+
+@app.command()
+def show(directory: Dir) -> None:
+    """Print the itemised prices with the totals and 大写 (stdout only)."""
+    ws = common.load(directory)
+    pricing = lock.open_prices(ws, secure.passphrase())
+    s = summarise(ws.data.solution, pricing, tax_included=ws.data.tender.tax_included)
+    out(f"{'序号':<4} {'编号':<6} {'名称':<24} {'数量':>8} {'单价':>14} {'合价':>16}")
+    for ln in s.lines:
+        out(f"{ln.no:<6} {ln.bom.id:<8} {ln.bom.name:<24} {ln.bom.qty.normalize():>10f} "
+            f"{format_amount(ln.unit_price):>16} {format_amount(ln.total):>18}")
+    out(f"小计 subtotal: {format_amount(s.subtotal)}")
+    out(f"税额 tax ({s.tax_rate * 100:.0f}%, {'含税' if s.tax_included else '不含税'}): {format_amount(s.tax)}")
+    out(f"投标总价 total: {format_amount(s.total)}")
+    out(f"大写: 人民币{rmb_upper(s.total)}")
+
+
+@app.command("set")
+def set_(
+    directory: Dir,
+    item: Annotated[str, typer.Argument(help="BOM line id, e.g. B07.", show_default=False)],
+    unit_price: Annotated[str, typer.Argument(help="Unit price in 元, e.g. 85.00.", show_default=False)],
+) -> None:
+    """Set one BOM line's unit price."""
+    ws = common.load(directory)
+    lock.require_open(ws)
+    try:
+        price = PriceLine(item=item, unit_price=unit_price).unit_price
+    except ValidationError:
+        # the value is not echoed: a passphrase typed here by mistake must not reach the terminal log
+        raise InputError("UNIT_PRICE: not an amount in 元 (digits, at most two decimals, e.g. 85.00)") from None
+    bom_ids = [b.id for b in ws.data.solution.bom]
+    if item not in bom_ids:
+        raise InputError(f"{item}: unknown BOM line")
+    phrase = secure.passphrase(confirm=not (ws.root / lock.PRICES).exists())
+    old = _existing(ws, phrase) or Pricing()
+    pricing = lock.set_price(old, item, price, bom_ids)
+    lock.save_prices(ws, pricing, phrase, "price.set", {"item": item})
+    out(f"set the unit price of {item} in {lock.PRICES}")
+
+
+def _wipe(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+
+
+@app.command()
+def edit(directory: Dir) -> None:
+    """Edit the prices as YAML in $EDITOR (a private temporary copy, wiped afterwards)."""
+    ws = common.load(directory)
+    lock.require_open(ws)
+    phrase = secure.passphrase()
+    old = lock.decrypt_prices(ws, phrase)
+    editor = shlex.split(os.environ.get("EDITOR") or "vi")
+    tmpdir = Path(tempfile.mkdtemp(prefix="bidkit-prices-"))  # mode 0700
+    path = tmpdir / "pricing.yaml"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(lock._pricing_yaml(old))
+        try:
+            rc = subprocess.run([*editor, str(path)], check=False).returncode
+        except OSError as exc:
+            raise ToolError(f"$EDITOR ({editor[0]}): cannot start ({exc.strerror or exc})") from None
+        if rc != 0:
+            raise ToolError(f"$EDITOR ({editor[0]}) exited with {rc}; nothing was changed")
+        pricing = price_sheet.read_yaml(path.read_bytes(), "pricing.yaml", ws.data.solution)
+    finally:
+        _wipe(path)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    if pricing == old:
+        out("no change")
+        return
+    lock.save_prices(ws, pricing, phrase, "price.edit", {})
+    out(f"saved {len(pricing.lines)} priced lines into {lock.PRICES}")
