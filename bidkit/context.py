@@ -393,3 +393,293 @@ DOCUMENTS: dict[str, DocumentSpec] = {
 def build(name: str, data: BidData) -> Node:
     """The context of document ``name`` as :class:`Node` mappings."""
     return node("", DOCUMENTS[name].build(data))
+
+
+# --- after the award (stages 9–14): see bidkit.lifecycle for the figures and the order rules ---------------
+
+
+def _signed(n: int | Decimal) -> str:
+    return f"+{n}" if n > 0 else f"{n}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _award(data: BidData) -> dict[str, Any]:
+    a = data.award
+    if a is None:
+        raise LookupError("award.yaml is missing (enter the award notice and the contract first)")
+    bond = a.performance_bond
+    return {
+        "notice_number": a.notice_number,
+        "notice_date": cn_date(a.notice_date),
+        "contract_number": a.contract_number,
+        "contract_date": cn_date(a.contract_date),
+        "contract_amount": money(a.contract_amount),
+        "contract_amount_upper": rmb_upper(a.contract_amount),
+        "supply_days": a.supply_days,
+        "supply_deadline": cn_date(a.contract_date + dt.timedelta(days=a.supply_days)),
+        "construction_days": a.construction_days,
+        "construction_deadline": cn_date(a.contract_date + dt.timedelta(days=a.construction_days)),
+        "warranty_years": a.warranty_years,
+        "bond": {
+            "amount": money(bond.amount) if bond else "—",
+            "amount_upper": rmb_upper(bond.amount) if bond else "—",
+            "paid": cn_date(bond.paid if bond else None, "未缴纳"),
+        },
+    }
+
+
+def _manager(data: BidData) -> str:
+    from .lifecycle import lead_name
+    from .models import Role
+
+    return lead_name(data, Role.project_manager)
+
+
+def _report_date(data: BidData, at: dt.date | None) -> dt.date:
+    """Without an explicit date: the last progress record (so the default report is reproducible)."""
+    if at is not None:
+        return at
+    recs = data.progress.records if data.progress else []
+    if recs:
+        return max(r.date for r in recs)
+    tasks = data.solution.construction.tasks
+    return min(t.start for t in tasks) if tasks else data.responses.bid.date
+
+
+def construction_plan(data: BidData) -> dict[str, Any]:
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["plan"] = _construction(data)
+    ctx["manager"] = _manager(data)
+    return ctx
+
+
+def construction_report(data: BidData, *, at: dt.date | None = None, period: str = "month") -> dict[str, Any]:
+    from .lifecycle import PERIOD_LABELS, construction_figures
+
+    at = _report_date(data, at)
+    f = construction_figures(data, at, period)  # type: ignore[arg-type]
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    ctx["report"] = {
+        "at": cn_date(at),
+        "period": PERIOD_LABELS[period],
+        "period_label": f.current.label,
+        "period_start": cn_date(f.current.start),
+        "plan_start": cn_date(f.plan_start),
+        "plan_end": cn_date(f.plan_end),
+        "planned": f"{f.planned}%",
+        "actual": f"{f.actual}%",
+        "gap": f"{_signed(f.actual - f.planned)} 个百分点",
+        "late_count": len(f.late),
+        "done_count": sum(1 for t in f.tasks if t.end is not None),
+        "task_count": len(f.tasks),
+    }
+    ctx["tasks"] = [
+        {"no": i, "id": t.task.id, "name": t.task.name, "plan_start": cn_date(t.task.start),
+         "plan_end": cn_date(t.task.end), "start": cn_date(t.start, "—"), "end": cn_date(t.end, "—"),
+         "planned": f"{t.planned}%", "actual": f"{t.actual}%", "this_period": f"+{t.actual - t.before_period}%",
+         "slippage": _signed(t.slippage), "state": t.state}
+        for i, t in enumerate(f.tasks, 1)
+    ]
+    ctx["late"] = [
+        {"id": t.task.id, "name": t.task.name, "days": t.slippage, "actual": f"{t.actual}%", "state": t.state}
+        for t in f.late
+    ]
+    ctx["curve"] = [
+        {"period": c.span.label, "planned": f"{c.planned}%", "actual": _pct(c.actual),
+         "gap": _signed(c.actual - c.planned) if c.actual is not None else "—"}
+        for c in f.curve
+    ]
+    ctx["staffing"] = [
+        {"no": i, "role": s.role, "planned_now": s.planned_now, "actual_now": s.actual_now,
+         "planned_days": s.planned_days, "actual_days": s.actual_days,
+         "gap": _signed(s.actual_days - s.planned_days)}
+        for i, s in enumerate(f.staffing, 1)
+    ]
+    ctx["charts"] = {"gantt": "", "curve": ""}  # bidkit.render.reports puts the images here
+    return ctx
+
+
+def supply_plan(data: BidData) -> dict[str, Any]:
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    s = data.supply
+    orders = {o.item: o for o in (s.orders if s else [])}
+    ctx["supply"] = {
+        "summary": s.summary if s else "",
+        "inspection": list(s.inspection) if s else [],
+        "logistics": list(s.logistics) if s else [],
+    }
+    # what the customer sees: equipment and planned arrival, never the supplier's cost
+    ctx["schedule"] = [
+        {"no": i, "id": b.id, "name": b.name, "brand": b.brand, "model": b.model, "qty": qty(b.qty),
+         "unit": b.unit, "arrival": cn_date(orders[b.id].promised if b.id in orders else None, "随工程进度")}
+        for i, b in enumerate(data.solution.bom, 1)
+    ]
+    return ctx
+
+
+def supply_report(data: BidData, *, at: dt.date | None = None, period: str = "month") -> dict[str, Any]:
+    """内部资料: the only context with supplier costs and the internal cost budget."""
+    from .lifecycle import PERIOD_LABELS, supply_figures
+
+    if at is None:
+        dates = [d for o in (data.supply.orders if data.supply else []) for d in (o.promised, o.arrived) if d]
+        at = max(dates) if dates else _report_date(data, None)
+    f = supply_figures(data, at, period)  # type: ignore[arg-type]
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    variance = f.cost - f.budget if f.budget is not None else None
+    ctx["report"] = {
+        "at": cn_date(at),
+        "period": PERIOD_LABELS[period],
+        "period_label": f.current.label,
+        "orders": len(f.orders),
+        "arrived": sum(1 for o in f.orders if o.arrived is not None),
+        "late_count": len(f.late),
+        "on_time_rate": _pct(f.on_time_rate),
+        "budget": money(f.budget),
+        "cost": money(f.cost),
+        "variance": "—" if variance is None else ("+" if variance > 0 else "") + money(variance),
+        "variance_rate": "—" if variance is None or not f.budget else
+        f"{_signed((variance * 100 / f.budget).quantize(Decimal('0.1')))}%",
+    }
+    ctx["orders"] = [
+        {"no": i, "number": o.order.number, "item": o.bom.id, "name": o.bom.name, "supplier": o.order.supplier,
+         "qty": qty(o.qty), "unit": o.bom.unit, "promised": cn_date(o.order.promised),
+         "arrived": cn_date(o.arrived, "—"), "late_days": o.late_days or "", "state": o.state,
+         "budget": money(o.budget), "cost": money(o.order.cost), "payment": o.order.payment.label,
+         "defects": o.order.defects if o.arrived is not None else ""}
+        for i, o in enumerate(f.orders, 1)
+    ]
+    ctx["late"] = [
+        {"number": o.order.number, "name": o.bom.name, "supplier": o.order.supplier,
+         "promised": cn_date(o.order.promised), "arrived": cn_date(o.arrived, "未到货"), "days": o.late_days,
+         "note": o.order.note}
+        for o in f.late
+    ]
+    ctx["suppliers"] = [
+        {"no": i, "name": r.supplier, "orders": r.orders, "due": r.due, "on_time": r.on_time,
+         "rate": _pct(r.rate), "late_days": r.late_days, "defects": r.defects, "grade": r.grade}
+        for i, r in enumerate(sorted(f.suppliers, key=lambda r: (r.grade, r.supplier)), 1)
+    ]
+    ctx["rows"] = [
+        {"period": r.span.label, "promised": r.promised, "arrived": r.arrived, "late": r.late, "cost": money(r.cost)}
+        for r in f.rows
+    ]
+    return ctx
+
+
+def payment_request(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+    from .lifecycle import formal_pass
+    from .lifecycle import payment_request as request_of
+
+    req = request_of(data, at)  # StateError before a formal acceptance
+    formal = formal_pass(data, req.date)
+    assert formal is not None
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    earlier = [r for r in (data.payments.requests if data.payments else []) if r.date < req.date]
+    ctx["request"] = {
+        "number": req.number,
+        "date": cn_date(req.date),
+        "milestone": req.milestone,
+        "amount": money(req.amount),
+        "amount_upper": rmb_upper(req.amount),
+        "received_before": money(sum((r.amount for r in earlier if r.received), Decimal(0))),
+        "formal_id": formal.id,
+        "formal_date": cn_date(formal.date),
+    }
+    ctx["bank"] = ctx["company"]["bank"]
+    return ctx
+
+
+def bond_refund_request(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+    from .lifecycle import bond_refund_date, check_bond_refund, formal_pass, warranty_end
+
+    if at is None:
+        end = warranty_end(data)
+        at = end + dt.timedelta(days=1) if end else _report_date(data, None)
+    on = bond_refund_date(data, at)
+    end = check_bond_refund(data, on)  # StateError before the warranty period has ended
+    formal = formal_pass(data, on)
+    assert formal is not None
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    rec = data.payments.bond_refund if data.payments else None
+    ctx["refund"] = {
+        "number": rec.number if rec else "（待编号）",
+        "date": cn_date(on),
+        "warranty_start": cn_date(formal.date),
+        "warranty_end": cn_date(end),
+        "formal_id": formal.id,
+    }
+    ctx["bank"] = ctx["company"]["bank"]
+    return ctx
+
+
+def project_summary(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+    from .lifecycle import summary
+
+    if at is None:
+        dates = [r.date for r in (data.acceptance.records if data.acceptance else [])]
+        dates += [r.received or r.date for r in (data.payments.requests if data.payments else [])]
+        at = max(dates) if dates else _report_date(data, None)
+    s = summary(data, at)
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    ctx["summary"] = {"at": cn_date(at)}
+    ctx["stages"] = [
+        {"no": i, "name": st.name, "planned_start": cn_date(st.planned_start, "—"),
+         "planned_end": cn_date(st.planned_end, "—"), "actual_start": cn_date(st.actual_start, "—"),
+         "actual_end": cn_date(st.actual_end, "—"),
+         "deviation": "—" if st.deviation is None else _signed(st.deviation)}
+        for i, st in enumerate(s.stages, 1)
+    ]
+    ctx["rounds"] = [
+        {"no": i, "id": r.id, "kind": r.kind.label, "date": cn_date(r.date), "result": r.result.label,
+         "notice": r.rectification.number if r.rectification else "—",
+         "items": len(r.rectification.items) if r.rectification else 0}
+        for i, r in enumerate(s.acceptance_rounds, 1)
+    ]
+    ctx["rectifications"] = [
+        {"notice": r.rectification.number, "problem": it.problem, "responsible": it.responsible,
+         "deadline": cn_date(it.deadline), "done": cn_date(it.done, "未完成"),
+         "on_time": "是" if it.done is not None and it.done <= it.deadline else "否"}
+        for r in s.acceptance_rounds if r.rectification for it in r.rectification.items
+    ]
+    internal = [r for r in s.acceptance_rounds if r.kind == AcceptanceKind.internal]
+    ctx["figures"] = {
+        "internal_rounds": len(internal),
+        "first_pass": "是" if internal and internal[0].result.value == "passed" else "否",
+    }
+    ctx["rates"] = [
+        {"name": r.name, "on_time": r.on_time, "total": r.total, "rate": _pct(r.rate)} for r in s.rates
+    ]
+    return ctx
+
+
+DOCUMENTS.update(
+    {
+        spec.name: spec
+        for spec in (
+            DocumentSpec("construction_plan", "施工方案", construction_plan),
+            DocumentSpec("construction_report", "项目施工报告书", construction_report),
+            DocumentSpec("supply_plan", "设备供货方案", supply_plan),
+            DocumentSpec("supply_report", "项目设备供货报告", supply_report, bid_part=False),  # internal
+            DocumentSpec("payment_request", "回款申请", payment_request),
+            DocumentSpec("bond_refund_request", "履约保证金退回申请", bond_refund_request),
+            DocumentSpec("project_summary", "项目总结", project_summary),
+        )
+    }
+)

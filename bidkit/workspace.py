@@ -28,6 +28,10 @@ FILES: dict[str, tuple[str, bool]] = {
     "responses": ("responses.yaml", True),
     "internal_cost": ("internal_cost.yaml", False),
     "acceptance": ("acceptance.yaml", False),
+    "award": ("award.yaml", False),
+    "progress": ("progress.yaml", False),
+    "supply": ("supply.yaml", False),
+    "payments": ("payments.yaml", False),
 }
 FILE_OF = {key: name for key, (name, _) in FILES.items()}
 SUBDIRS = ("attachments", "seals", "templates", "build")

@@ -9,6 +9,7 @@ from pydantic import Field
 from .acceptance import Acceptance
 from .base import Model, RelPath, Text
 from .company import Company
+from .lifecycle import Award, Payments, Progress, Supply
 from .pricing import InternalCost, Pricing
 from .project import Project
 from .responses import Responses
@@ -54,3 +55,7 @@ class BidData(Model):
     pricing: Pricing | None = None
     internal_cost: InternalCost | None = None
     acceptance: Acceptance | None = None
+    award: Award | None = None
+    progress: Progress | None = None
+    supply: Supply | None = None
+    payments: Payments | None = None
