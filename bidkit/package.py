@@ -1,0 +1,243 @@
+"""``bidkit assemble``: from a workspace to the one sealed PDF that is submitted.
+
+load → checks → price lock → render .docx → convert (cached) → cover + TOC → merge, number, seal → manifest,
+sign → ``build/<code>-v<version>-<n>.pdf``, written atomically under a new number, never over an older package.
+One assembly per workspace at a time (``build/.assemble.lock``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .context import cn_date
+from .errors import CheckFailed, InputError, OutputError
+from .workspace import Workspace, atomic_path, atomic_write
+from .workspace import load as load_ws
+
+PART_TITLES = {"price_part": "报价部分", "commercial_part": "商务部分", "technical_part": "技术部分"}
+COPY_LABELS = ("正本", "副本")
+LOCK_FILE = ".assemble.lock"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Assembled:
+    path: Path
+    manifest: Path | None
+    pages: int
+    sha256: str
+    seconds: float
+    draft: bool
+    signed: bool
+    parts: list[str]
+    converted: list[str]  # parts LibreOffice converted this time
+    cached: list[str]  # parts taken from build/cache
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "manifest": str(self.manifest) if self.manifest else None,
+            "pages": self.pages, "sha256": self.sha256, "seconds": round(self.seconds, 3),
+            "draft": self.draft, "signed": self.signed, "parts": self.parts,
+            "converted": self.converted, "cached": self.cached, "notes": self.notes,
+        }
+
+
+@contextlib.contextmanager
+def exclusive(build: Path) -> Iterator[None]:
+    """Hold ``build/.assemble.lock``; a second assembly of the same workspace is refused, not mixed in."""
+    try:
+        build.mkdir(parents=True, exist_ok=True)
+        fd = os.open(build / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise OutputError(f"{build}: cannot write ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputError("another assembly of this workspace is running; try again when it ends") from None
+            raise
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also on Ctrl-C
+
+
+def package_name(ws: Workspace, draft: bool) -> tuple[str, str]:
+    """Stem and suffix of the package file: ``<code>-v<version>[-draft]`` and the number comes between."""
+    stem = f"{ws.data.project.code}-v{ws.data.config.version}" + ("-draft" if draft else "")
+    return stem, ".pdf"
+
+
+def next_target(build: Path, stem: str, suffix: str) -> Path:
+    n = 1
+    while (build / f"{stem}-{n}{suffix}").exists() or (build / f"{stem}-{n}.manifest.json").exists():
+        n += 1
+    return build / f"{stem}-{n}{suffix}"
+
+
+def _run_checks(ws: Workspace) -> list[str]:
+    """The validity checks (``bidkit.checks.run``) once they exist; fatal findings stop the assembly."""
+    try:
+        from . import checks
+    except ImportError:
+        return []
+    run = getattr(checks, "run", None)
+    if run is None:
+        return []
+    findings = list(run(ws))
+    fatal = [f for f in findings if getattr(f, "fatal", False)]
+    if fatal:
+        lines = [str(getattr(f, "message", f)) for f in fatal]
+        raise CheckFailed(f"{len(fatal)} fatal check finding(s): " + "; ".join(lines))
+    return [str(getattr(f, "message", f)) for f in findings]
+
+
+def _with_prices(ws: Workspace, prompter: Callable[[str], str] | None) -> Workspace:
+    from . import lock, secure
+
+    lock.require_open(ws)
+    return lock.with_prices(ws, secure.passphrase(prompter=prompter))
+
+
+def _attachments(ws: Workspace) -> list[tuple[str, str]]:
+    """(title, workspace path) of the qualification scans: the tender's required ones in its order, or all."""
+    quals = {q.id: q for q in ws.data.company.qualifications}
+    required = [quals[r.qualification] for r in ws.data.tender.required_attachments if r.qualification in quals]
+    chosen = required or list(ws.data.company.qualifications)
+    return [(q.name, q.scan) for q in chosen]
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _provisional_manifest(ws: Workspace, composed: Any, sources: dict[str, str], draft: bool) -> dict[str, Any]:
+    # TODO(issue 4 part B): replaced by bidkit.manifest.build_manifest once it lands
+    return {
+        "bidkit": __version__,
+        "project": ws.data.project.code,
+        "version": ws.data.config.version,
+        "draft": draft,
+        "pages": composed.pages,
+        "sections": [
+            {"kind": s.kind, "name": s.name, "title": s.title, "pages": [s.first, s.last],
+             **({"sha256": sources[s.name]} if s.name in sources else {})}
+            for s in composed.sections
+        ],
+    }
+
+
+def assemble(
+    root: Path | str,
+    *,
+    draft: bool = False,
+    copy: str | None = None,
+    progress: Progress | None = None,
+    prompter: Callable[[str], str] | None = None,
+) -> Assembled:
+    """Build the package of the workspace at ``root``; return where it is and what it holds."""
+    from .pdf.compose import AttachmentInput, PartInput, SealFiles, compose
+    from .pdf.convert import convert, docx_headings
+    from .pdf.pages import CoverInfo
+    from .render.docx import render_document
+
+    start = time.perf_counter()
+    step = progress or (lambda _s: None)
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = now - since
+        return now
+
+    step("load")
+    ws = load_ws(root)
+    config = ws.data.config.package
+    copy_label = copy or config.original_label
+    if copy_label not in COPY_LABELS and copy is not None:
+        raise InputError(f"--copy: {copy} is not one of {', '.join(COPY_LABELS)}")
+    t = lap("load", start)
+
+    step("checks")
+    notes += _run_checks(ws)
+    t = lap("checks", t)
+
+    parts = list(config.parts)
+    if draft:
+        parts = [p for p in parts if p != "price_part"]
+    elif "price_part" in parts:
+        step("price lock")
+        ws = _with_prices(ws, prompter)
+    t = lap("lock", t)
+
+    with exclusive(ws.build_dir):
+        step("render")
+        docs = {name: render_document(ws, name) for name in parts}
+        headings = {name: docx_headings(blob) for name, blob in docs.items()}
+        t = lap("render", t)
+
+        step("convert")
+        converted = convert(docs, ws.build_dir / "cache")
+        t = lap("convert", t)
+
+        step("compose")
+        d = ws.data
+        cover = CoverInfo(d.tender.project_name, d.tender.number, d.company.name, cn_date(d.responses.bid.date),
+                          copy_label, draft=draft)
+        part_inputs = [PartInput(n, PART_TITLES.get(n, n), converted[n].pdf, headings[n]) for n in parts]
+        att_inputs = [AttachmentInput(title, ws.path(rel, what="attachment"), rel) for title, rel in _attachments(ws)]
+        c = d.company
+        seals = SealFiles(
+            ws.path(c.company_seal, what="seal") if c.company_seal else None, c.company_seal or "",
+            ws.path(rel, what="seal") if (rel := c.legal_rep_seal or c.legal_rep_signature) else None, rel or "",
+        )
+        stem, suffix = package_name(ws, draft)
+        target = next_target(ws.build_dir, stem, suffix)
+        with atomic_path(target, overwrite=False) as tmp:
+            composed = compose(cover, part_inputs, att_inputs, seals, config, tmp, draft=draft,
+                               title=d.tender.project_name, author=d.company.name)
+            t = lap("compose", t)
+            sources = {s.name: _sha256_file(s.source) for s in composed.sections if s.source is not None}
+            manifest = _provisional_manifest(ws, composed, sources, draft)
+            signed = False
+            if not draft:
+                step("sign")
+                # TODO(issue 4 part B): manifest embedding and PAdES signing (bidkit.pdf.sign.sign_package)
+                notes.append("package not signed yet: signing arrives with issue 4 part B")
+            t = lap("sign", t)
+            digest = _sha256_file(tmp)
+        manifest["sha256"] = digest
+        manifest_path = target.with_name(target.stem + ".manifest.json")
+        atomic_write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+
+    with contextlib.suppress(ImportError):
+        from . import audit
+
+        audit.append(ws.root, "assemble", {"file": str(target.relative_to(ws.root)), "sha256": digest,
+                                           "pages": composed.pages, "draft": draft})
+    seconds = time.perf_counter() - start
+    timings.update({f"compose.{k}": v for k, v in composed.timings.items()})
+    return Assembled(
+        path=target, manifest=manifest_path, pages=composed.pages, sha256=digest, seconds=seconds, draft=draft,
+        signed=signed, parts=parts, converted=[n for n, cv in converted.items() if not cv.cached],
+        cached=[n for n, cv in converted.items() if cv.cached], notes=notes, timings=timings,
+    )

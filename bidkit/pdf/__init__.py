@@ -1,0 +1,1 @@
+"""The PDF stage: LibreOffice conversion, generated pages, merge, stamps (and, with part B, sign and verify)."""

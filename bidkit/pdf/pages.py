@@ -1,0 +1,115 @@
+"""The generated pages of a package: cover and table of contents (目录), laid out with weasyprint.
+
+The table of contents needs the final page numbers, which depend on how many pages the table itself takes, so
+it is laid out until its page count is stable (two passes in practice). The document ends with one extra page
+holding the characters the stamper writes (page numbers, draft watermark): :mod:`bidkit.pdf.stamp` borrows that
+page's embedded font subset, so every stamp uses a real embedded CJK font, and then drops the page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+
+FONT_SERIF = "Noto Serif CJK SC"
+FONT_SANS = "Noto Sans CJK SC"
+
+
+@dataclass(frozen=True)
+class CoverInfo:
+    project_name: str
+    tender_number: str
+    bidder: str
+    date: str
+    copy_label: str  # 正本 / 副本
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    body_page: int  # 0-based index of the entry's first page among the pages after the front matter
+    level: int = 0  # 0: part or attachments group, 1: chapter or attachment
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    pdf: bytes
+    cover_pages: int
+    toc_pages: int  # the glyph page is not counted; it is the document's last page
+    numbers: list[int]  # the printed page number of each TOC entry
+
+    @property
+    def pages(self) -> int:
+        return self.cover_pages + self.toc_pages
+
+
+_CSS = f"""
+@page {{ size: A4; margin: 25mm 22mm 25mm 22mm; }}
+body {{ font-family: '{FONT_SERIF}'; font-size: 12pt; color: #000; }}
+.cover {{ page-break-after: always; text-align: center; }}
+.cover .copy {{ text-align: right; font-family: '{FONT_SANS}'; font-size: 16pt; font-weight: bold;
+  border: 1.5pt solid #000; display: inline-block; padding: 2mm 5mm; float: right; }}
+.cover .project {{ clear: both; margin-top: 40mm; font-family: '{FONT_SANS}'; font-size: 20pt; font-weight: bold;
+  line-height: 1.5; }}
+.cover .number {{ margin-top: 8mm; font-size: 14pt; }}
+.cover .title {{ margin-top: 30mm; font-family: '{FONT_SANS}'; font-size: 36pt; font-weight: bold;
+  letter-spacing: 6pt; }}
+.cover .draft {{ margin-top: 6mm; font-family: '{FONT_SANS}'; font-size: 18pt; color: #b00; }}
+.cover table.who {{ margin: 45mm auto 0 auto; font-size: 14pt; border-collapse: collapse; }}
+.cover table.who td {{ padding: 3mm 2mm; text-align: left; }}
+h1.toc {{ text-align: center; font-family: '{FONT_SANS}'; font-size: 18pt; letter-spacing: 12pt;
+  margin: 0 0 8mm 0; }}
+table.toc {{ width: 100%; border-collapse: collapse; }}
+table.toc td {{ padding: 1.6mm 0; vertical-align: bottom; }}
+table.toc td.t {{ border-bottom: 0.6pt dotted #555; }}
+table.toc td.n {{ width: 14mm; text-align: right; border-bottom: 0.6pt dotted #555; }}
+table.toc tr.l0 td {{ font-family: '{FONT_SANS}'; font-weight: bold; padding-top: 3mm; }}
+table.toc tr.l1 td.t {{ padding-left: 8mm; }}
+.glyphs {{ page-break-before: always; font-family: '{FONT_SANS}'; font-size: 10pt; }}
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _html(info: CoverInfo, entries: list[TocEntry], numbers: list[int], glyphs: str) -> str:
+    rows = "".join(
+        f'<tr class="l{min(e.level, 1)}"><td class="t">{_e(e.title)}</td><td class="n">{n}</td></tr>'
+        for e, n in zip(entries, numbers, strict=True)
+    )
+    draft = '<div class="draft">草稿 / 未审核</div>' if info.draft else ""
+    return (
+        f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>{_CSS}</style></head><body>"
+        f"<section class='cover'><div class='copy'>{_e(info.copy_label)}</div>"
+        f"<div class='project'>{_e(info.project_name)}</div>"
+        f"<div class='number'>招标编号：{_e(info.tender_number)}</div>"
+        f"<div class='title'>投标文件</div>{draft}"
+        f"<table class='who'><tr><td>投标人：</td><td>{_e(info.bidder)}</td></tr>"
+        f"<tr><td>日　期：</td><td>{_e(info.date)}</td></tr></table></section>"
+        f"<section><h1 class='toc'>目录</h1><table class='toc'>{rows}</table></section>"
+        f"<div class='glyphs'>{_e(glyphs)}</div>"
+        "</body></html>"
+    )
+
+
+def render_front(info: CoverInfo, entries: list[TocEntry], glyphs: str) -> FrontMatter:
+    """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    toc_pages = 1
+    for _ in range(4):
+        # printed number = 0-based physical index (the cover carries none)
+        numbers = [1 + toc_pages + e.body_page for e in entries]
+        doc = weasyprint.HTML(string=_html(info, entries, numbers, glyphs)).render()
+        laid_out = len(doc.pages) - 2  # minus cover and glyph page
+        if laid_out == toc_pages:
+            break
+        toc_pages = laid_out
+    pdf = doc.write_pdf()
+    assert pdf is not None
+    return FrontMatter(pdf=pdf, cover_pages=1, toc_pages=toc_pages, numbers=numbers)

@@ -1,0 +1,149 @@
+"""Words and their positions on each page, from poppler's ``pdftotext -bbox`` (fast, and what a viewer sees).
+
+Positions are *visual*: points from the bottom-left corner of the page as displayed (rotation applied), which is
+the frame the stamper draws in.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ToolError
+
+POPPLER_HINT = "pdftotext not found: install poppler (apt-get install poppler-utils)"
+TIMEOUT = 120.0
+
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>', re.S)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float  # visual, from the left
+    y0: float  # visual, from the bottom
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PageText:
+    width: float
+    height: float
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def pdftotext_binary() -> str:
+    found = shutil.which("pdftotext")
+    if not found:
+        raise ToolError(POPPLER_HINT)
+    return found
+
+
+def page_words(pdf: Path) -> list[PageText]:
+    """Every page's words with their boxes."""
+    try:
+        proc = subprocess.run(
+            [pdftotext_binary(), "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+            capture_output=True, timeout=TIMEOUT, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"pdftotext took longer than {TIMEOUT:g} s reading {pdf.name}") from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise ToolError(f"pdftotext could not read {pdf.name}: {reason[-1] if reason else 'failed'}")
+    pages = []
+    for m in _PAGE.finditer(proc.stdout.decode("utf-8", errors="replace")):
+        width, height = float(m.group(1)), float(m.group(2))
+        words = [
+            Word(html.unescape(w.group(5)), float(w.group(1)), height - float(w.group(4)),
+                 float(w.group(3)), height - float(w.group(2)))
+            for w in _WORD.finditer(m.group(3))
+        ]
+        pages.append(PageText(width, height, words))
+    return pages
+
+
+def squeeze(text: str) -> str:
+    """Text without any white space (ideographic spaces included), NFKC-normalised, for matching."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _char_weight(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+@dataclass(frozen=True)
+class Hit:
+    page: int
+    x: float  # visual centre of the matched text
+    y: float
+    anchor: str
+
+
+def find_anchors(pages: list[PageText], anchors: list[str]) -> list[Hit]:
+    """Where each anchor text occurs; an occurrence inside a longer anchor's occurrence counts once."""
+    ordered = sorted(set(anchors), key=len, reverse=True)
+    hits: list[Hit] = []
+    for index, page in enumerate(pages):
+        for word in page.words:
+            taken: list[tuple[int, int]] = []
+            for anchor in ordered:
+                start = word.text.find(anchor)
+                while start >= 0:
+                    end = start + len(anchor)
+                    if not any(start < e and s < end for s, e in taken):
+                        taken.append((start, end))
+                        # CJK characters are full width, Latin about half: share the box out accordingly
+                        weights = [_char_weight(c) for c in word.text]
+                        total = sum(weights) or 1.0
+                        left = sum(weights[:start]) / total
+                        right = sum(weights[:end]) / total
+                        x = word.x0 + (word.x1 - word.x0) * (left + right) / 2
+                        hits.append(Hit(index, x, (word.y0 + word.y1) / 2, anchor))
+                    start = word.text.find(anchor, end)
+    return hits
+
+
+def _contains_in_order(haystack: str, pieces: list[str]) -> bool:
+    at = 0
+    for piece in pieces:
+        found = haystack.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+def locate_headings(pages: list[PageText], headings: list[str]) -> list[int | None]:
+    """The page each heading first appears on, searching in order (a heading never precedes the one before).
+
+    A heading's words may be separated by other text in reading order (a centred title above a wide table),
+    so its white-space separated pieces need only appear in order on the page.
+    """
+    squeezed = [squeeze(p.text) for p in pages]
+    found: list[int | None] = []
+    current = 0
+    for heading in headings:
+        pieces = [squeeze(piece) for piece in heading.split()]
+        pieces = [p for p in pieces if p]
+        page = None
+        if pieces:
+            whole = "".join(pieces)
+            page = next((i for i in range(current, len(pages)) if whole in squeezed[i]), None)
+            if page is None:
+                page = next((i for i in range(current, len(pages)) if _contains_in_order(squeezed[i], pieces)), None)
+        found.append(page)
+        if page is not None:
+            current = page
+    return found
