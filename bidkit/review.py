@@ -170,18 +170,16 @@ class ReviewState:
         return self.name == "approved"
 
     def describe(self) -> str:
-        """One line for ``review status`` and for lock messages."""
-        if self.name == "not requested":
-            return "not requested: no QA review has been requested (run bidkit review request DIR)"
+        """The state for ``review status`` (the changed inputs of a stale approval are listed apart)."""
         if self.name == "pending":
-            return f"pending: review requested by {self.requested_by} at {self.time}, waiting for QA"
+            return f"pending (requested by {self.requested_by} at {self.time})"
         if self.name == "approved":
             return f"approved by {self.reviewer} at {self.time}"
         if self.name == "rejected":
             return f"rejected by {self.reviewer} at {self.time}: {self.comment}"
-        return (
-            f"stale: approved by {self.reviewer} at {self.time}, but changed since: {', '.join(self.changed)}"
-        )
+        if self.name == "stale":
+            return f"stale (approved by {self.reviewer} at {self.time}, inputs changed since)"
+        return "not requested"
 
 
 def state(request: Request | None, decision: Statement | None, current: dict[str, str]) -> ReviewState:
@@ -200,4 +198,13 @@ def state(request: Request | None, decision: Statement | None, current: dict[str
 
 def lock_message(st: ReviewState) -> str:
     """Why the price lock is closed, in one line."""
-    return f"price lock closed: QA review {st.describe()}"
+    if st.name == "not requested":
+        return "price lock closed: no QA review requested yet (bidkit review request DIR, then QA approves)"
+    if st.name == "pending":
+        return f"price lock closed: QA review pending (requested by {st.requested_by} at {st.time})"
+    if st.name == "rejected":
+        return f"price lock closed: QA rejected the review ({st.reviewer} at {st.time}: {st.comment})"
+    if st.name == "stale":
+        return (f"price lock closed: changed since the QA approval by {st.reviewer}: {', '.join(st.changed)} "
+                "(request a new review)")
+    return "price lock open"

@@ -105,14 +105,14 @@ def _default_prompt(text: str) -> str:
     return getpass.getpass(text)
 
 
-PROMPT: list[Prompter] = [_default_prompt]  # tests put their own prompter here
+PROMPT: dict[str, Prompter] = {"ask": _default_prompt}  # tests put their own prompter here
 
 
 def passphrase(*, confirm: bool = False, prompter: Prompter | None = None) -> str:
     """The price passphrase: ``$BIDKIT_PRICE_PASSPHRASE`` or the prompter (never a command-line argument)."""
     value = os.environ.get(ENV)
     if value is None:
-        ask = prompter or PROMPT[0]
+        ask = prompter or PROMPT["ask"]
         value = ask("价格口令 (price passphrase): ")
         if confirm and ask("再次输入 (repeat): ") != value:
             raise SecretError("the two passphrases differ; nothing was changed")

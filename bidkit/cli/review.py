@@ -68,10 +68,8 @@ def status(directory: Dir) -> None:
     """Show the review state: not requested, pending, approved, stale (what changed) or rejected."""
     ws = common.load(directory)
     st = lock.status(ws)
-    out(f"QA review: {st.state.describe() if st.state.name != 'stale' else 'stale'}")
-    if st.state.name == "stale":
-        out(f"  approved by {st.state.reviewer} at {st.state.time}; changed since:")
-        for name in st.state.changed:
-            out(f"  - {name}")
+    out(f"QA review: {st.state.describe()}")
+    for name in st.state.changed:
+        out(f"  changed: {name}")
     out(f"price lock: {'open' if st.state.open else 'closed'}")
     out(st.prices)

@@ -1,0 +1,94 @@
+"""The bundled sample ships a DEMO approval and DEMO-encrypted prices that match its current inputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bidkit import context, lock, workspace
+from bidkit.render.docx import render_document
+from bidkit.render.text import docx_text
+from tests.conftest import SAMPLE
+from tests.golden import assert_golden
+from tests.lockkit import PRICES_YAML
+
+DEMO_PASSPHRASE = "demo-only-passphrase"
+BID_PARTS = ["technical_part", "commercial_part", "price_part"]  # every template of the bid book
+
+
+@pytest.fixture(scope="module")
+def sample() -> workspace.Workspace:
+    return workspace.load(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def priced(sample: workspace.Workspace) -> workspace.Workspace:
+    return lock.with_prices(sample, DEMO_PASSPHRASE)
+
+
+def test_sample_approval_is_current(sample: workspace.Workspace) -> None:
+    st = lock.status(sample).state
+    if not st.open:
+        pytest.fail(f"sample approval is stale: run tools/refresh_sample_review.py ({st.describe()})", pytrace=False)
+
+
+def test_sample_prices_decrypt_to_the_demo_prices(priced: workspace.Workspace) -> None:
+    from bidkit import price_sheet
+
+    demo = price_sheet.read(PRICES_YAML, priced.data.solution, priced.data.pricing.tax_rate)  # type: ignore[union-attr]
+    if priced.data.pricing != demo:
+        pytest.fail("sample approval is stale: run tools/refresh_sample_review.py (pricing.enc differs from "
+                    "city-surveillance-prices.yaml)", pytrace=False)
+
+
+def test_sample_keeps_no_plaintext_prices() -> None:
+    assert not (SAMPLE / "pricing.yaml").exists()
+    assert (SAMPLE.parent / "demo-keys" / "DEMO-qa-reviewer.key").read_text().startswith("# DEMO KEY — never use")
+
+
+def test_sample_audit_log_verifies() -> None:
+    from bidkit import audit
+
+    actions = [e["action"] for e in audit.read(SAMPLE)]
+    assert actions[:3] == ["review.request", "review.approve", "price.import"]
+
+
+def test_price_part_golden(priced: workspace.Workspace) -> None:
+    assert_golden("render/price_part", docx_text(render_document(priced, "price_part")))
+
+
+def _cost_figures(ws: workspace.Workspace) -> set[str]:
+    cost = ws.data.internal_cost
+    assert cost is not None and cost.lines
+    figures: set[str] = set()
+    for value in [c.unit_cost for c in cost.lines] + [cost.labour]:
+        figures |= {f"{value:f}", f"{value:,.2f}", f"{value:.2f}"}
+    figures |= {c.quote_ref for c in cost.lines if c.quote_ref}
+    return {f for f in figures if len(f) >= 4 and f not in {"0.00", "0"}}
+
+
+@pytest.mark.parametrize("name", BID_PARTS)
+def test_no_internal_cost_in_any_bid_template(priced: workspace.Workspace, name: str) -> None:
+    text = docx_text(render_document(priced, name))
+    leaked = sorted(f for f in _cost_figures(priced) if f in text)
+    assert leaked == [], f"{name} shows internal cost figures {leaked}"
+    assert re.search(r"\d", text)  # the document does show figures of its own
+
+
+@pytest.mark.parametrize("name", BID_PARTS)
+def test_internal_cost_is_not_in_a_bid_context(priced: workspace.Workspace, name: str) -> None:
+    flat = repr(context.build(name, priced.data))
+    assert not [f for f in _cost_figures(priced) if f in flat]
+
+
+def test_sample_workspace_copy_renders_price_part_via_cli(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", DEMO_PASSPHRASE)
+    r = cli("render", ws, "--only", "price_part")
+    assert r.code == 0, r.err
