@@ -19,6 +19,7 @@ from ..errors import BidkitError
 from . import common
 from . import keys as keys_cli
 from . import log as log_cli
+from . import package as package_cli
 from . import price as price_cli
 from . import review as review_cli
 from .common import err, out
@@ -120,6 +121,7 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(price_cli.app, name="price")
 app.add_typer(keys_cli.app, name="keys")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
+app.command("assemble")(package_cli.assemble)
 
 
 def main(argv: list[str] | None = None) -> int:
