@@ -728,8 +728,10 @@ def summary(data: BidData, at: dt.date) -> Summary:
     orders = data.supply.orders if data.supply else []
     if orders:
         arrivals = [o.arrived if o.arrived is not None and o.arrived <= at else None for o in orders]
-        stages.append(StageDates("设备供货", min(o.ordered for o in orders), max(o.promised for o in orders),
-                                 min(o.ordered for o in orders), _max_all(arrivals)))
+        supply_end = award.contract_date + dt.timedelta(days=award.supply_days) if award else None
+        first_order = min(o.ordered for o in orders)
+        planned_supply_end = supply_end or max(o.promised for o in orders)
+        stages.append(StageDates("设备供货", first_order, planned_supply_end, first_order, _max_all(arrivals)))
     recs = acceptance_records(data, at)
     internal_pass = next((r for r in recs if r.kind == AcceptanceKind.internal and r.result == Result.passed), None)
     first_internal = next((r for r in recs if r.kind == AcceptanceKind.internal), None)

@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import BidkitError
 from . import common
 from . import keys as keys_cli
+from . import lifecycle as lifecycle_cli
 from . import log as log_cli
 from . import package as package_cli
 from . import price as price_cli
@@ -122,6 +123,10 @@ app.add_typer(price_cli.app, name="price")
 app.add_typer(keys_cli.app, name="keys")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 app.command("assemble")(package_cli.assemble)
+app.command("status")(lifecycle_cli.status)
+app.add_typer(lifecycle_cli.report_app, name="report")
+app.command("acceptance")(lifecycle_cli.acceptance)
+app.add_typer(lifecycle_cli.request_app, name="request")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -121,11 +121,32 @@ def _check_zip(source: TemplateSource, blob: bytes) -> None:
         raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
 
 
+@dataclass(frozen=True)
+class Image:
+    """A PNG in a context; it becomes a docxtpl ``InlineImage`` once the template object exists."""
+
+    png: bytes
+    width_cm: float
+
+
+def _place_images(tpl: Any, value: Any) -> None:
+    from docx.shared import Cm
+    from docxtpl import InlineImage
+
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        if isinstance(item, Image):
+            value[key] = InlineImage(tpl, io.BytesIO(item.png), width=Cm(item.width_cm))
+        elif isinstance(item, dict | list):
+            _place_images(tpl, item)
+
+
 def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
     try:
         tpl = DocxTemplate(io.BytesIO(blob))
+        _place_images(tpl, context)
         tpl.render(context, jinja_env=make_env(), autoescape=True)
         out = io.BytesIO()
         tpl.save(out)

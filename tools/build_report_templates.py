@@ -1,0 +1,428 @@
+"""Generate the bundled templates of the documents after the award, in the style of build_templates.py.
+
+    .venv/bin/python tools/build_report_templates.py [output-dir]
+
+Each template uses only the names its builder in ``bidkit/context.py`` produces. The construction report holds
+two charts (``charts.gantt``, ``charts.curve``) that bidkit.render.reports inserts as images; the supply report is
+marked 内部资料 in its header and title.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_templates import (  # noqa: E402
+    HEI,
+    LABEL_FILL,
+    OUT_DIR,
+    ROOT,
+    SI,
+    WU,
+    Builder,
+    Col,
+)
+
+MANAGER_SIGN = "项目经理：{{ manager }}　　　　　　日期：{{ report.at }}"
+
+
+def contract_form(b: Builder) -> None:
+    b.form(
+        [2.8, 5.35, 2.8, 5.35],
+        [
+            ["项目名称", ("{{ project.name }}", 3)],
+            ["项目编号", "{{ project.code }}", "招标编号", "{{ tender.number }}"],
+            ["建设单位", "{{ project.customer.name }}", "施工单位", "{{ company.name }}"],
+            ["合同编号", "{{ award.contract_number }}", "合同签订", "{{ award.contract_date }}"],
+            ["中标通知书", "{{ award.notice_number }}", "项目经理", "{{ manager }}"],
+        ],
+    )
+
+
+def construction_plan() -> Builder:
+    b = Builder(title="施工方案", header="{{ company.name }}　施工方案", bid_part=False)
+    b.title("施工方案", "{{ project.name }}")
+    contract_form(b)
+    b.h1("一、工程概况与工期目标")
+    b.lines("plan.summary")
+    b.p("合同约定工期：合同签订后 {{ award.construction_days }} 日历天内完成安装调试（{{ award.construction_deadline }}"
+        " 前）；设备于 {{ award.supply_deadline }} 前全部到货。计划总工期 {{ plan.total_days }} 日历天。")
+    b.h1("二、施工进度计划")
+    b.table(
+        [
+            Col("序号", 1.2, "{{ t.no }}"),
+            Col("编号", 1.2, "{{ t.id }}"),
+            Col("工作内容", 4.4, "{{ t.name }}", "left"),
+            Col("开始日期", 3.0, "{{ t.start }}"),
+            Col("结束日期", 3.0, "{{ t.end }}"),
+            Col("工期（天）", 1.5, "{{ t.days }}"),
+            Col("负责", 2.0, "{{ t.owner }}"),
+        ],
+        loop="t in plan.tasks",
+    )
+    b.h1("三、劳动力及人员配备计划")
+    b.table(
+        [
+            Col("序号", 1.2, "{{ s.no }}"),
+            Col("岗位", 3.2, "{{ s.role }}", "left"),
+            Col("人数", 1.2, "{{ s.count }}"),
+            Col("进场日期", 3.2, "{{ s.start }}"),
+            Col("退场日期", 3.2, "{{ s.end }}"),
+            Col("人员", 4.3, "{{ s.names }}", "left"),
+        ],
+        loop="s in plan.staffing",
+    )
+    b.h1("四、质量保证措施")
+    b.tag("{%p for m in plan.quality_measures %}")
+    b.p("（{{ loop.index }}）{{ m }}")
+    b.tag("{%p endfor %}")
+    b.h1("五、安全文明施工措施")
+    b.tag("{%p for m in plan.safety_measures %}")
+    b.p("（{{ loop.index }}）{{ m }}")
+    b.tag("{%p endfor %}")
+    b.p("编制：{{ company.name }}　项目经理：{{ manager }}", style="BK Signature", before=18)
+    return b
+
+
+def construction_report() -> Builder:
+    b = Builder(title="项目施工报告书", header="{{ company.name }}　项目施工报告书", bid_part=False)
+    b.title("项目施工报告书", "（{{ report.period }}报：{{ report.period_label }}）")
+    contract_form(b)
+    b.h1("一、总体进度")
+    b.p("截至 {{ report.at }}，计划累计完成 {{ report.planned }}，实际累计完成 {{ report.actual }}，"
+        "偏差 {{ report.gap }}。全部 {{ report.task_count }} 项任务中已完成 {{ report.done_count }} 项，"
+        "滞后 {{ report.late_count }} 项。计划工期 {{ report.plan_start }} 至 {{ report.plan_end }}，"
+        "合同完工日期 {{ award.construction_deadline }}。")
+    b.p("（进度按各任务计划工期加权计算；计划进度在任务工期内均匀增长。）", style="BK Note")
+    b.p("{{ charts.gantt }}", style="BK Center")
+    b.p("图 1　施工进度横道图（计划与实际）", style="BK Center", size=WU)
+    b.h1("二、各任务计划与实际")
+    b.p("本期（{{ report.period_label }}）进度为本期开始前至统计日的实际完成增量；"
+        "滞后天数为正表示滞后，为负表示提前。", style="BK Note")
+    b.table(
+        [
+            Col("编号", 1.0, "{{ t.id }}"),
+            Col("任务", 3.0, "{{ t.name }}", "left"),
+            Col("计划开始", 1.9, "{{ t.plan_start }}"),
+            Col("计划完成", 1.9, "{{ t.plan_end }}"),
+            Col("实际开始", 1.9, "{{ t.start }}"),
+            Col("实际完成", 1.9, "{{ t.end }}"),
+            Col("计划%", 1.2, "{{ t.planned }}"),
+            Col("实际%", 1.1, "{{ t.actual }}"),
+            Col("本期", 1.0, "{{ t.this_period }}"),
+            Col("滞后(天)", 1.2, "{{ t.slippage }}"),
+        ],
+        loop="t in tasks",
+        size=8,
+    )
+    b.h2("滞后任务")
+    b.tag("{%p if late %}")
+    b.tag("{%p for t in late %}")
+    b.p("{{ loop.index }}. {{ t.id }} {{ t.name }}：滞后 {{ t.days }} 天，当前完成 {{ t.actual }}（{{ t.state }}）。")
+    b.tag("{%p endfor %}")
+    b.tag("{%p else %}")
+    b.p("无滞后任务。")
+    b.tag("{%p endif %}")
+    b.h1("三、累计进度（按{{ report.period }}）")
+    b.table(
+        [
+            Col("期间", 6.3, "{{ c.period }}", "left"),
+            Col("计划累计", 3.3, "{{ c.planned }}"),
+            Col("实际累计", 3.3, "{{ c.actual }}"),
+            Col("偏差（百分点）", 3.4, "{{ c.gap }}"),
+        ],
+        loop="c in curve",
+    )
+    b.p("{{ charts.curve }}", style="BK Center")
+    b.p("图 2　计划与实际累计进度曲线", style="BK Center", size=WU)
+    b.h1("四、人员投入（本期）")
+    b.table(
+        [
+            Col("序号", 1.1, "{{ s.no }}"),
+            Col("岗位", 4.2, "{{ s.role }}", "left"),
+            Col("计划在场", 2.0, "{{ s.planned_now }}"),
+            Col("实际在场", 2.0, "{{ s.actual_now }}"),
+            Col("计划人·日", 2.3, "{{ s.planned_days }}"),
+            Col("实际人·日", 2.3, "{{ s.actual_days }}"),
+            Col("偏差", 2.4, "{{ s.gap }}"),
+        ],
+        loop="s in staffing",
+    )
+    b.p("（在场人数为统计日人数；人·日为本期开始至统计日的累计。）", style="BK Note")
+    b.p(MANAGER_SIGN, style="BK Signature", before=18)
+    return b
+
+
+def supply_plan() -> Builder:
+    b = Builder(title="设备供货方案", header="{{ company.name }}　设备供货方案", bid_part=False)
+    b.title("设备供货方案", "{{ project.name }}")
+    contract_form(b)
+    b.h1("一、供货组织")
+    b.lines("supply.summary")
+    b.p("合同约定：合同签订后 {{ award.supply_days }} 日历天内（{{ award.supply_deadline }} 前）全部设备到货。")
+    b.h1("二、设备到货计划")
+    b.table(
+        [
+            Col("序号", 1.1, "{{ r.no }}"),
+            Col("设备名称", 4.2, "{{ r.name }}", "left"),
+            Col("品牌", 1.9, "{{ r.brand }}"),
+            Col("型号", 3.0, "{{ r.model }}"),
+            Col("数量", 1.5, "{{ r.qty }}"),
+            Col("单位", 1.1, "{{ r.unit }}"),
+            Col("计划到货", 3.5, "{{ r.arrival }}"),
+        ],
+        loop="r in schedule",
+    )
+    b.h1("三、到货检验")
+    b.tag("{%p for m in supply.inspection %}")
+    b.p("（{{ loop.index }}）{{ m }}")
+    b.tag("{%p endfor %}")
+    b.h1("四、运输、仓储与交接")
+    b.tag("{%p for m in supply.logistics %}")
+    b.p("（{{ loop.index }}）{{ m }}")
+    b.tag("{%p endfor %}")
+    b.p("编制：{{ company.name }}　项目经理：{{ manager }}", style="BK Signature", before=18)
+    return b
+
+
+def supply_report() -> Builder:
+    b = Builder(title="项目设备供货报告（内部资料）",
+                header="内部资料 注意保密　{{ company.name }}　项目设备供货报告", bid_part=False)
+    b.title("项目设备供货报告", "（{{ report.period }}报：{{ report.period_label }}）")
+    b.p("内部资料　含供应商成本，严禁外传，不得编入任何投标文件", style="BK Center", east=HEI, size=SI)
+    contract_form(b)
+    b.h1("一、概况")
+    b.p("截至 {{ report.at }}，共 {{ report.orders }} 个采购订单，已到货 {{ report.arrived }} 个，"
+        "延迟或逾期 {{ report.late_count }} 个，按时到货率 {{ report.on_time_rate }}。")
+    b.form(
+        [4.0, 4.15, 4.0, 4.15],
+        [
+            ["成本预算（内部成本表）", "¥{{ report.budget }}", "实际采购成本", "¥{{ report.cost }}"],
+            ["成本偏差", "{{ report.variance }}", "偏差率", "{{ report.variance_rate }}"],
+        ],
+    )
+    b.h1("二、按{{ report.period }}供货情况")
+    b.table(
+        [
+            Col("期间", 6.0, "{{ r.period }}", "left"),
+            Col("应到订单", 2.2, "{{ r.promised }}"),
+            Col("实到订单", 2.2, "{{ r.arrived }}"),
+            Col("其中延迟", 2.2, "{{ r.late }}"),
+            Col("到货成本（元）", 3.7, "{{ r.cost }}", "right"),
+        ],
+        loop="r in rows",
+    )
+    b.h1("三、延迟到货")
+    b.tag("{%p if late %}")
+    b.table(
+        [
+            Col("订单号", 2.3, "{{ o.number }}"),
+            Col("设备", 3.4, "{{ o.name }}", "left"),
+            Col("供应商", 3.2, "{{ o.supplier }}", "left"),
+            Col("承诺到货", 2.5, "{{ o.promised }}"),
+            Col("实际到货", 2.5, "{{ o.arrived }}"),
+            Col("延迟(天)", 1.2, "{{ o.days }}"),
+            Col("原因", 1.2, "{{ o.note }}", "left"),
+        ],
+        loop="o in late",
+        size=8,
+    )
+    b.tag("{%p else %}")
+    b.p("无延迟到货。")
+    b.tag("{%p endif %}")
+    b.h1("四、供应商评价")
+    b.table(
+        [
+            Col("序号", 1.0, "{{ s.no }}"),
+            Col("供应商", 4.6, "{{ s.name }}", "left"),
+            Col("订单", 1.2, "{{ s.orders }}"),
+            Col("到期", 1.2, "{{ s.due }}"),
+            Col("按时", 1.2, "{{ s.on_time }}"),
+            Col("按时率", 1.8, "{{ s.rate }}"),
+            Col("延迟天数", 1.7, "{{ s.late_days }}"),
+            Col("缺陷", 1.2, "{{ s.defects }}"),
+            Col("评级", 1.3, "{{ s.grade }}"),
+        ],
+        loop="s in suppliers",
+    )
+    b.p("评级：按时率不低于 95% 且无缺陷为 A，按时率不低于 80% 为 B，其余为 C；缺陷为到货检验不合格数量。",
+        style="BK Note")
+    b.h1("五、采购订单明细")
+    b.table(
+        [
+            Col("订单号", 1.9, "{{ o.number }}"),
+            Col("设备", 2.8, "{{ o.name }}", "left"),
+            Col("数量", 1.3, "{{ o.qty }}{{ o.unit }}"),
+            Col("承诺到货", 1.9, "{{ o.promised }}"),
+            Col("实际到货", 1.9, "{{ o.arrived }}"),
+            Col("状态", 1.4, "{{ o.state }}"),
+            Col("预算（元）", 1.9, "{{ o.budget }}", "right"),
+            Col("成本（元）", 1.9, "{{ o.cost }}", "right"),
+            Col("付款", 1.3, "{{ o.payment }}"),
+        ],
+        loop="o in orders",
+        size=7.5,
+    )
+    b.p(MANAGER_SIGN, style="BK Signature", before=18)
+    return b
+
+
+def request_head(b: Builder) -> None:
+    b.p("致：{{ project.customer.name }}", style="BK Plain")
+
+
+def bank_form(b: Builder) -> None:
+    b.form(
+        [3.3, 13.0],
+        [
+            ["收款单位", "{{ bank.account_name }}"],
+            ["开户银行", "{{ bank.bank }}"],
+            ["账　　号", "{{ bank.account_number }}"],
+        ],
+        label_cols=(0,),
+    )
+
+
+def payment_request() -> Builder:
+    b = Builder(title="回款申请", header="{{ company.name }}　回款申请", bid_part=False)
+    b.title("回款申请")
+    b.p("编号：{{ request.number }}", style="BK Right", size=WU)
+    request_head(b)
+    b.p("我公司承建的{{ project.name }}（合同编号：{{ award.contract_number }}）已于 {{ request.formal_date }} "
+        "通过正式验收（验收单编号：{{ request.formal_id }}）。根据合同付款条款“{{ request.milestone }}”，"
+        "特申请支付本期款项，请予审核办理。")
+    b.form(
+        [3.3, 13.0],
+        [
+            ["合同金额", "¥{{ award.contract_amount }} 元（人民币{{ award.contract_amount_upper }}）"],
+            ["付款依据", "{{ request.milestone }}"],
+            ["本期申请金额", "¥{{ request.amount }} 元（人民币{{ request.amount_upper }}）"],
+            ["此前已收款", "¥{{ request.received_before }} 元"],
+        ],
+        label_cols=(0,),
+    )
+    b.gap(6)
+    bank_form(b)
+    b.p("附件：正式验收单复印件、发票", style="BK Plain", before=6)
+    b.p("申请单位：{{ company.name }}（盖章）", style="BK Signature", before=24)
+    b.p("项目经理：{{ manager }}", style="BK Signature")
+    b.p("日期：{{ request.date }}", style="BK Signature")
+    return b
+
+
+def bond_refund_request() -> Builder:
+    b = Builder(title="履约保证金退回申请", header="{{ company.name }}　履约保证金退回申请", bid_part=False)
+    b.title("履约保证金退回申请")
+    b.p("编号：{{ refund.number }}", style="BK Right", size=WU)
+    request_head(b)
+    b.p("我公司承建的{{ project.name }}（合同编号：{{ award.contract_number }}）于 {{ refund.warranty_start }} "
+        "通过正式验收（验收单编号：{{ refund.formal_id }}），质保期 {{ award.warranty_years }} 年已于 "
+        "{{ refund.warranty_end }} 届满，质保期内我公司已按合同履行全部义务。根据合同约定，"
+        "特申请退还履约保证金，请予审核办理。")
+    b.form(
+        [3.3, 13.0],
+        [
+            ["履约保证金", "¥{{ award.bond.amount }} 元（人民币{{ award.bond.amount_upper }}）"],
+            ["缴纳日期", "{{ award.bond.paid }}"],
+            ["质保期", "{{ refund.warranty_start }} 至 {{ refund.warranty_end }}"],
+        ],
+        label_cols=(0,),
+    )
+    b.gap(6)
+    bank_form(b)
+    b.p("附件：履约保证金缴纳凭证、正式验收单复印件", style="BK Plain", before=6)
+    b.p("申请单位：{{ company.name }}（盖章）", style="BK Signature", before=24)
+    b.p("项目经理：{{ manager }}", style="BK Signature")
+    b.p("日期：{{ refund.date }}", style="BK Signature")
+    return b
+
+
+def project_summary() -> Builder:
+    b = Builder(title="项目总结", header="{{ company.name }}　项目总结", bid_part=False)
+    b.title("项目总结", "{{ project.name }}")
+    contract_form(b)
+    b.p("统计截至 {{ summary.at }}。", style="BK Note")
+    b.h1("一、各阶段计划与实际")
+    b.table(
+        [
+            Col("序号", 1.0, "{{ s.no }}"),
+            Col("阶段", 3.3, "{{ s.name }}", "left"),
+            Col("计划开始", 2.3, "{{ s.planned_start }}"),
+            Col("计划完成", 2.3, "{{ s.planned_end }}"),
+            Col("实际开始", 2.3, "{{ s.actual_start }}"),
+            Col("实际完成", 2.3, "{{ s.actual_end }}"),
+            Col("偏差(天)", 2.8, "{{ s.deviation }}"),
+        ],
+        loop="s in stages",
+        size=8,
+    )
+    b.h1("二、验收轮次与整改")
+    b.p("内部验收共 {{ figures.internal_rounds }} 轮，首次内部验收是否通过：{{ figures.first_pass }}。")
+    b.table(
+        [
+            Col("序号", 1.0, "{{ r.no }}"),
+            Col("验收单编号", 3.4, "{{ r.id }}"),
+            Col("类型", 2.2, "{{ r.kind }}"),
+            Col("日期", 3.0, "{{ r.date }}"),
+            Col("结果", 1.8, "{{ r.result }}"),
+            Col("整改意见书", 3.4, "{{ r.notice }}"),
+            Col("整改项", 1.5, "{{ r.items }}"),
+        ],
+        loop="r in rounds",
+    )
+    b.tag("{%p if rectifications %}")
+    b.h2("整改项完成情况")
+    b.table(
+        [
+            Col("意见书", 2.6, "{{ it.notice }}"),
+            Col("问题", 5.0, "{{ it.problem }}", "left"),
+            Col("责任人", 1.6, "{{ it.responsible }}"),
+            Col("期限", 2.6, "{{ it.deadline }}"),
+            Col("完成", 2.6, "{{ it.done }}"),
+            Col("按期", 1.9, "{{ it.on_time }}"),
+        ],
+        loop="it in rectifications",
+        size=8,
+    )
+    b.tag("{%p endif %}")
+    b.h1("三、按期率（考核依据）")
+    table = b.table(
+        [
+            Col("指标", 6.3, "{{ r.name }}", "left"),
+            Col("按期", 3.0, "{{ r.on_time }}"),
+            Col("总数", 3.0, "{{ r.total }}"),
+            Col("按期率", 4.0, "{{ r.rate }}"),
+        ],
+        loop="r in rates",
+    )
+    b.add_row(table, ["以上数据由 bidkit 根据工作区记录计算，供质量管理部考核评分参考。"], spans=[4],
+              fills=[LABEL_FILL], aligns=["left"])
+    b.p("项目经理：{{ manager }}", style="BK Signature", before=18)
+    return b
+
+
+BUILDERS = {
+    "construction_plan": construction_plan,
+    "construction_report": construction_report,
+    "supply_plan": supply_plan,
+    "supply_report": supply_report,
+    "payment_request": payment_request,
+    "bond_refund_request": bond_refund_request,
+    "project_summary": project_summary,
+}
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else OUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for name, build in BUILDERS.items():
+        path = out / f"{name}.docx"
+        build().save(path)
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
