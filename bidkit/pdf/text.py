@@ -50,6 +50,16 @@ def pdftotext_binary() -> str:
     return found
 
 
+def _rotations(pdf: Path) -> list[int]:
+    import pikepdf
+
+    try:
+        with pikepdf.open(pdf) as doc:
+            return [int(p.obj.get("/Rotate", 0)) % 360 for p in doc.pages]
+    except pikepdf.PdfError:
+        return []
+
+
 def page_words(pdf: Path) -> list[PageText]:
     """Every page's words with their boxes."""
     try:
@@ -62,9 +72,12 @@ def page_words(pdf: Path) -> list[PageText]:
     if proc.returncode != 0:
         reason = proc.stderr.decode(errors="replace").strip().splitlines()
         raise ToolError(f"pdftotext could not read {pdf.name}: {reason[-1] if reason else 'failed'}")
+    rotations = _rotations(pdf)
     pages = []
-    for m in _PAGE.finditer(proc.stdout.decode("utf-8", errors="replace")):
+    for index, m in enumerate(_PAGE.finditer(proc.stdout.decode("utf-8", errors="replace"))):
         width, height = float(m.group(1)), float(m.group(2))
+        if index < len(rotations) and rotations[index] in (90, 270):
+            width, height = height, width  # words come in the displayed frame, the size does not
         words = [
             Word(html.unescape(w.group(5)), float(w.group(1)), height - float(w.group(4)),
                  float(w.group(3)), height - float(w.group(2)))
