@@ -279,6 +279,15 @@ def atomic_write(target: Path, content: bytes | str, *, overwrite: bool = True) 
         tmp.write_bytes(data)
 
 
+def save(root: Path, data: BidData) -> None:
+    """Write every file of ``data`` into the workspace ``root`` (each atomically); comments are not kept."""
+    for key, (name, _) in FILES.items():
+        value = getattr(data, key)
+        if value is None:
+            continue
+        atomic_write(root / name, yamlio.dump(value.model_dump(mode="python", exclude_defaults=True)))
+
+
 def init(target: Path, sample: Path) -> None:
     """Create a workspace at ``target`` as a copy of ``sample`` (without its build output)."""
     if target.exists() and any(target.iterdir()):
