@@ -1,0 +1,165 @@
+"""`bidkit assemble` on the bundled sample, end to end with real LibreOffice, weasyprint, pikepdf and poppler."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from bidkit import lock, pricing
+from bidkit.errors import LockedError
+from bidkit.money import rmb_upper
+from bidkit.workspace import load
+from tests.conftest import needs_soffice, snapshot
+from tests.pdfkit import NUMBER, numbers, page_texts
+
+pytestmark = [needs_soffice(), pytest.mark.slow]
+
+PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
+
+
+@pytest.fixture
+def priced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _packages(ws: Path) -> list[str]:
+    return sorted(p.name for p in (ws / "build").glob("*.pdf"))
+
+
+def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) -> None:
+    r = cli("assemble", sample_ws, "--json")
+    assert r.code == 0, r.err
+    summary = json.loads(r.out)
+    path = Path(summary["path"])
+    assert path == sample_ws / "build" / "JL-2026-031-v1-1.pdf"
+    assert summary["converted"] == ["price_part", "commercial_part", "technical_part"]
+    assert summary["cached"] == []
+    texts = page_texts(path)
+    assert summary["pages"] == len(texts)
+
+    # chapter order as bidkit.yaml lists the parts
+    flat = [_squeeze(t) for t in texts]
+    covers = [next(i for i, t in enumerate(flat) if f"（{title}）" in t)
+              for title in ("报价部分", "商务部分", "技术部分")]
+    assert covers == sorted(covers) and covers[0] > 1
+
+    # every page after the cover carries its number, counted after the cover
+    total = len(texts) - 1
+    assert NUMBER.search(texts[0]) is None
+    for index, text in enumerate(texts[1:], start=1):
+        assert numbers(text) == [(index, total)], index
+
+    # the table of contents: every chapter is on the page its entry names
+    toc = flat[1]
+    ws = lock.with_prices(load(sample_ws), PASSPHRASE)
+    checked = 0
+    for heading in ("第一章投标函", "第二章开标一览表", "第三章分项报价表", "第三章商务偏离表", "第二章设备清单"):
+        at = toc.index(heading) + len(heading)
+        digits = ""
+        while toc[at].isdigit():
+            digits += toc[at]
+            at += 1
+        page = int(digits)
+        pieces = [p for p in (heading[:3], heading[3:]) if p]
+        assert all(p in flat[page] for p in pieces), (heading, page)
+        checked += 1
+    assert checked == 5
+
+    # the 大写 total of the bid letter matches the priced BOM
+    summary_prices = pricing.summarise(ws.data.solution, ws.data.pricing)  # type: ignore[arg-type]
+    assert f"人民币{rmb_upper(summary_prices.total)}" in "".join(flat)
+
+    # the manifest beside the package, and no confidential figures or local paths in the metadata
+    manifest = json.loads(Path(summary["manifest"]).read_text(encoding="utf-8"))
+    assert manifest["sha256"] == summary["sha256"] and manifest["pages"] == summary["pages"]
+    head = path.read_bytes()
+    assert str(sample_ws).encode() not in head
+
+    # again: nothing to convert, a new file beside the first, which is untouched
+    first = path.read_bytes()
+    r2 = cli("assemble", sample_ws, "--json")
+    assert r2.code == 0, r2.err
+    again = json.loads(r2.out)
+    assert again["converted"] == [] and again["cached"] == ["price_part", "commercial_part", "technical_part"]
+    assert Path(again["path"]).name == "JL-2026-031-v1-2.pdf"
+    assert path.read_bytes() == first
+
+
+def test_draft_package_has_no_prices(sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BIDKIT_PRICE_PASSPHRASE", raising=False)
+    r = cli("assemble", sample_ws, "--draft")
+    assert r.code == 0, r.err
+    path = sample_ws / "build" / "JL-2026-031-v1-draft-1.pdf"
+    assert r.out.splitlines()[0].startswith(f"draft package: {path} (")
+    texts = page_texts(path)
+    flat = "".join(_squeeze(t) for t in texts)
+    assert "投标文件（报价部分）" not in flat and "第一章投标函" not in flat and "人民币肆佰" not in flat
+    assert all(set("草稿未审核") <= set(t) for t in texts)
+
+
+def test_locked_price_part_refused(sample_ws: Path, cli: Callable[..., Any], priced: None) -> None:
+    resp = sample_ws / "responses.yaml"
+    resp.write_text(resp.read_text(encoding="utf-8").replace("warranty_years: 3", "warranty_years: 5"),
+                    encoding="utf-8")
+    with pytest.raises(LockedError) as info:
+        lock.require_open(load(sample_ws))
+    r = cli("assemble", sample_ws)
+    assert (r.code, r.err) == (4, f"error: {info.value.message}\n")
+    assert _packages(sample_ws) == []
+
+
+def test_refused_attachment_names_it(sample_ws: Path, cli: Callable[..., Any]) -> None:
+    Image.new("RGB", (20, 20)).save(sample_ws / "attachments" / "iso9001.pdf", "PNG")
+    r = cli("assemble", sample_ws, "--draft")
+    assert (r.code, r.err) == (
+        3, "error: attachments/iso9001.pdf: not a PDF file (a PNG image; convert it to PDF first)\n")
+    assert _packages(sample_ws) == []
+
+
+def test_second_assembly_at_once_is_refused(sample_ws: Path, cli: Callable[..., Any]) -> None:
+    build = sample_ws / "build"
+    build.mkdir(exist_ok=True)
+    fd = os.open(build / ".assemble.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        before = snapshot(sample_ws)
+        r = cli("assemble", sample_ws, "--draft")
+        assert (r.code, r.err) == (8, "error: another assembly of this workspace is running; try again when it ends\n")
+        assert snapshot(sample_ws) == before
+    finally:
+        os.close(fd)
+
+
+def test_interrupt_leaves_no_partial_package(
+    sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bidkit.pdf.compose as compose_mod
+
+    real = compose_mod.compose
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)  # the whole file is written to its temporary name ...
+        raise KeyboardInterrupt  # ... and then Ctrl-C arrives
+
+    monkeypatch.setattr(compose_mod, "compose", interrupted)
+    r = cli("assemble", sample_ws, "--draft")
+    assert r.code == 130 and "Traceback" not in r.err
+    build = sample_ws / "build"
+    assert _packages(sample_ws) == []
+    assert [p.name for p in build.iterdir() if p.name.endswith(".part") or p.name.endswith(".json")] == []
+    fd = os.open(build / ".assemble.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released
+    finally:
+        os.close(fd)

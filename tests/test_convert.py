@@ -1,0 +1,135 @@
+"""DOCX → PDF with real LibreOffice: CJK fonts embedded, cache by content, faults turned into clear errors."""
+
+from __future__ import annotations
+
+import io
+import stat
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from bidkit.errors import ToolError
+from bidkit.pdf.convert import _batches, content_digest, convert
+from tests.conftest import needs_soffice
+
+
+def cjk_docx(text: str = "投标文件　第一章　投标函") -> bytes:
+    doc = Document()
+    for font in ("宋体", "黑体", "仿宋"):
+        run = doc.add_paragraph().add_run(f"{text}（{font}）")
+        run.font.name = font
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _retimed(blob: bytes) -> bytes:
+    """The same members with other zip timestamps, as a second render produces."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            info.date_time = (2030, 1, 2, 3, 4, 6)
+            dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+def test_digest_ignores_zip_timestamps() -> None:
+    blob = cjk_docx()
+    again = _retimed(blob)
+    assert again != blob
+    assert content_digest(again) == content_digest(blob)
+    assert content_digest(cjk_docx("别的内容")) != content_digest(blob)
+
+
+def test_batches_balance_by_size() -> None:
+    assert _batches([("a", 10), ("b", 6), ("c", 5)], 2) == [["a"], ["b", "c"]] or \
+        sorted(map(sorted, _batches([("a", 10), ("b", 6), ("c", 5)], 2))) == [["a"], ["b", "c"]]
+    assert _batches([("a", 1)], 2) == [["a"]]
+
+
+def _fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_missing_soffice_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(tmp_path / "nowhere" / "soffice"))
+    with pytest.raises(ToolError) as info:
+        convert({"technical_part": cjk_docx()}, tmp_path / "cache")
+    assert info.value.message == "LibreOffice not found: install it (apt-get install libreoffice-writer-nogui)"
+
+
+def test_hanging_soffice_is_stopped_with_its_children(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pidfile = tmp_path / "child.pid"
+    fake = _fake_soffice(tmp_path, f"sleep 300 & echo $! > {pidfile}\nwait")
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(fake))
+    monkeypatch.setenv("BIDKIT_SOFFICE_TIMEOUT", "1")
+    start = time.monotonic()
+    with pytest.raises(ToolError) as info:
+        convert({"technical_part": cjk_docx()}, tmp_path / "cache")
+    assert time.monotonic() - start < 10
+    assert info.value.message == "LibreOffice took longer than 1 s converting technical_part.docx; stopped it"
+    child = int(pidfile.read_text())
+    time.sleep(0.2)
+    stat_file = Path(f"/proc/{child}/stat")
+    # the whole process group was ended, not just the shell (a zombie awaiting its reaper is dead too)
+    assert not stat_file.exists() or stat_file.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_killed_soffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = _fake_soffice(tmp_path, "echo 'Fatal: segfault in writer' >&2\nkill -9 $$")
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(fake))
+    with pytest.raises(ToolError) as info:
+        convert({"price_part": cjk_docx()}, tmp_path / "cache")
+    assert info.value.message == (
+        "LibreOffice was killed by signal 9 converting price_part.docx: Fatal: segfault in writer"
+    )
+
+
+def test_soffice_without_output_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2\nexit 0")
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(fake))
+    with pytest.raises(ToolError) as info:
+        convert({"price_part": cjk_docx()}, tmp_path / "cache")
+    assert info.value.message == (
+        "LibreOffice could not convert price_part.docx: Error: source file could not be loaded"
+    )
+
+
+@needs_soffice()
+def test_cjk_fonts_embedded_and_cache_hit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    first = convert({"technical_part": cjk_docx(), "commercial_part": cjk_docx("商务标")}, cache)
+    assert [c.cached for c in first.values()] == [False, False]
+    fonts = subprocess.run(["pdffonts", str(first["technical_part"].pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes " in r for r in rows)  # embedded
+    assert "Type 3" not in fonts
+    assert any("NotoSerifCJK" in r for r in rows) and any("NotoSansCJK" in r for r in rows)  # 宋体, 黑体
+    text = subprocess.run(["pdftotext", str(first["technical_part"].pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "投标文件" in text and "（黑体）" in text
+    # same content again (new zip timestamps): no LibreOffice start at all
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(tmp_path / "nowhere"))
+    again = convert({"technical_part": _retimed(cjk_docx()), "commercial_part": cjk_docx("商务标")}, cache)
+    assert [c.cached for c in again.values()] == [True, True]
+    assert again["technical_part"].pdf == first["technical_part"].pdf
+    assert oct(first["technical_part"].pdf.stat().st_mode & 0o777) == "0o600"
+
+
+@needs_soffice()
+def test_changed_part_replaces_its_old_cache_entry(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    old = convert({"price_part": cjk_docx("旧价格")}, cache)["price_part"].pdf
+    new = convert({"price_part": cjk_docx("新价格")}, cache)["price_part"].pdf
+    assert new != old and new.exists() and not old.exists()
