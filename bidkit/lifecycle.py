@@ -170,7 +170,7 @@ def overall_actual(data: BidData, tasks: list[Task], d: dt.date) -> Decimal:
 @dataclass(frozen=True)
 class CurveRow:
     span: Span
-    planned: Decimal  # cumulative, at the end of the period
+    planned: Decimal  # cumulative, at the end of the period (or ``at`` in the current one): comparable to actual
     actual: Decimal | None  # cumulative, at the end of the period or ``at``; None for periods after ``at``
 
 
@@ -236,7 +236,7 @@ def construction_figures(data: BidData, at: dt.date, period: Period = "month") -
     curve = [
         CurveRow(
             s,
-            pct(overall_planned(tasks, s.end)),
+            pct(overall_planned(tasks, min(s.end, at) if s.start <= at else s.end)),
             pct(overall_actual(data, tasks, min(s.end, at))) if s.start <= at else None,
         )
         for s in spans(plan_start, last, period)
@@ -515,8 +515,8 @@ def check_bond_refund(data: BidData, on: dt.date) -> dt.date:
     if on <= end:
         remain = (end - on).days + 1
         raise StateError(
-            f"bond refund refused: the warranty period runs until {end}; {remain} day{'s' if remain != 1 else ''} "
-            f"remain after {on}"
+            f"bond refund refused: the warranty period runs until {end}; "
+            f"{remain} {'days remain' if remain != 1 else 'day remains'} as of {on}"
         )
     return end
 

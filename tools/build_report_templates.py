@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_templates import (  # noqa: E402
+from build_templates import (
     HEI,
     LABEL_FILL,
     OUT_DIR,
