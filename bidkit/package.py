@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -113,6 +114,13 @@ def _with_prices(ws: Workspace, prompter: Callable[[str], str] | None) -> Worksp
     return lock.with_prices(ws, secure.passphrase(prompter=prompter))
 
 
+def _prewarm() -> None:
+    from .pdf.pages import prewarm
+
+    with contextlib.suppress(Exception):  # only a head start: any real problem shows up in render_front
+        prewarm()
+
+
 def _attachments(ws: Workspace) -> list[tuple[str, str]]:
     """(title, workspace path) of the qualification scans: the tender's required ones in its order, or all."""
     quals = {q.id: q for q in ws.data.company.qualifications}
@@ -196,7 +204,11 @@ def assemble(
         t = lap("render", t)
 
         step("convert")
+        # weasyprint's import and font loading overlap with LibreOffice, which runs in its own processes
+        warm = threading.Thread(target=_prewarm, daemon=True)
+        warm.start()
         converted = convert(docs, ws.build_dir / "cache")
+        warm.join()
         t = lap("convert", t)
 
         step("compose")

@@ -95,6 +95,16 @@ def _html(info: CoverInfo, entries: list[TocEntry], numbers: list[int], glyphs: 
     )
 
 
+def prewarm() -> None:
+    """Import weasyprint and load the CJK faces once (about 0.5 s), e.g. while LibreOffice converts."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=f"<p style=\"font-family:'{FONT_SERIF}'\">目</p>"
+                    f"<p style=\"font-family:'{FONT_SANS}'\">录</p>").render()
+
+
 def render_front(info: CoverInfo, entries: list[TocEntry], glyphs: str) -> FrontMatter:
     """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes."""
     import weasyprint

@@ -1,0 +1,263 @@
+"""Benchmark of `bidkit assemble` on the bundled sample; prints a table (median of N runs).
+
+    .venv/bin/python benchmarks/bench_assemble.py [--runs 5] [--scale-pages 1000]
+
+Rows: LibreOffice alone converting the parts in one call; cold assemble (empty cache); re-assemble after a
+price change (only the price part converts again); the generated pages (cover + TOC); the scale case (the
+sample plus N pages of attachments: merge + numbers + seals + cross-page seal, with peak memory); and the naive
+way (one soffice start per part, then a plain pypdf append) for comparison. Every assemble runs as a fresh
+process (``python -m bidkit``) so interpreter and import time count, as they do for a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bidkit.resources import fonts_conf, sample_workspace  # noqa: E402
+
+PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
+PY = sys.executable
+ENV = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(ROOT)}
+
+
+def child_peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run(cmd: list[str], **kw: object) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kw)  # type: ignore[call-overload]
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
+    return seconds, proc.stdout
+
+
+def soffice(docs: list[Path], outdir: Path) -> float:
+    with tempfile.TemporaryDirectory() as prof:
+        env = {**ENV, "HOME": prof, "FONTCONFIG_FILE": str(fonts_conf())}
+        start = time.perf_counter()
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{prof}/p", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(outdir), *map(str, docs)], capture_output=True, env=env, check=True)
+        return time.perf_counter() - start
+
+
+def assemble(ws: Path) -> dict[str, object]:
+    _, out = run([PY, "-m", "bidkit", "assemble", str(ws), "--json"])
+    return json.loads(out)
+
+
+def change_price(ws: Path, step: int) -> None:
+    code = (
+        "import sys; from decimal import Decimal; from bidkit import lock, workspace\n"
+        f"ws = workspace.load({str(ws)!r}); p = lock.open_prices(ws, {PASSPHRASE!r})\n"
+        "line = p.lines[0]\n"
+        f"bom = [b.id for b in ws.data.solution.bom]\n"
+        f"p2 = lock.set_price(p, line.item, line.unit_price + Decimal('{step}'), bom)\n"
+        f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}}, 'bench')\n"
+    )
+    run([PY, "-c", code])
+
+
+def scale_attachments(ws: Path, pages: int) -> None:
+    """Add ``pages`` pages of scan-like attachments (each page its own JPEG), as extra qualifications."""
+    import pikepdf
+    from PIL import Image, ImageDraw
+
+    per_file = 100
+    company = (ws / "company.yaml").read_text(encoding="utf-8")
+    extra = []
+    for f in range(pages // per_file):
+        pdf = pikepdf.new()
+        for i in range(per_file):
+            im = Image.new("L", (850, 1200), 240)
+            d = ImageDraw.Draw(im)
+            for k in range(40):
+                d.line((40, 60 + k * 27, 810, 60 + k * 27 + (i + f) % 7), fill=60, width=2)
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=40)
+            img = pikepdf.Stream(pdf, buf.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                                 Width=850, Height=1200, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
+                                 Filter=pikepdf.Name.DCTDecode)
+            w, h = (842, 595) if i % 10 == 9 else (595, 842)  # some landscape pages among them
+            page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, w, h],
+                                      Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img)),
+                                      Contents=pikepdf.Stream(pdf, f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()))
+            pdf.pages.append(pikepdf.Page(page))
+        pdf.save(ws / "attachments" / f"scale_{f:02d}.pdf")
+        extra.append(f"  - id: scale_{f:02d}\n    name: 扩展附件 {f + 1}\n    number: S-{f:03d}\n"
+                     f"    issuer: 基准测试\n    scan: attachments/scale_{f:02d}.pdf\n")
+    marker = "qualifications:\n"
+    company = company.replace(marker, marker + "".join(extra), 1)
+    (ws / "company.yaml").write_text(company, encoding="utf-8")
+    tender = (ws / "tender.yaml").read_text(encoding="utf-8")
+    marker = "required_attachments:\n"
+    tender = tender.replace(marker, marker + "".join(f"  - qualification: scale_{f:02d}\n"
+                                                     for f in range(pages // per_file)), 1)
+    (ws / "tender.yaml").write_text(tender, encoding="utf-8")
+
+
+def reapprove(ws: Path) -> None:
+    key = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
+    code = (
+        "from pathlib import Path; from bidkit import keys, lock, workspace\n"
+        f"ws = workspace.load({str(ws)!r}); lock.request(ws, 'bench')\n"
+        f"lock.decide(ws, 'approved', '郑雅琴', 'DEMO benchmark', keys.load_private(Path({str(key)!r})))\n"
+    )
+    run([PY, "-c", code])
+
+
+COMPOSE_CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from bidkit import lock, secure
+from bidkit.workspace import load
+from bidkit.package import PART_TITLES, _attachments
+from bidkit.pdf.compose import AttachmentInput, PartInput, SealFiles, compose
+from bidkit.pdf.convert import cache_key, docx_headings
+from bidkit.pdf.pages import CoverInfo
+from bidkit.render.docx import render_document
+ws = load(sys.argv[1])
+ws = lock.with_prices(ws, secure.passphrase())
+d = ws.data
+parts = []
+for n in d.config.package.parts:
+    blob = render_document(ws, n)
+    parts.append(PartInput(n, PART_TITLES[n], ws.build_dir / "cache" / f"{n}-{cache_key(blob, n)}.pdf",
+                           docx_headings(blob)))
+atts = [AttachmentInput(t, ws.path(r), r) for t, r in _attachments(ws)]
+seals = SealFiles(ws.path(d.company.company_seal), d.company.company_seal,
+                  ws.path(d.company.legal_rep_seal) if d.company.legal_rep_seal else None, "")
+cover = CoverInfo(d.tender.project_name, d.tender.number, d.company.name, "2026年12月20日", "正本")
+start = time.perf_counter()
+c = compose(cover, parts, atts, seals, d.config.package, Path(sys.argv[2]), title="t", author="a")
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "pages": c.pages, "timings": c.timings,
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+PAGES_CHILD = r"""
+import json, time
+t0 = time.perf_counter()
+from bidkit.pdf.pages import CoverInfo, TocEntry, render_front
+entries = [TocEntry(f"第{i}章　章节标题示例", i * 3, 1 if i % 5 else 0) for i in range(40)]
+cover = CoverInfo("江临市公安局“雪亮工程”视频监控扩容项目", "JLZC-2026-GK-0318", "江临智安科技有限公司",
+                  "2026年12月20日", "正本")
+t1 = time.perf_counter()
+render_front(cover, entries, "0123456789第页共 草稿/未审核")
+t2 = time.perf_counter()
+render_front(cover, entries, "0123456789第页共 草稿/未审核")
+t3 = time.perf_counter()
+print(json.dumps({"cold": t2 - t0, "warm": t3 - t2}))
+"""
+
+NAIVE_CHILD = r"""
+import sys, time
+from pypdf import PdfWriter
+w = PdfWriter()
+for f in sys.argv[2:]:
+    w.append(f)
+with open(sys.argv[1], "wb") as fh:
+    w.write(fh)
+"""
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--scale-pages", type=int, default=1000)
+    args = ap.parse_args()
+    n = args.runs
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-assemble-") as tmp_name:
+        tmp = Path(tmp_name)
+        ws = tmp / "ws"
+        shutil.copytree(sample_workspace(), ws, ignore=shutil.ignore_patterns("build"))
+        # the .docx files the package converts
+        run([PY, "-m", "bidkit", "render", str(ws), "--only", "price_part"])
+        run([PY, "-m", "bidkit", "render", str(ws), "--only", "commercial_part", "--only", "technical_part"])
+        docs = [ws / "build" / "docx" / f"{p}.docx" for p in ("price_part", "commercial_part", "technical_part")]
+
+        lo = [soffice(docs, tmp / f"lo-{i}") for i in range(n)]
+        rows.append(("LibreOffice alone, 3 parts, one call", median(lo), ""))
+
+        cold = []
+        for _ in range(n):
+            shutil.rmtree(ws / "build" / "cache", ignore_errors=True)
+            start = time.perf_counter()
+            s = assemble(ws)
+            cold.append(time.perf_counter() - start)
+            assert s["converted"] == ["price_part", "commercial_part", "technical_part"], s
+        rows.append(("cold assemble (empty cache)", median(cold), f"{median(cold) / median(lo):.2f} × LibreOffice"))
+
+        warm = []
+        for i in range(n):
+            change_price(ws, i + 1)
+            start = time.perf_counter()
+            s = assemble(ws)
+            warm.append(time.perf_counter() - start)
+            assert s["converted"] == ["price_part"], s
+        rows.append(("re-assemble after a price change", median(warm), f"{median(warm) / median(cold):.0%} of cold"))
+
+        pages_cold, pages_warm = [], []
+        for _ in range(n):
+            _, out = run([PY, "-c", PAGES_CHILD])
+            r = json.loads(out)
+            pages_cold.append(r["cold"])
+            pages_warm.append(r["warm"])
+        rows.append(("generated pages (cover + 40-entry TOC), incl. import", median(pages_cold), ""))
+        rows.append(("generated pages, weasyprint already imported", median(pages_warm), ""))
+
+        naive = []
+        for i in range(n):
+            out = tmp / f"naive-{i}"
+            start = time.perf_counter()
+            for doc in docs:
+                soffice([doc], out)
+            run([PY, "-c", NAIVE_CHILD, str(out / "all.pdf"), *(str(out / f"{d.stem}.pdf") for d in docs)])
+            naive.append(time.perf_counter() - start)
+        rows.append(("naive: soffice per part + pypdf append (no TOC/stamps)", median(naive),
+                     f"{median(naive) / median(cold):.2f} × cold assemble"))
+
+        if args.scale_pages:
+            scale_attachments(ws, args.scale_pages)
+            reapprove(ws)  # the attachments are reviewed inputs: QA approves the grown workspace (DEMO key)
+            assemble(ws)  # fills the cache for the current parts
+            secs, rss, total_pages = [], [], 0
+            for i in range(n):
+                _, out = run([PY, "-c", COMPOSE_CHILD, str(ws), str(tmp / f"scale-{i}.pdf")])
+                r = json.loads(out)
+                secs.append(r["seconds"])
+                rss.append(r["rss_mib"])
+                total_pages = r["pages"]
+            rows.append((f"scale: sample + {args.scale_pages} attachment pages ({total_pages} pages): "
+                         "merge + numbers + seals + cross-page seal", median(secs),
+                         f"peak RSS {max(rss):.0f} MiB"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':<{width}}  {'median s':>9}  note   (runs: {n})")
+    print("-" * (width + 30))
+    for name, seconds, note in rows:
+        print(f"{name:<{width}}  {seconds:>9.2f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
