@@ -16,6 +16,7 @@ import typer
 
 from .. import __version__
 from ..errors import BidkitError
+from . import check as check_cli
 from . import common
 from . import keys as keys_cli
 from . import lifecycle as lifecycle_cli
@@ -23,6 +24,7 @@ from . import log as log_cli
 from . import package as package_cli
 from . import price as price_cli
 from . import review as review_cli
+from . import tender as tender_cli
 from .common import err, out
 
 app = typer.Typer(
@@ -127,6 +129,8 @@ app.command("status")(lifecycle_cli.status)
 app.add_typer(lifecycle_cli.report_app, name="report")
 app.command("acceptance")(lifecycle_cli.acceptance)
 app.add_typer(lifecycle_cli.request_app, name="request")
+app.command("check")(check_cli.check)
+app.add_typer(tender_cli.app, name="tender")
 
 
 def main(argv: list[str] | None = None) -> int:

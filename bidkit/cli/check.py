@@ -1,0 +1,69 @@
+"""``bidkit check``: every mechanically checkable cause of an invalid bid, grouped by severity."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import CheckFailed
+from . import common
+from .common import out
+
+Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
+
+TITLES = {"fatal": "致命 fatal", "warning": "警告 warning", "info": "提示 info"}
+
+
+def check(
+    directory: Dir,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a plain-language HTML report.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write the report as PDF.")] = None,
+    package: Annotated[
+        Path | None, typer.Option("--package", help="Also check the totals printed in this package PDF.")
+    ] = None,
+) -> None:
+    """Run every validity check; exit 10 when a fatal finding exists (with --strict, also a warning).
+
+    Prices are checked when they can be read: the QA approval is in place and $BIDKIT_PRICE_PASSPHRASE is set.
+    """
+    from .. import check_io
+    from ..checks import RULES, counts, has_fatal
+
+    start = time.perf_counter()
+    ws = common.load(directory)
+    findings = check_io.run(ws, package=package)
+    seconds = time.perf_counter() - start
+    if html is not None:
+        check_io.write_html(findings, ws, html)
+    if pdf is not None:
+        check_io.write_pdf(findings, ws, pdf)
+    n = counts(findings)
+    if as_json:
+        out(json.dumps({"workspace": str(directory), "counts": n, "rules": len(RULES),
+                        "seconds": round(seconds, 3), "findings": [f.to_dict() for f in findings]},
+                       ensure_ascii=False, indent=2))
+    else:
+        for sev in ("fatal", "warning", "info"):
+            group = [f for f in findings if f.severity.value == sev]
+            if not group:
+                continue
+            out(f"{TITLES[sev]} ({len(group)})")
+            for f in group:
+                out(f"  [{f.rule}] {f.location}")
+                out(f"      {f.message}")
+                if f.advice:
+                    out(f"      → {f.advice}")
+        out(f"checked {directory}: {n['fatal']} fatal, {n['warning']} warning, {n['info']} info "
+            f"({len(RULES)} rules, {seconds:.2f}s)")
+        for path in (html, pdf):
+            if path is not None:
+                out(f"report: {path}")
+    if has_fatal(findings, strict=strict):
+        what = f"{n['fatal']} fatal" + (f", {n['warning']} warning" if strict else "")
+        raise CheckFailed(f"{what} finding(s): the bid would be invalid; fix them before sealing")
