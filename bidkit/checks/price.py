@@ -225,18 +225,28 @@ def total_findings(chapters: Mapping[str, Chapter], expected: Decimal | None) ->
     return out
 
 
-@rule("price.same_total_everywhere", "大写 = figures and one total in 投标函, 开标一览表 and 分项报价表")
-def same_total(inp: CheckInput) -> Iterator[Finding]:
+def _price_text_findings(inp: CheckInput) -> list[Finding]:
     summary = _summary(inp.data)
     if summary is None or not inp.texts or "price_part" not in inp.texts:
-        return
+        return []
     chapters = {cid: ch for cid in PRICE_CHAPTERS if (ch := price_chapter(inp, cid)) is not None}
-    for cid in PRICE_CHAPTERS:
-        if cid not in chapters:
-            yield Finding("price.same_total_everywhere", Severity.fatal, "报价部分",
-                          f"报价部分中找不到{TITLES[cid]}。{TITLES[cid]} not found in the price part.",
-                          "检查报价模板的章节标题。")
-    yield from total_findings(chapters, summary.total)
+    out = [
+        Finding("price.same_total_everywhere", Severity.fatal, "报价部分",
+                f"报价部分中找不到{TITLES[cid]}。{TITLES[cid]} not found in the price part.",
+                "检查报价模板的章节标题。")
+        for cid in PRICE_CHAPTERS if cid not in chapters
+    ]
+    return out + total_findings(chapters, summary.total)
+
+
+@rule("price.upper_matches_figures", "the total in 大写 equals the total in figures in each price chapter")
+def upper_matches_figures(inp: CheckInput) -> Iterator[Finding]:
+    yield from (f for f in _price_text_findings(inp) if f.rule == "price.upper_matches_figures")
+
+
+@rule("price.same_total_everywhere", "one total in 投标函, 开标一览表 and 分项报价表, the computed one")
+def same_total(inp: CheckInput) -> Iterator[Finding]:
+    yield from (f for f in _price_text_findings(inp) if f.rule == "price.same_total_everywhere")
 
 
 def _pages(value: str | Sequence[str] | Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
