@@ -90,21 +90,18 @@ def next_target(build: Path, stem: str, suffix: str) -> Path:
     return build / f"{stem}-{n}{suffix}"
 
 
-def _run_checks(ws: Workspace) -> list[str]:
-    """The validity checks (``bidkit.checks.run``) once they exist; fatal findings stop the assembly."""
+def _run_checks(ws: Workspace, draft: bool) -> list[str]:
+    """The validity checks (``bidkit.check_io.run``, once it exists); fatal findings stop the assembly."""
     try:
-        from . import checks
+        from . import check_io
     except ImportError:
         return []
-    run = getattr(checks, "run", None)
-    if run is None:
-        return []
-    findings = list(run(ws))
+    findings = list(check_io.run(ws, include_prices=not draft))
     fatal = [f for f in findings if getattr(f, "fatal", False)]
     if fatal:
-        lines = [str(getattr(f, "message", f)) for f in fatal]
-        raise CheckFailed(f"{len(fatal)} fatal check finding(s): " + "; ".join(lines))
-    return [str(getattr(f, "message", f)) for f in findings]
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
+        raise CheckFailed(f"the bid would be invalid: {fatal[0]}{more}")
+    return [str(f) for f in findings if str(getattr(f, "severity", "")) != "info"]
 
 
 def _with_prices(ws: Workspace, prompter: Callable[[str], str] | None) -> Workspace:
@@ -185,10 +182,6 @@ def assemble(
         raise InputError(f"--copy: {copy} is not one of {', '.join(COPY_LABELS)}")
     t = lap("load", start)
 
-    step("checks")
-    notes += _run_checks(ws)
-    t = lap("checks", t)
-
     parts = list(config.parts)
     if draft:
         parts = [p for p in parts if p != "price_part"]
@@ -196,6 +189,10 @@ def assemble(
         step("price lock")
         ws = _with_prices(ws, prompter)
     t = lap("lock", t)
+
+    step("checks")
+    notes += _run_checks(ws, draft)
+    t = lap("checks", t)
 
     with exclusive(ws.build_dir):
         step("render")

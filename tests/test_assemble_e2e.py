@@ -119,7 +119,13 @@ def test_locked_price_part_refused(sample_ws: Path, cli: Callable[..., Any], pri
     assert _packages(sample_ws) == []
 
 
-def test_refused_attachment_names_it(sample_ws: Path, cli: Callable[..., Any]) -> None:
+def test_refused_attachment_names_it(
+    sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bidkit.package
+
+    # the validity checks may catch it first (their own message); this is the PDF stage's own refusal
+    monkeypatch.setattr(bidkit.package, "_run_checks", lambda ws, draft: [])
     Image.new("RGB", (20, 20)).save(sample_ws / "attachments" / "iso9001.pdf", "PNG")
     r = cli("assemble", sample_ws, "--draft")
     assert (r.code, r.err) == (

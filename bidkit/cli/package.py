@@ -13,7 +13,7 @@ from .common import err, out
 
 Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
 
-STEPS = ("load", "checks", "price lock", "render", "convert", "compose", "sign")
+STEPS = ("load", "price lock", "checks", "render", "convert", "compose", "sign")
 
 
 def assemble(
