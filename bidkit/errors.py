@@ -83,3 +83,15 @@ class CheckFailed(BidkitError):
     """Validity checks found fatal problems."""
 
     exit_code = 10
+
+
+class PackageInvalid(IntegrityError):
+    """``bidkit verify`` found a package changed, unsigned, untrusted or a draft; one line per finding."""
+
+    def __init__(self, subject: str, problems: list[str]) -> None:
+        self.problems = [f"{subject}: {p}" for p in problems]
+        n = len(problems)
+        super().__init__(self.problems[0] if n == 1 else f"{subject}: does not verify ({n} problems)")
+
+    def lines(self) -> list[str]:
+        return list(self.problems)

@@ -19,12 +19,14 @@ from ..errors import BidkitError
 from . import check as check_cli
 from . import common
 from . import keys as keys_cli
+from . import keys_cert as keys_cert_cli
 from . import lifecycle as lifecycle_cli
 from . import log as log_cli
 from . import package as package_cli
 from . import price as price_cli
 from . import review as review_cli
 from . import tender as tender_cli
+from . import verify as verify_cli
 from .common import err, out
 
 app = typer.Typer(
@@ -122,9 +124,11 @@ def templates_check(directory: Dir) -> None:
 
 app.add_typer(review_cli.app, name="review")
 app.add_typer(price_cli.app, name="price")
+keys_cli.app.command("cert")(keys_cert_cli.cert)
 app.add_typer(keys_cli.app, name="keys")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 app.command("assemble")(package_cli.assemble)
+app.command("verify")(verify_cli.verify)
 app.command("status")(lifecycle_cli.status)
 app.add_typer(lifecycle_cli.report_app, name="report")
 app.command("acceptance")(lifecycle_cli.acceptance)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from .acceptance import Acceptance
 from .base import Model, RelPath, Text
@@ -36,11 +36,27 @@ class PackageConfig(Model):
     extra_seals: list[SealPlacement] = []
 
 
+class SigningConfig(Model):
+    """The company certificate that signs packages: a PKCS#12 file in the workspace; its public certificate
+    (same name, ``.crt``) beside it is what ``bidkit verify`` trusts by default."""
+
+    certificate: RelPath
+
+
 class WorkspaceConfig(Model):
     schema_version: Annotated[int, Field(ge=1, le=1)] = 1
     version: Annotated[int, Field(ge=1)] = 1  # the bid's version, used in the package name
     templates: dict[str, RelPath] = {}  # document name → workspace template overriding the bundled one
     package: PackageConfig = PackageConfig()
+    signing: SigningConfig | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_signing(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # an absent signing section must not add a key: QA approvals hash each dumped field
+        dumped: dict[str, object] = handler(self)
+        if dumped.get("signing", 0) is None:
+            del dumped["signing"]
+        return dumped
 
 
 class BidData(Model):
