@@ -1,0 +1,166 @@
+"""The checks' adapter on real files: attachment facts, template names, requirements sheets, package text."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pikepdf
+import pytest
+
+from bidkit import check_io
+from bidkit.errors import InputError, ValidationFailed
+from bidkit.requirements_sheet import read, replace_block
+from bidkit.workspace import load
+from tests.conftest import Result, snapshot
+
+
+def _pdf(path: Path, **save: object) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(path, **save)  # type: ignore[arg-type]
+
+
+def test_attachment_facts(sample_ws: Path) -> None:
+    att = sample_ws / "attachments"
+    _pdf(att / "iso9001.pdf", encryption=pikepdf.Encryption(user="u", owner="o"))
+    data = (att / "its_service.pdf").read_bytes()
+    (att / "its_service.pdf").write_bytes(data[: len(data) // 3])
+    (att / "safety_permit.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    facts = check_io.attachment_facts(load(sample_ws))
+    assert facts["attachments/business_licence.pdf"] == {"exists": True, "pdf_ok": True, "pages": 1, "problem": ""}
+    assert facts["attachments/iso9001.pdf"]["problem"] == "encrypted with a password"
+    assert facts["attachments/its_service.pdf"]["pdf_ok"] is False
+    assert facts["attachments/safety_permit.pdf"]["problem"] == "not a PDF file"
+
+
+def test_template_names_reads_the_jinja_ast(tmp_path: Path) -> None:
+    from bidkit.resources import templates_dir
+
+    src = templates_dir() / "price_part.docx"
+    names = check_io.template_names(src)
+    assert {"prices.total", "prices.total_upper", "company.name"} <= names
+    # a copy that sneaks the internal cost in behind a test that is never true
+    out = tmp_path / "price_part.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            blob = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                blob = blob.replace("第一章".encode(), "第一章{% if internal_cost is defined %}"
+                                    "{{ internal_cost.labour }}{% endif %}".encode(), 1)
+            zout.writestr(item, blob)
+    assert "internal_cost.labour" in check_io.template_names(out)
+
+
+def _sheet(path: Path, rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["江临市公安局 技术与商务要求"])
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+HEADER = ["序号", "条款", "★", "要求", "类型"]
+
+
+def test_read_requirements_sheet(tmp_path: Path) -> None:
+    reqs = read(_sheet(tmp_path / "r.xlsx", [HEADER, [1, "5.2.1", "★", "分辨率不低于 400 万像素", "技术"],
+                                             [2, "5.2.2", "", "最低照度 0.005 Lux", ""],
+                                             [], [1, "2.3.1", "是", "不得超过最高限价", "商务"]]))
+    assert [(r.id, r.clause, r.mandatory, r.kind.value) for r in reqs] == [
+        ("T-01", "5.2.1", True, "technical"), ("T-02", "5.2.2", False, "technical"),
+        ("C-01", "2.3.1", True, "commercial")]
+
+
+def test_bad_rows_each_reported(tmp_path: Path) -> None:
+    path = _sheet(tmp_path / "bad.xlsx", [HEADER, [1, "5.2.1", "★", "", "技术"], [2, "", "maybe", "x", "其他"],
+                                          ["", "5.3", "", "y", ""], [2, "", "", "z", ""]])
+    with pytest.raises(ValidationFailed) as exc:
+        read(path)
+    assert exc.value.lines() == [
+        "bad.xlsx:3 要求: empty",
+        "bad.xlsx:4 类型: '其他' is not 技术 or 商务",
+        "bad.xlsx:4 ★: 'maybe' is not ★ or empty",
+        "bad.xlsx:5 序号: empty",
+        "bad.xlsx:6 序号: 'T-02' appears twice (first on row 4)",
+    ]
+
+
+def test_sheet_without_header(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"^x\.xlsx: no header row with the columns 序号 and 要求"):
+        read(_sheet(tmp_path / "x.xlsx", [["a", "b"], [1, 2]]))
+
+
+def test_replace_block_keeps_the_rest() -> None:
+    text = "# head\nnumber: X\nrequirements:\n  - id: A\n    text: a\n# tail comment\nextra: 1\n"
+    assert replace_block(text, "requirements:\n- id: B\n") == (
+        "# head\nnumber: X\nrequirements:\n- id: B\n# tail comment\nextra: 1\n")
+    assert replace_block("number: X", "requirements: []\n") == "number: X\n\nrequirements: []\n"
+
+
+def test_import_requirements_cli(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
+    ws = load(sample_ws)
+    rows = [HEADER] + [[r.id, r.clause, "★" if r.mandatory else "", r.text, r.kind.label]
+                       for r in ws.data.tender.requirements]
+    rows.append([99, "5.9.9", "★", "新增：平台须支持国产操作系统", "技术"])
+    sheet = _sheet(tmp_path / "reqs.xlsx", rows)
+    before = (sample_ws / "tender.yaml").read_text(encoding="utf-8")
+    r = cli("tender", "import-requirements", sample_ws, sheet)
+    assert r.code == 0, r.err
+    stars = sum(r.mandatory for r in ws.data.tender.requirements) + 1
+    tech = sum(r.kind.value == "technical" for r in ws.data.tender.requirements) + 1
+    assert r.out == (f"imported {len(rows) - 1} requirements ({stars} ★; {tech} technical, {len(rows) - 1 - tech} "
+                     "commercial) "
+                     f"into {sample_ws / 'tender.yaml'}\n")
+    after = (sample_ws / "tender.yaml").read_text(encoding="utf-8")
+    assert after.split("requirements:")[0] == before.split("requirements:")[0]  # comments above kept
+    new = load(sample_ws).data.tender
+    assert new.requirements[-1].id == "T-99" and new.requirements[-1].mandatory
+    r = cli("check", sample_ws)  # the new ★ requirement has no response: fatal
+    assert r.code == 10
+    assert "[responsiveness.requirement_answered] tender.yaml:" in r.out
+
+
+def test_import_refuses_to_orphan_responses(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path / "few.xlsx", [HEADER, [1, "5.2.1", "★", "分辨率不低于 400 万像素", "技术"]])
+    before = snapshot(sample_ws)
+    r = cli("tender", "import-requirements", sample_ws, sheet)
+    assert r.code == 3
+    assert r.err_lines[0].startswith("responses.yaml:") and r.err_lines[0].endswith(
+        "technical.1.requirement: 'T-02' is not a technical requirement in few.xlsx")
+    assert r.err_lines[-1].startswith("error: ") and r.err_lines[-1].endswith("problems found")
+    assert snapshot(sample_ws) == before
+
+
+def test_import_bad_sheet_cli(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
+    path = _sheet(tmp_path / "bad.xlsx", [HEADER, [1, "5.2.1", "★", "", "技术"]])
+    r = cli("tender", "import-requirements", sample_ws, path)
+    assert (r.code, r.err_lines) == (3, ["bad.xlsx:3 要求: empty", "error: 1 problem found"])
+    (tmp_path / "n.xlsx").write_bytes(b"not a zip")
+    r = cli("tender", "import-requirements", sample_ws, tmp_path / "n.xlsx")
+    assert (r.code, r.err_lines) == (3, ["error: n.xlsx: not a readable .xlsx workbook"])
+
+
+def test_package_texts_split_by_bookmarks(tmp_path: Path) -> None:
+    from bidkit.checks.text import squeeze
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler missing")
+    pdf = pikepdf.new()
+    for _ in range(4):
+        pdf.add_blank_page()
+    with pdf.open_outline() as outline:
+        outline.root.append(pikepdf.OutlineItem("封面", 0))
+        outline.root.append(pikepdf.OutlineItem("第一章　投标函", 1))
+        outline.root.append(pikepdf.OutlineItem("第二章　开标一览表", 3))
+    pdf.save(tmp_path / "p.pdf")
+    texts = check_io.package_texts(tmp_path / "p.pdf")
+    assert [p for p, _ in texts["第一章　投标函"]] == [2, 3]
+    assert [p for p, _ in texts["第二章　开标一览表"]] == [4]
+    assert squeeze(texts["封面"][0][1]) == ""
