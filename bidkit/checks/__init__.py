@@ -23,6 +23,9 @@ class Severity(str, Enum):
     warning = "warning"  # a risk or lost points: look at it
     info = "info"  # what was not checked, or a remark
 
+    def __str__(self) -> str:
+        return self.value
+
     @property
     def label(self) -> str:
         return {"fatal": "致命", "warning": "警告", "info": "提示"}[self.value]
@@ -150,17 +153,6 @@ def has_fatal(findings: Iterable[Finding], *, strict: bool = False) -> bool:
     return any(f.severity in stop for f in findings)
 
 
-def run(ws: Any, *, include_prices: bool = True) -> list[Finding]:
-    """Gather the facts of workspace ``ws`` and run every rule: :func:`bidkit.check_io.run`.
-
-    The one door from this pure package to its adapter, imported only when called, so that ``bidkit.package``
-    can ask ``bidkit.checks.run(ws)`` before it seals; the rules themselves never do I/O.
-    """
-    from ..check_io import run as run_with_io
-
-    return run_with_io(ws, include_prices=include_prices)
-
-
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
     out = {s.value: 0 for s in Severity}
     for f in findings:
@@ -198,7 +190,6 @@ __all__ = [
     "price",
     "responsiveness",
     "rule",
-    "run",
     "run_checks",
     "seals",
     "sort_findings",
