@@ -96,3 +96,42 @@ def sealed_package(folder: Path, p12: Path, *, name: str = "TEST-2026-001-v1-1.p
     manifest = make_package(path)
     signer = sign.load_signer(p12, p12.name, prompter=lambda _p: PASSWORD)
     return path, sign.seal(path, manifest, signer)
+
+
+def incremental(src: Path, dst: Path, change: Any) -> Path:
+    """``dst``: ``src`` plus one incremental update (pypdf) in which ``change(writer)`` ran."""
+    import pypdf
+
+    writer = pypdf.PdfWriter(str(src), incremental=True)
+    change(writer)
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert buf.getvalue().startswith(src.read_bytes())  # really appended, the signed bytes untouched
+    dst.write_bytes(buf.getvalue())
+    return dst
+
+
+def strip_signature(src: Path, dst: Path) -> Path:
+    """``dst``: ``src`` rewritten by pikepdf without its signature field and widget."""
+    with pikepdf.open(src) as pdf:
+        del pdf.Root.AcroForm
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                kept = [a for a in page.obj.Annots if a.get("/FT") != pikepdf.Name.Sig]
+                page.obj.Annots = pikepdf.Array(kept)
+        pdf.save(dst)
+    return dst
+
+
+def pyhanko_sign(src: Path, dst: Path, p12: Path, field: str = "Signature2") -> Path:
+    """``dst``: ``src`` signed (incrementally) by pyHanko with another certificate, as a forger would."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
+
+    signer = signers.SimpleSigner.load_pkcs12_data(p12.read_bytes(), [], PASSWORD.encode())
+    meta = PdfSignatureMetadata(field_name=field, subfilter=SigSeedSubFilter.PADES)
+    with open(src, "rb") as fh, open(dst, "wb") as out:
+        signers.PdfSigner(meta, signer).sign_pdf(IncrementalPdfFileWriter(fh, strict=False), output=out)
+    return dst
