@@ -12,8 +12,8 @@ recomputes, and the package is written once more instead of twice.
 
 A page digest covers everything the page shows: its dictionary (less ``/Parent`` and ``/Annots``, which the
 signature widget changes) and every object reachable from it — content streams, fonts, images, form XObjects —
-by their raw stream bytes and their object numbers. Object numbers are stable under incremental updates, so a
-digest taken before signing still holds afterwards; any rewrite of the file breaks the signature anyway.
+by their raw stream bytes, hashed as a Merkle tree so that object numbers do not count: a rewrite that keeps
+every page as it was (qpdf, pikepdf) keeps the digests, and one that changes a page does not.
 """
 
 from __future__ import annotations
@@ -33,58 +33,60 @@ _NO_DESCENT_TYPES = frozenset({"/Page", "/Pages", "/Catalog"})
 def page_digests(pdf: pikepdf.Pdf, ranges: dict[str, tuple[int, int]]) -> dict[str, str]:
     """SHA-256 of each range's pages (1-based, inclusive) as they are in ``pdf``."""
     pages = pdf.pages
+    memo: dict[tuple[int, int], bytes] = {}
     out: dict[str, str] = {}
     for name, (first, last) in ranges.items():
         h = hashlib.sha256()
-        seen: set[tuple[int, int]] = set()
         for index in range(first - 1, last):
-            _page(pages[index].obj, h, seen)
+            h.update(_page(pages[index].obj, memo))
         out[name] = h.hexdigest()
     return out
 
 
-def _page(page: pikepdf.Dictionary, h: Any, seen: set[tuple[int, int]]) -> None:
-    h.update(b"\x00page")
-    stack: list[pikepdf.Object] = []
+def _page(page: pikepdf.Dictionary, memo: dict[tuple[int, int], bytes]) -> bytes:
+    h = hashlib.sha256(b"page")
     for key in sorted(page.keys()):
-        if key in _SKIP_PAGE_KEYS:
-            continue
-        h.update(key.encode("latin-1"))
-        _value(page[key], h, stack)
-    while stack:
-        obj = stack.pop()
-        og = obj.objgen
-        if og in seen:
-            continue
-        seen.add(og)
-        h.update(b"\x00obj %d %d" % og)
-        if isinstance(obj, pikepdf.Stream):
-            _value(obj.stream_dict, h, stack, top=True)
-            raw = obj.read_raw_bytes()
-            h.update(b"\x00stream %d\x00" % len(raw))
-            h.update(raw)
-        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") in _NO_DESCENT_TYPES:
-            continue  # a link to another page or the catalog is a reference, not content of this page
-        else:
-            _value(obj, h, stack, top=True)
+        if key not in _SKIP_PAGE_KEYS:
+            h.update(key.encode("latin-1"))
+            _value(page[key], h, memo)
+    return h.digest()
 
 
-def _value(value: Any, h: Any, stack: list[pikepdf.Object], top: bool = False) -> None:
-    """Feed a value's syntax into ``h``; queue the indirect objects it refers to."""
+def _object(obj: pikepdf.Object, memo: dict[tuple[int, int], bytes]) -> bytes:
+    """The digest of an indirect object's content, whatever its object number (a Merkle hash)."""
+    og = obj.objgen
+    done = memo.get(og)
+    if done is not None:
+        return done
+    memo[og] = b"cycle"  # a reference back to an object being hashed
+    h = hashlib.sha256()
+    if isinstance(obj, pikepdf.Stream):
+        h.update(b"stream")
+        _value(obj.stream_dict, h, memo, top=True)
+        h.update(hashlib.sha256(obj.read_raw_bytes()).digest())
+    elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") in _NO_DESCENT_TYPES:
+        h.update(b"link to " + bytes(str(obj.get("/Type")), "latin-1"))  # another page: a link, not content
+    else:
+        _value(obj, h, memo, top=True)
+    memo[og] = h.digest()
+    return memo[og]
+
+
+def _value(value: Any, h: Any, memo: dict[tuple[int, int], bytes], top: bool = False) -> None:
+    """Feed a value's syntax into ``h``, an indirect object by the digest of its content."""
     if isinstance(value, pikepdf.Object) and value.is_indirect and not top:
-        h.update(b"\x00ref %d %d" % value.objgen)
-        stack.append(value)
+        h.update(b"\x00ref" + _object(value, memo))
         return
     if isinstance(value, pikepdf.Dictionary):
         h.update(b"<<")
         for key in sorted(value.keys()):
             h.update(key.encode("latin-1"))
-            _value(value[key], h, stack)
+            _value(value[key], h, memo)
         h.update(b">>")
     elif isinstance(value, pikepdf.Array):
         h.update(b"[")
         for item in value:
-            _value(item, h, stack)
+            _value(item, h, memo)
         h.update(b"]")
     elif isinstance(value, pikepdf.Object):
         h.update(b" " + value.unparse())

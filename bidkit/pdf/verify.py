@@ -133,7 +133,7 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
         except (HankoPdfError, ValueError, KeyError) as exc:
             raise IntegrityError(f"{name}: damaged PDF structure ({type(exc).__name__})") from None
         if not sigs:
-            manifest = _parse(blob_now, name, report)
+            manifest = _parse(blob_now, name, report) if blob_now is not None else None
             report.manifest = manifest
             if manifest is not None and manifest.get("draft") is True:
                 report.draft = True
@@ -171,7 +171,11 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
             report.draft = True
             report.problems.append("a draft package was signed: drafts are not for submission")
         ranges = mf.page_ranges(manifest, report.pages)
-        digests = embed.page_digests(latest, ranges)
+        try:
+            digests = embed.page_digests(latest, ranges)
+        except (pikepdf.PdfError, RecursionError, ValueError):
+            report.problems.append("the pages cannot be read to compare them with the manifest")
+            return report
         report.problems.extend(mf.check_manifest(manifest, report.pages, digests))
     return report
 
