@@ -16,7 +16,7 @@ from bidkit.pdf import embed, sign
 from tests.conftest import Result
 from tests.signkit import PASSWORD, make_cert, make_package, sealed_package
 
-CN = "CN=TEST 测试科技有限公司 测试证书 — NOT FOR REAL BIDS"
+CN = "CN=TEST 测试科技有限公司 — NOT FOR REAL BIDS"
 
 
 @pytest.fixture(autouse=True)
@@ -147,8 +147,8 @@ def test_keys_cert(tmp_path: Path, cli: Callable[..., Result], monkeypatch: pyte
     out = tmp_path / "certs"
     r = cli("keys", "cert", "--out", out, "--name", "测试科技有限公司")
     assert r.code == 0, r.err
-    assert r.out.splitlines()[0] == ("certificate: OU=TEST ONLY,O=测试科技有限公司,"
-                                     "CN=TEST 测试科技有限公司 测试证书 — NOT FOR REAL BIDS")
+    assert r.out.splitlines()[0] == ("certificate: OU=TEST ONLY 测试证书,O=测试科技有限公司,"
+                                     "CN=TEST 测试科技有限公司 — NOT FOR REAL BIDS")
     p12, crt = out / "TEST-company-cert.p12", out / "TEST-company-cert.crt"
     signer = sign.load_signer(p12, "p12")
     assert "NOT FOR REAL BIDS" in signer.subject
@@ -200,3 +200,15 @@ def test_signed_package_leaks_no_paths_or_user_names(tmp_path: Path, cert: tuple
         assert str(tmp_path) not in text and str(Path.home()) not in text and "/tmp/" not in text
         assert not (len(user) > 2 and user in text)
         assert "\\" not in text and "file:" not in text
+
+
+def test_sample_demo_certificate() -> None:
+    """The sample ships a DEMO certificate with a public password, marked so in its subject."""
+    from tests.conftest import SAMPLE
+
+    p12 = SAMPLE / "keys" / "DEMO-company-cert.p12"
+    signer = sign.load_signer(p12, "demo", prompter=lambda _p: "demo-only-password")
+    assert signer.subject == ("OU=DEMO ONLY 演示证书,O=江临智安科技有限公司,"
+                              "CN=DEMO 江临智安科技有限公司 — NOT FOR REAL BIDS")
+    crt = (SAMPLE / "keys" / "DEMO-company-cert.crt").read_text()
+    assert crt.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY" not in crt

@@ -169,10 +169,14 @@ def make_test_certificate(
     if not secret:
         raise SecretError("empty certificate password refused")
     kind = "演示证书" if label == "DEMO" else "测试证书"
+    tail = " — NOT FOR REAL BIDS"
+    short = name
+    while len(f"{label} {short}{tail}".encode()) > 64:  # X.509 caps a common name at 64 (UTF-8 bytes here)
+        short = short[:-1]
     subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{label} {name} {kind} — NOT FOR REAL BIDS"),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{label} {short}{tail}"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{label} ONLY"),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{label} ONLY {kind}"),
     ])
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
