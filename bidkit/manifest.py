@@ -70,6 +70,7 @@ def build_manifest(
         "version": version,
         "bidkit": bidkit_version,
         "draft": draft,
+        "pages": max((e.last_page for e in entries), default=0),
         "approval": {k: approval[k] for k in APPROVAL_KEYS if k in approval} if approval else None,
         "entries": [e.as_dict() for e in entries],
     }
@@ -120,6 +121,8 @@ def check_manifest(manifest: dict[str, Any], pages_total: int, part_digests: dic
         expected = max(expected, last + 1)
     if entries and expected - 1 != pages_total:
         problems.append(f"page count: the package has {pages_total} pages, the manifest lists {expected - 1}")
+    if isinstance(manifest.get("pages"), int) and manifest["pages"] != pages_total and expected - 1 == pages_total:
+        problems.append(f"page count: the package has {pages_total} pages, the manifest says {manifest['pages']}")
     if pages_total == 0:
         problems.append("page count: the package has no pages")
     for e in entries:

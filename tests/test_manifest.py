@@ -38,7 +38,7 @@ def manifest(draft: bool = False) -> dict:
 def test_shape() -> None:
     m = manifest()
     assert m["format"] == FORMAT and m["project"] == "JL-2026-031" and m["version"] == 2
-    assert m["bidkit"] == __version__ and m["draft"] is False
+    assert m["bidkit"] == __version__ and m["draft"] is False and m["pages"] == 42
     assert [e["name"] for e in m["entries"]] == ["cover", "toc", "commercial_part", "technical_part",
                                                  "attachments/licence.pdf"]
     assert m["entries"][2] == {"name": "commercial_part", "title": "商务部分", "kind": "part", "sha256": "a" * 64,
