@@ -134,20 +134,24 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _provisional_manifest(ws: Workspace, composed: Any, sources: dict[str, str], draft: bool) -> dict[str, Any]:
-    # TODO(issue 4 part B): replaced by bidkit.manifest.build_manifest once it lands
-    return {
-        "bidkit": __version__,
-        "project": ws.data.project.code,
-        "version": ws.data.config.version,
-        "draft": draft,
-        "pages": composed.pages,
-        "sections": [
-            {"kind": s.kind, "name": s.name, "title": s.title, "pages": [s.first, s.last],
-             **({"sha256": sources[s.name]} if s.name in sources else {})}
-            for s in composed.sections
-        ],
-    }
+def _manifest(ws: Workspace, composed: Any, sources: dict[str, str], draft: bool) -> dict[str, Any]:
+    """The package manifest (bidkit.manifest): every section's page range, source digest and the approval."""
+    from . import lock, review
+    from .manifest import ManifestEntry, build_manifest
+
+    entries = [ManifestEntry(s.name, s.title, s.kind, sources.get(s.name), s.first, s.last)
+               for s in composed.sections]
+    approval = None
+    if not draft:
+        st = lock.read_decision(ws)
+        if st is not None and st.decision == "approved":
+            approval = {"reviewer": st.reviewer, "time": st.time, "decision": st.decision,
+                        "digest": review.combined(st.digests)}
+    return build_manifest(
+        project_code=ws.data.project.code, version=ws.data.config.version, bidkit_version=__version__,
+        front=[e for e in entries if e.kind == "front"], parts=[e for e in entries if e.kind == "part"],
+        attachments=[e for e in entries if e.kind == "attachment"], approval=approval, draft=draft,
+    )
 
 
 def assemble(
@@ -157,6 +161,7 @@ def assemble(
     copy: str | None = None,
     progress: Progress | None = None,
     prompter: Callable[[str], str] | None = None,
+    sign_prompter: Callable[[str], str] | None = None,
 ) -> Assembled:
     """Build the package of the workspace at ``root``; return where it is and what it holds."""
     from .pdf.compose import AttachmentInput, PartInput, SealFiles, compose
@@ -188,6 +193,14 @@ def assemble(
     elif "price_part" in parts:
         step("price lock")
         ws = _with_prices(ws, prompter)
+    signer = None
+    if not draft:
+        from .pdf.sign import workspace_signer
+
+        signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password before the long work
+        if signer is None:
+            notes.append("package not signed: bidkit.yaml has no signing.certificate "
+                         "(bidkit keys cert makes a test certificate)")
     t = lap("lock", t)
 
     step("checks")
@@ -226,12 +239,11 @@ def assemble(
                                title=d.tender.project_name, author=d.company.name)
             t = lap("compose", t)
             sources = {s.name: _sha256_file(s.source) for s in composed.sections if s.source is not None}
-            manifest = _provisional_manifest(ws, composed, sources, draft)
-            signed = False
-            if not draft:
-                step("sign")
-                # TODO(issue 4 part B): manifest embedding and PAdES signing (bidkit.pdf.sign.sign_package)
-                notes.append("package not signed yet: signing arrives with issue 4 part B")
+            step("sign")
+            from .pdf.sign import seal
+
+            manifest = seal(tmp, _manifest(ws, composed, sources, draft), signer)
+            signed = signer is not None
             t = lap("sign", t)
             digest = _sha256_file(tmp)
         manifest["sha256"] = digest

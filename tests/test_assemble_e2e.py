@@ -24,6 +24,11 @@ pytestmark = [needs_soffice(), pytest.mark.slow]
 PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
 
 
+@pytest.fixture(autouse=True)
+def _demo_sign_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")  # the sample's public DEMO certificate
+
+
 @pytest.fixture
 def priced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)

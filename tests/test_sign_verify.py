@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def test_verify_uses_the_workspace_certificate(
 ) -> None:
     p12, _crt = make_cert(sample_ws / "keys", stem="company")
     config = sample_ws / "bidkit.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "signing:\n  certificate: keys/company.p12\n",
+    config.write_text(config.read_text(encoding="utf-8").replace("keys/DEMO-company-cert.p12", "keys/company.p12"),
                       encoding="utf-8")
     (sample_ws / "build").mkdir(exist_ok=True)
     pkg, _ = sealed_package(sample_ws / "build", p12)
@@ -94,7 +95,7 @@ def test_workspace_signer_reads_the_password_from_env(
 
     make_cert(sample_ws / "keys", stem="company")
     config = sample_ws / "bidkit.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "signing:\n  certificate: keys/company.p12\n",
+    config.write_text(config.read_text(encoding="utf-8").replace("keys/DEMO-company-cert.p12", "keys/company.p12"),
                       encoding="utf-8")
     ws = load(sample_ws)
     monkeypatch.setenv(sign.ENV, PASSWORD)
@@ -111,6 +112,9 @@ def test_signing_config_absent_keeps_approval_digests(sample_ws: Path) -> None:
     """A workspace without a signing section hashes exactly as before the field existed."""
     from bidkit.workspace import load
 
+    config = sample_ws / "bidkit.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"^signing:\n(  .*\n)+", "", text, flags=re.M), encoding="utf-8")
     dumped = load(sample_ws).data.config.model_dump(mode="json")
     assert "signing" not in dumped
 
