@@ -1,0 +1,113 @@
+"""Every command is documented in README.md, and README's two opening commands stay the ones CI runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from bidkit.cli import app
+from tests.conftest import needs_soffice
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def command_paths(group: Any, prefix: str = "") -> list[str]:
+    paths = []
+    for name, cmd in sorted(getattr(group, "commands", {}).items()):
+        path = f"{prefix} {name}".strip()
+        if getattr(cmd, "commands", None):
+            paths += command_paths(cmd, path)
+        else:
+            paths.append(path)
+    return paths
+
+
+def test_every_command_is_documented() -> None:
+    paths = command_paths(typer.main.get_command(app))
+    assert "render" in paths and "validate" in paths
+    missing = [p for p in paths if f"bidkit {p}" not in README]
+    assert missing == []
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None:
+    blocks = re.findall(r"```bash\n(.*?)```", README, re.S)
+    main_job, tests = blocks[0].strip(), blocks[1].strip()
+    assert main_job.startswith("./setup.sh && ")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == tests
+
+
+# --- the README's examples run as written -------------------------------------------------------------------
+
+
+
+
+
+def _sandbox(tmp_path: Path) -> Path:
+    """A folder where README's relative paths work: .venv points at this interpreter's env, samples is a copy."""
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix))
+    shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("build"))
+    return tmp_path
+
+
+def _expected_code(line: str) -> int:
+    m = re.search(r"#.*\bexit (\d+)", line)
+    return int(m.group(1)) if m else 0
+
+
+def _run_block(block: str, cwd: Path) -> list[tuple[str, int, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BIDKIT_")}
+    env["BIDKIT_CONFIG_DIR"] = str(cwd / ".config")
+    results = []
+    for line in block.strip().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        proc = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        results.append((line, proc.returncode, proc.stdout + proc.stderr))
+        assert proc.returncode == _expected_code(line), f"{line}\n{proc.stdout}{proc.stderr}"
+        assert "Traceback" not in proc.stderr
+    return results
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_readme_main_job_verify_and_tamper_examples(tmp_path: Path) -> None:
+    cwd = _sandbox(tmp_path)
+    blocks = re.findall(r"```bash\n(.*?)```", README, re.S)
+    main_job = blocks[0].strip().removeprefix("./setup.sh && ")
+    (_, _, out), = _run_block(main_job, cwd)
+    assert "package: samples/city-surveillance/build/JL-2026-031-v1-1.pdf (41 pages" in out
+    results = _run_block(blocks[2], cwd)
+    assert results[0][2].startswith("ok: samples/city-surveillance/build/JL-2026-031-v1-1.pdf")
+    assert "changed after signing: 1 page(s) added in an incremental update" in results[2][2]
+
+
+@pytest.mark.slow
+def test_readme_price_lock_walkthrough(tmp_path: Path) -> None:
+    cwd = _sandbox(tmp_path)
+    block = re.search(r"### The price lock.*?```bash\n(.*?)```", README, re.S)
+    assert block
+    results = _run_block(block.group(1), cwd)
+    assert "price lock: open" in results[1][2]
+    assert "changed: responses.yaml: technical" in results[4][2]
+    assert "大写: 人民币" in results[2][2]
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_readme_post_award_tour(tmp_path: Path) -> None:
+    cwd = _sandbox(tmp_path)
+    block = re.search(r"### After the award.*?```bash\n(.*?)```", README, re.S)
+    assert block
+    results = _run_block(block.group(1), cwd)
+    assert "周启航" in results[1][2]
+    assert "2030-06-09" in results[7][2]
