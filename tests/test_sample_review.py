@@ -11,7 +11,6 @@ from bidkit import context, lock, workspace
 from bidkit.render.docx import render_document
 from bidkit.render.text import docx_text
 from tests.conftest import SAMPLE
-from tests.golden import assert_golden
 from tests.lockkit import PRICES_YAML
 
 DEMO_PASSPHRASE = "demo-only-passphrase"
@@ -53,10 +52,6 @@ def test_sample_audit_log_verifies() -> None:
 
     actions = [e["action"] for e in audit.read(SAMPLE)]
     assert actions[:3] == ["review.request", "review.approve", "price.import"]
-
-
-def test_price_part_golden(priced: workspace.Workspace) -> None:
-    assert_golden("render/price_part", docx_text(render_document(priced, "price_part")))
 
 
 def _cost_figures(ws: workspace.Workspace) -> set[str]:
