@@ -115,6 +115,7 @@ _PLAIN_PROBLEMS = {
     "model_type": "expected a mapping of fields",
     "model_attributes_type": "expected a mapping of fields",
     "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
 }
 
 

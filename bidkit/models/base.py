@@ -124,3 +124,18 @@ def bilingual(enum_cls: type[Bilingual]) -> Any:
     """A validator that maps Chinese labels to enum values before validation."""
     labels = {v: k for k, v in enum_cls.labels().items()}
     return BeforeValidator(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+
+
+def unique(attr: str, message: str) -> Any:
+    """A list validator: ``attr`` must differ between items; ``message`` has one ``{}`` for the repeated value."""
+
+    def check(items: list[Any]) -> list[Any]:
+        seen: set[Any] = set()
+        for item in items:
+            key = getattr(item, attr)
+            if key in seen:
+                raise ValueError(message.format(key))
+            seen.add(key)
+        return items
+
+    return AfterValidator(check)

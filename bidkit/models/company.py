@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Annotated
 
 from pydantic import field_validator
 
-from .base import Model, RelPath, Text
+from .base import Model, RelPath, Text, unique
 
 _CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -61,7 +62,7 @@ class Company(Model):
     registered_capital: str = ""
     founded: dt.date | None = None
     bank: BankAccount
-    qualifications: list[Qualification] = []
+    qualifications: Annotated[list[Qualification], unique("id", "qualification id '{}' appears twice")] = []
     company_seal: RelPath = "seals/company_seal.png"
     legal_rep_seal: RelPath | None = None
     legal_rep_signature: RelPath | None = None
@@ -73,12 +74,3 @@ class Company(Model):
             raise ValueError("not a valid unified social credit code (18 characters, check digit per GB 32100)")
         return value
 
-    @field_validator("qualifications")
-    @classmethod
-    def _unique_ids(cls, value: list[Qualification]) -> list[Qualification]:
-        seen: set[str] = set()
-        for q in value:
-            if q.id in seen:
-                raise ValueError(f"qualification id '{q.id}' appears twice")
-            seen.add(q.id)
-        return value

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Bilingual, Model, Money, Quantity, Text
+from .base import Bilingual, Model, Money, Quantity, Text, unique
 
 Days = Annotated[int, Field(gt=0)]
 
@@ -113,17 +113,8 @@ class Supply(Model):
     summary: str = ""
     inspection: list[Text] = []  # 到货检验 measures
     logistics: list[Text] = []  # transport, storage, site handover
-    orders: list[PurchaseOrder] = []
+    orders: Annotated[list[PurchaseOrder], unique("number", "purchase order '{}' appears twice")] = []
 
-    @field_validator("orders")
-    @classmethod
-    def _unique(cls, value: list[PurchaseOrder]) -> list[PurchaseOrder]:
-        seen: set[str] = set()
-        for order in value:
-            if order.number in seen:
-                raise ValueError(f"purchase order '{order.number}' appears twice")
-            seen.add(order.number)
-        return value
 
 
 class PaymentRequest(Model):

@@ -6,11 +6,10 @@ No bid template may see :class:`InternalCost`; only the price part's templates s
 from __future__ import annotations
 
 from decimal import Decimal
-
-from pydantic import field_validator
+from typing import Annotated
 
 from ..money import line_total, to_fen
-from .base import Model, Money, Rate, Text
+from .base import Model, Money, Rate, Text, unique
 
 
 class PriceLine(Model):
@@ -23,18 +22,9 @@ class Pricing(Model):
     """Unit prices per BOM line; totals are computed, never typed."""
 
     tax_rate: Rate = Decimal("0.13")
-    lines: list[PriceLine] = []
+    lines: Annotated[list[PriceLine], unique("item", "BOM line '{}' is priced twice")] = []
     extra_note: str = ""
 
-    @field_validator("lines")
-    @classmethod
-    def _unique(cls, value: list[PriceLine]) -> list[PriceLine]:
-        seen: set[str] = set()
-        for line in value:
-            if line.item in seen:
-                raise ValueError(f"BOM line '{line.item}' is priced twice")
-            seen.add(line.item)
-        return value
 
     def unit_price(self, item: str) -> Decimal | None:
         return next((p.unit_price for p in self.lines if p.item == item), None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from .base import Model, Quantity, Text
+from .base import Model, Quantity, Text, unique
 
 
 class Section(Model):
@@ -66,20 +66,8 @@ class Solution(Model):
     title: Text
     overview: Text
     sections: list[Section] = []
-    bom: list[BomItem]
+    bom: Annotated[list[BomItem], Field(min_length=1), unique("id", "BOM id '{}' appears twice")]
     construction: ConstructionPlan = ConstructionPlan()
-
-    @field_validator("bom")
-    @classmethod
-    def _unique_bom(cls, value: list[BomItem]) -> list[BomItem]:
-        seen: set[str] = set()
-        for item in value:
-            if item.id in seen:
-                raise ValueError(f"BOM id '{item.id}' appears twice")
-            seen.add(item.id)
-        if not value:
-            raise ValueError("the bill of materials is empty")
-        return value
 
     def bom_item(self, item_id: str) -> BomItem | None:
         return next((b for b in self.bom if b.id == item_id), None)

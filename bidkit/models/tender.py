@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .base import Bilingual, Model, Money, Rate, Text
+from .base import Bilingual, Model, Money, Rate, Text, unique
 
 
 class RequirementKind(Bilingual):
@@ -58,26 +58,8 @@ class Tender(Model):
     tax_rate: Rate | None = None
     delivery_days: Annotated[int, Field(gt=0)] | None = None  # 工期 the tender allows
     warranty_years: Annotated[int, Field(gt=0)] | None = None
-    chapters: list[Chapter] = []
+    chapters: Annotated[list[Chapter], unique("id", "chapter id '{}' appears twice")] = []
     required_attachments: list[RequiredAttachment] = []
-    requirements: list[Requirement] = []
+    requirements: Annotated[list[Requirement], unique("id", "requirement id '{}' appears twice")] = []
 
-    @field_validator("requirements")
-    @classmethod
-    def _unique_requirements(cls, value: list[Requirement]) -> list[Requirement]:
-        seen: set[str] = set()
-        for r in value:
-            if r.id in seen:
-                raise ValueError(f"requirement id '{r.id}' appears twice")
-            seen.add(r.id)
-        return value
 
-    @field_validator("chapters")
-    @classmethod
-    def _unique_chapters(cls, value: list[Chapter]) -> list[Chapter]:
-        seen: set[str] = set()
-        for c in value:
-            if c.id in seen:
-                raise ValueError(f"chapter id '{c.id}' appears twice")
-            seen.add(c.id)
-        return value
