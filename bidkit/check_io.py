@@ -153,13 +153,16 @@ def template_vars(ws: Workspace, parts: list[str]) -> tuple[dict[str, TemplateVa
     return out, errors
 
 
-def gather(ws: Workspace, *, include_prices: bool = True) -> CheckInput:
-    """Every fact the rules use. The price part is rendered only when its prices are readable."""
+def gather(ws: Workspace, *, include_prices: bool = True, rendered: dict[str, str] | None = None) -> CheckInput:
+    """Every fact the rules use. The price part is rendered only when its prices are readable; ``rendered``
+    holds the text of parts already rendered from this ``ws`` (assemble's), which are not rendered again."""
     note = "not asked for"
     if include_prices:
         ws, note = with_readable_prices(ws)
     parts = [p for p in PART_NAMES if p != "price_part" or ws.data.pricing is not None]
-    texts, errors = part_texts(ws, parts)
+    given = {p: t for p, t in (rendered or {}).items() if p in parts}
+    texts, errors = part_texts(ws, [p for p in parts if p not in given])
+    texts = {p: given[p] if p in given else texts[p] for p in parts if p in given or p in texts}
     tvars, tv_errors = template_vars(ws, list(PART_NAMES))
     for part, message in tv_errors.items():
         errors.setdefault(part, message)
@@ -169,9 +172,11 @@ def gather(ws: Workspace, *, include_prices: bool = True) -> CheckInput:
     )
 
 
-def run(ws: Workspace, *, include_prices: bool = True, package: Path | None = None) -> list[Finding]:
+def run(
+    ws: Workspace, *, include_prices: bool = True, package: Path | None = None, rendered: dict[str, str] | None = None
+) -> list[Finding]:
     """Run every rule on the workspace (and on a package PDF's text when given); findings sorted by severity."""
-    findings = checks.run_checks(gather(ws, include_prices=include_prices))
+    findings = checks.run_checks(gather(ws, include_prices=include_prices, rendered=rendered))
     if package is not None:
         findings = checks.sort_findings([*findings, *check_package(ws, package)])
     return findings

@@ -1,7 +1,9 @@
 """``bidkit assemble``: from a workspace to the one sealed PDF that is submitted.
 
-load → checks → price lock → render .docx → convert (cached) → cover + TOC → merge, number, seal → manifest,
-sign → ``build/<code>-v<version>-<n>.pdf``, written atomically under a new number, never over an older package.
+load → price lock → render .docx → convert (cached) → cover + TOC → merge, number, seal → manifest, sign →
+``build/<code>-v<version>-<n>.pdf``, written atomically under a new number, never over an older package.
+LibreOffice is a subprocess, so the validity checks (on the .docx just rendered), the signer and weasyprint's
+warm-up run in a thread while it converts; fatal findings still stop the assembly before anything is written.
 One assembly per workspace at a time (``build/.assemble.lock``).
 """
 
@@ -13,16 +15,16 @@ import fcntl
 import hashlib
 import json
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .context import cn_date
-from .errors import CheckFailed, InputError, OutputError
+from .errors import BidkitError, CheckFailed, InputError, OutputError
 from .workspace import Workspace, atomic_path, atomic_write
 from .workspace import load as load_ws
 
@@ -90,13 +92,17 @@ def next_target(build: Path, stem: str, suffix: str) -> Path:
     return build / f"{stem}-{n}{suffix}"
 
 
-def _run_checks(ws: Workspace, draft: bool) -> list[str]:
-    """The validity checks (``bidkit.check_io.run``, once it exists); fatal findings stop the assembly."""
-    try:
-        from . import check_io
-    except ImportError:
-        return []
-    findings = list(check_io.run(ws, include_prices=not draft))
+SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"  # bidkit.pdf.sign.ENV, named here to avoid importing pyHanko early
+
+
+def _run_checks(ws: Workspace, draft: bool, docs: dict[str, bytes] | None = None) -> list[str]:
+    """The validity checks (``bidkit.check_io.run``) on the parts in ``docs`` as rendered for the package;
+    fatal findings stop the assembly."""
+    from . import check_io
+    from .render.text import docx_text
+
+    rendered = {name: docx_text(blob) for name, blob in (docs or {}).items()}
+    findings = list(check_io.run(ws, include_prices=not draft, rendered=rendered))
     fatal = [f for f in findings if getattr(f, "fatal", False)]
     if fatal:
         more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
@@ -116,6 +122,17 @@ def _prewarm() -> None:
 
     with contextlib.suppress(Exception):  # only a head start: any real problem shows up in render_front
         prewarm()
+
+
+def _signer_needs_asking(ws: Workspace, draft: bool) -> bool:
+    """Whether loading the signer may ask the user, so it happens before the long work, not during it."""
+    return not draft and ws.data.config.signing is not None and SIGN_PASSWORD_ENV not in os.environ
+
+
+def _load_signer(ws: Workspace, prompter: Callable[[str], str] | None) -> Any:
+    from .pdf.sign import workspace_signer
+
+    return workspace_signer(ws, prompter=prompter)
 
 
 def _attachments(ws: Workspace) -> list[tuple[str, str]]:
@@ -162,10 +179,16 @@ def assemble(
     progress: Progress | None = None,
     prompter: Callable[[str], str] | None = None,
     sign_prompter: Callable[[str], str] | None = None,
+    warm: bool | None = None,
 ) -> Assembled:
-    """Build the package of the workspace at ``root``; return where it is and what it holds."""
+    """Build the package of the workspace at ``root``; return where it is and what it holds.
+
+    ``warm``: convert through the user's running LibreOffice (:mod:`bidkit.pdf.office`); None follows
+    ``$BIDKIT_WARM_OFFICE``.
+    """
+    from .pdf import office
     from .pdf.compose import AttachmentInput, PartInput, SealFiles, compose
-    from .pdf.convert import convert, docx_headings
+    from .pdf.convert import convert, docx_headings, pending
     from .pdf.pages import CoverInfo
     from .render.docx import render_document
 
@@ -194,32 +217,46 @@ def assemble(
         step("price lock")
         ws = _with_prices(ws, prompter)
     signer = None
-    if not draft:
-        from .pdf.sign import workspace_signer
-
-        signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password before the long work
-        if signer is None:
-            notes.append("package not signed: bidkit.yaml has no signing.certificate "
-                         "(bidkit keys cert makes a test certificate)")
+    signer_early = _signer_needs_asking(ws, draft)
+    if signer_early:
+        signer = _load_signer(ws, sign_prompter)  # asks for the password before the long work
     t = lap("lock", t)
-
-    step("checks")
-    notes += _run_checks(ws, draft)
-    t = lap("checks", t)
 
     with exclusive(ws.build_dir):
         step("render")
         docs = {name: render_document(ws, name) for name in parts}
-        headings = {name: docx_headings(blob) for name, blob in docs.items()}
         t = lap("render", t)
 
         step("convert")
-        # weasyprint's import and font loading overlap with LibreOffice, which runs in its own processes
-        warm = threading.Thread(target=_prewarm, daemon=True)
-        warm.start()
-        converted = convert(docs, ws.build_dir / "cache")
-        warm.join()
-        t = lap("convert", t)
+        todo = pending(docs, ws.build_dir / "cache")
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bidkit-assemble") as pool:
+            # Python work runs while LibreOffice (a subprocess) converts; the GIL is free while we wait on it
+            checks: Future[list[str]] = pool.submit(_run_checks, ws, draft, docs)
+            headings_f = pool.submit(lambda: {name: docx_headings(blob) for name, blob in docs.items()})
+            signing: Future[Any] | None = None
+            if not draft and not signer_early:
+                signing = pool.submit(_load_signer, ws, sign_prompter)
+            if todo and not (office.wanted(warm) and office.status() is not None):
+                pool.submit(_prewarm)  # weasyprint's warm-up only pays off beside a fresh LibreOffice start
+            try:
+                converted = convert(docs, ws.build_dir / "cache", warm=warm)
+            except BidkitError:
+                for f in (headings_f, signing):
+                    if f is not None:
+                        f.cancel()
+                problem = checks.exception()
+                if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's
+                    raise problem from None
+                raise
+            t = lap("convert", t)
+            notes += checks.result()  # fatal findings raise here: nothing has been written yet
+            headings = headings_f.result()
+            if signing is not None:
+                signer = signing.result()
+        t = lap("checks", t)
+        if not draft and signer is None:
+            notes.append("package not signed: bidkit.yaml has no signing.certificate "
+                         "(bidkit keys cert makes a test certificate)")
 
         step("compose")
         d = ws.data
@@ -236,7 +273,8 @@ def assemble(
         target = next_target(ws.build_dir, stem, suffix)
         with atomic_path(target, overwrite=False) as tmp:
             composed = compose(cover, part_inputs, att_inputs, seals, config, tmp, draft=draft,
-                               title=d.tender.project_name, author=d.company.name)
+                               title=d.tender.project_name, author=d.company.name,
+                               front_cache=ws.build_dir / "cache")
             t = lap("compose", t)
             sources = {s.name: _sha256_file(s.source) for s in composed.sections if s.source is not None}
             step("sign")

@@ -198,8 +198,10 @@ def compose(
     draft: bool = False,
     title: str = "",
     author: str = "",
+    front_cache: Path | None = None,
 ) -> Composed:
-    """Write the whole package (unsigned) to ``target``; return what is where."""
+    """Write the whole package (unsigned) to ``target``; return what is where (``front_cache``: where cover
+    and TOC layouts are cached)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     with contextlib.ExitStack() as stack:
@@ -233,7 +235,8 @@ def compose(
         timings["read"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        front: FrontMatter = render_front(cover, _toc(loaded, att_offsets), _glyphs(config, draft))
+        front: FrontMatter = render_front(cover, _toc(loaded, att_offsets), _glyphs(config, draft),
+                                         front_cache)
         front_pdf = pikepdf.open(io.BytesIO(front.pdf))
         stack.callback(front_pdf.close)
         timings["front"] = time.perf_counter() - t1

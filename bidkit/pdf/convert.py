@@ -26,6 +26,7 @@ from ..resources import fonts_conf
 CACHE_VERSION = "bidkit-convert-1"  # bump when the conversion itself changes (options, fonts)
 DEFAULT_TIMEOUT = 180.0  # seconds for one soffice batch
 WORKERS = 2
+PARALLEL_MIN_BYTES = 2 << 20  # total .docx bytes from which a second soffice pays (not for the sample)
 INSTALL_HINT = "LibreOffice not found: install it (apt-get install libreoffice-writer-nogui)"
 
 
@@ -169,25 +170,49 @@ def _workdir(parent: Path) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def convert(
-    docs: dict[str, bytes], cache_dir: Path, *, timeout: float | None = None, workers: int = WORKERS
-) -> dict[str, Converted]:
-    """Convert each named .docx (bytes) to PDF, reusing ``cache_dir/<name>-<key>.pdf`` when the content is known.
-
-    The misses go to at most ``workers`` soffice processes at once. A part's older cache entries are removed
-    once its new PDF is in place, so a superseded price part does not linger on disk.
-    """
-    timeout = float(os.environ.get("BIDKIT_SOFFICE_TIMEOUT", timeout or DEFAULT_TIMEOUT))
-    cache_dir = cache_dir.absolute()  # soffice needs absolute file URIs
-    result: dict[str, Converted] = {}
+def _lookup(docs: dict[str, bytes], cache_dir: Path) -> tuple[dict[str, Converted], dict[str, str]]:
+    """The cache hits, and the cache key of every miss."""
+    hits: dict[str, Converted] = {}
     misses: dict[str, str] = {}
     for name, blob in docs.items():
         key = cache_key(blob, name)
         hit = cache_dir / f"{name}-{key}.pdf"
         if hit.is_file() and hit.stat().st_size > 0:
-            result[name] = Converted(name, hit, key, True)
+            hits[name] = Converted(name, hit, key, True)
         else:
             misses[name] = key
+    return hits, misses
+
+
+def pending(docs: dict[str, bytes], cache_dir: Path) -> list[str]:
+    """The parts :func:`convert` would hand to LibreOffice (not in the cache)."""
+    return list(_lookup(docs, cache_dir.absolute())[1])
+
+
+def _batches_for(sizes: list[tuple[str, int]], workers: int) -> list[list[str]]:
+    """One soffice start per batch costs about 1.3 s, so a second parallel batch only pays off for a big job."""
+    if sum(size for _, size in sizes) < PARALLEL_MIN_BYTES:
+        workers = 1
+    return _batches(sizes, workers)
+
+
+def convert(
+    docs: dict[str, bytes], cache_dir: Path, *, timeout: float | None = None, workers: int = WORKERS,
+    warm: bool | None = None,
+) -> dict[str, Converted]:
+    """Convert each named .docx (bytes) to PDF, reusing ``cache_dir/<name>-<key>.pdf`` when the content is known.
+
+    The misses go to the user's warm LibreOffice when ``warm`` (or ``$BIDKIT_WARM_OFFICE``) asks for it and it
+    runs (else it is started for next time), otherwise to at most ``workers`` fresh soffice processes at once.
+    A part's older cache entries are removed once its new PDF is in place, so a superseded price part does not
+    linger on disk.
+    """
+    from . import office
+
+    timeout = float(os.environ.get("BIDKIT_SOFFICE_TIMEOUT", timeout or DEFAULT_TIMEOUT))
+    cache_dir = cache_dir.absolute()  # soffice needs absolute file URIs
+    result, misses = _lookup(docs, cache_dir)
+    use_warm = office.wanted(warm)
     if misses:
         binary = soffice_binary()
         with _workdir(cache_dir) as work:
@@ -197,17 +222,22 @@ def convert(
             for name in misses:
                 paths[name] = src / f"{name}.docx"
                 paths[name].write_bytes(docs[name])
-            groups = _batches([(n, len(docs[n])) for n in misses], workers)
-            batches = [[paths[n] for n in group] for group in groups]
-            _run_batches(binary, work, batches, timeout)
-            for i, group in enumerate(groups):
-                for name in group:
-                    target = cache_dir / f"{name}-{misses[name]}.pdf"
-                    produced = work / f"out-{i}" / f"{name}.pdf"
-                    os.chmod(produced, 0o600)  # the price part is confidential
-                    os.replace(produced, target)
-                    result[name] = Converted(name, target, misses[name], False)
-                    for old in cache_dir.glob(f"{name}-*.pdf"):
-                        if old != target:
-                            old.unlink(missing_ok=True)
+            outputs: dict[str, Path] = {}
+            if use_warm and office.convert(list(paths.values()), work / "out-warm", timeout):
+                outputs = {name: work / "out-warm" / f"{name}.pdf" for name in misses}
+            else:
+                groups = _batches_for([(n, len(docs[n])) for n in misses], workers)
+                _run_batches(binary, work, [[paths[n] for n in group] for group in groups], timeout)
+                outputs = {name: work / f"out-{i}" / f"{name}.pdf"
+                           for i, group in enumerate(groups) for name in group}
+            for name, produced in outputs.items():
+                target = cache_dir / f"{name}-{misses[name]}.pdf"
+                os.chmod(produced, 0o600)  # the price part is confidential
+                os.replace(produced, target)
+                result[name] = Converted(name, target, misses[name], False)
+                for old in cache_dir.glob(f"{name}-*.pdf"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+    if use_warm and office.status() is None:
+        office.start()  # in the background, after our conversion, so the next one is warm
     return {name: result[name] for name in docs}

@@ -4,16 +4,25 @@ The table of contents needs the final page numbers, which depend on how many pag
 it is laid out until its page count is stable (two passes in practice). The document ends with one extra page
 holding the characters the stamper writes (page numbers, draft watermark): :mod:`bidkit.pdf.stamp` borrows that
 page's embedded font subset, so every stamp uses a real embedded CJK font, and then drops the page.
+
+Laying out costs about 0.3 s plus 0.5 s to import weasyprint, so the result is cached by its HTML: re-assembling
+after a price change usually gives the same cover and TOC.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 FONT_SERIF = "Noto Serif CJK SC"
 FONT_SANS = "Noto Sans CJK SC"
+CACHE_KEEP = 6  # cached front matters kept (original, copy, draft, ...)
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,61 @@ def prewarm() -> None:
                     f"<p style=\"font-family:'{FONT_SANS}'\">录</p>").render()
 
 
-def render_front(info: CoverInfo, entries: list[TocEntry], glyphs: str) -> FrontMatter:
-    """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes."""
+def _cache_key(first_pass: str) -> str:
+    try:
+        version = metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    h = hashlib.sha256(f"bidkit-front-1\0weasyprint {version}\0".encode())
+    h.update(first_pass.encode())
+    return h.hexdigest()
+
+
+def _cached(path: Path, entries: list[TocEntry]) -> FrontMatter | None:
+    import pikepdf
+
+    try:
+        blob = path.read_bytes()
+        with pikepdf.open(path) as pdf:
+            toc_pages = len(pdf.pages) - 2
+    except (OSError, pikepdf.PdfError):
+        return None
+    if toc_pages < 1:
+        return None
+    return FrontMatter(pdf=blob, cover_pages=1, toc_pages=toc_pages,
+                       numbers=[1 + toc_pages + e.body_page for e in entries])
+
+
+def _store(cache_dir: Path, path: Path, pdf: bytes) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".front-", dir=cache_dir)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+        os.replace(tmp, path)
+        older = sorted(cache_dir.glob("front-*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in older[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next run
+
+
+def render_front(
+    info: CoverInfo, entries: list[TocEntry], glyphs: str, cache_dir: Path | None = None
+) -> FrontMatter:
+    """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes.
+
+    With ``cache_dir``, an identical layout job (same HTML for the first pass) is read from there.
+    """
+    path = None
+    if cache_dir is not None:
+        # the first pass's HTML fixes every later pass, so it identifies the result
+        first = _html(info, entries, [2 + e.body_page for e in entries], glyphs)
+        path = cache_dir / f"front-{_cache_key(first)}.pdf"
+        hit = _cached(path, entries) if path.is_file() else None
+        if hit is not None:
+            return hit
+
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -122,4 +184,6 @@ def render_front(info: CoverInfo, entries: list[TocEntry], glyphs: str) -> Front
         toc_pages = laid_out
     pdf = doc.write_pdf()
     assert pdf is not None
+    if cache_dir is not None and path is not None:
+        _store(cache_dir, path, pdf)
     return FrontMatter(pdf=pdf, cover_pages=1, toc_pages=toc_pages, numbers=numbers)
