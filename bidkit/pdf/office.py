@@ -141,6 +141,8 @@ def start(*, wait: bool = False) -> Status | None:
     from .convert import soffice_binary
 
     root = home()
+    if status() is None:
+        stop()  # the remains of a dead instance: its supervisor must not clean up after the new one
     with _locked(root, START_TIMEOUT) as got:
         current = status()
         if current is None and got:
@@ -150,11 +152,18 @@ def start(*, wait: bool = False) -> Status | None:
             src = Path(__file__).resolve().parents[2]
             child_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
                 p for p in (str(src), os.environ.get("PYTHONPATH", "")) if p)}
-            subprocess.Popen(
+            supervisor = subprocess.Popen(
                 [sys.executable, "-m", "bidkit.pdf.office", "serve", str(root), str(idle_limit())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 env=child_env, cwd=root, start_new_session=True, close_fds=True,
             )
+            # hold the lock until it has said who it is, or a second start would run a second instance
+            began = time.monotonic()
+            while time.monotonic() - began < 10 and supervisor.poll() is None:
+                state = _read_state(root)
+                if state is not None and state["supervisor"] == supervisor.pid:
+                    break
+                time.sleep(0.02)
     if not wait:
         return status()
     began = time.monotonic()
@@ -302,15 +311,14 @@ def serve(root: Path, idle: float) -> int:
                 break
             time.sleep(0.1 if not (root / "ready").exists() else 1.0)
     finally:
-        (root / "ready").unlink(missing_ok=True)
         with _locked(root, 30.0):  # never in the middle of a forwarded conversion
             _kill_group(proc.pid)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(5)
             state = _read_state(root)
-            if state is not None and state["supervisor"] == os.getpid():
-                (root / "state.json").unlink(missing_ok=True)
-            lockfile.unlink(missing_ok=True)
+            if state is None or state["supervisor"] == os.getpid():
+                for name in ("state.json", "ready", lockfile.name):
+                    (root / name).unlink(missing_ok=True)
     return 0
 
 
