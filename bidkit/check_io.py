@@ -67,6 +67,8 @@ def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
     """For every qualification scan: does it exist, open as an unencrypted PDF, and how many pages."""
     import pikepdf
 
+    from .pdf.compose import not_a_pdf
+
     facts: dict[str, AttachmentFacts] = {}
     for q in ws.data.company.qualifications:
         f: AttachmentFacts = {"exists": False, "pdf_ok": False, "pages": 0, "problem": ""}
@@ -82,14 +84,16 @@ def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
             continue
         with path.open("rb") as fh:
             head = fh.read(1024)
-        if b"%PDF-" not in head:
-            f["problem"] = "not a PDF file"
+        if (why := not_a_pdf(head)) is not None:
+            f["problem"] = why
             continue
         try:
             with pikepdf.open(path) as pdf:
                 f["pages"] = len(pdf.pages)
                 if pdf.is_encrypted:
                     f["problem"] = "encrypted"
+                elif pdf.get_warnings():  # qpdf repaired it (e.g. a broken xref): assemble refuses it too
+                    f["problem"] = "damaged or truncated"
                 else:
                     f["pdf_ok"] = True
         except pikepdf.PasswordError:

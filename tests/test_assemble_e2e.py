@@ -134,7 +134,7 @@ def test_refused_attachment_names_it(
     Image.new("RGB", (20, 20)).save(sample_ws / "attachments" / "iso9001.pdf", "PNG")
     r = cli("assemble", sample_ws, "--draft")
     assert (r.code, r.err) == (
-        3, "error: attachments/iso9001.pdf: not a PDF file (a PNG image; convert it to PDF first)\n")
+        3, "error: attachments/iso9001.pdf: not a PDF (a PNG image); convert it to PDF first\n")
     assert _packages(sample_ws) == []
 
 

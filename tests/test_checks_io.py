@@ -34,7 +34,7 @@ def test_attachment_facts(sample_ws: Path) -> None:
     assert facts["attachments/business_licence.pdf"] == {"exists": True, "pdf_ok": True, "pages": 1, "problem": ""}
     assert facts["attachments/iso9001.pdf"]["problem"] == "encrypted with a password"
     assert facts["attachments/its_service.pdf"]["pdf_ok"] is False
-    assert facts["attachments/safety_permit.pdf"]["problem"] == "not a PDF file"
+    assert facts["attachments/safety_permit.pdf"]["problem"] == "not a PDF (a PNG image); convert it to PDF first"
 
 
 def test_template_names_reads_the_jinja_ast(tmp_path: Path) -> None:

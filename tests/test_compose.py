@@ -136,7 +136,7 @@ def _refused(path: Path) -> str:
 def test_refuses_png_renamed_pdf(tmp_path: Path) -> None:
     path = tmp_path / "licence.pdf"
     Image.new("RGB", (10, 10)).save(path, "PNG")
-    assert _refused(path) == "attachments/licence.pdf: not a PDF file (a PNG image; convert it to PDF first)"
+    assert _refused(path) == "attachments/licence.pdf: not a PDF (a PNG image); convert it to PDF first"
 
 
 def test_refuses_encrypted(tmp_path: Path) -> None:

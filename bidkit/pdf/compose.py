@@ -85,6 +85,20 @@ _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PK\x03\x
           b"GIF8": "a GIF image", b"II*\x00": "a TIFF image", b"MM\x00*": "a TIFF image"}
 
 
+def not_a_pdf(head: bytes) -> str | None:
+    """Why a file that starts with ``head`` is not a PDF (naming a picture, which must be converted), or None."""
+    if b"%PDF-" in head:
+        return None
+    kind = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
+    return f"not a PDF ({kind}); convert it to PDF first" if kind else "not a PDF file"
+
+
+def _reason(text: str, path: Path) -> str:
+    """The first line of a qpdf message, without the file's absolute path (it is named already)."""
+    line = text.splitlines()[0] if text else ""
+    return line.removeprefix(f"{path}: ")[-120:]
+
+
 def open_attachment(path: Path, display: str) -> pikepdf.Pdf:
     """Open a scanned attachment, refusing anything that is not a complete, unencrypted PDF with pages."""
     try:
@@ -92,22 +106,21 @@ def open_attachment(path: Path, display: str) -> pikepdf.Pdf:
             head = fh.read(1024)
     except OSError as exc:
         raise InputError(f"{display}: cannot read attachment ({exc.strerror or exc})") from None
-    if b"%PDF-" not in head:
-        kind = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
-        raise InputError(f"{display}: not a PDF file" + (f" ({kind}; convert it to PDF first)" if kind else ""))
+    if (why := not_a_pdf(head)) is not None:
+        raise InputError(f"{display}: {why}")
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
         raise InputError(f"{display}: encrypted PDF (password protected); attach an unprotected copy") from None
     except (pikepdf.PdfError, OSError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0][-120:] if str(exc) else type(exc).__name__
+        reason = _reason(str(exc), path) or type(exc).__name__
         raise InputError(f"{display}: damaged PDF ({reason})") from None
     try:
         if pdf.is_encrypted:
             raise InputError(f"{display}: encrypted PDF (usage restrictions); attach an unprotected copy")
         warnings = pdf.get_warnings()
         if warnings:
-            raise InputError(f"{display}: damaged PDF ({str(warnings[0]).splitlines()[0][-120:]})")
+            raise InputError(f"{display}: damaged PDF ({_reason(str(warnings[0]), path)})")
         try:
             count = len(pdf.pages)
         except (pikepdf.PdfError, RecursionError) as exc:
@@ -115,7 +128,7 @@ def open_attachment(path: Path, display: str) -> pikepdf.Pdf:
         if count == 0:
             raise InputError(f"{display}: PDF has no pages")
         if pdf.get_warnings():
-            raise InputError(f"{display}: damaged PDF ({str(pdf.get_warnings()[0]).splitlines()[0][-120:]})")
+            raise InputError(f"{display}: damaged PDF ({_reason(str(pdf.get_warnings()[0]), path)})")
     except BaseException:
         pdf.close()
         raise
