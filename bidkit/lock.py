@@ -11,6 +11,7 @@ Workspace files: ``reviewers.yaml`` (trusted QA keys, kept by the admin), ``revi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -44,8 +45,17 @@ def current_digests(ws: Workspace) -> dict[str, str]:
     for part in review.REVIEWED_PARTS:
         digests[review.template_input(part)] = review.sha256(find_template(ws, part).path.read_bytes())
     for rel in review.embedded_files(ws.data):
-        digests[review.file_input(rel)] = review.sha256(ws.path(rel, what="attachment").read_bytes())
+        digests[review.file_input(rel)] = _file_sha256(ws.path(rel, what="attachment"))
     return digests
+
+
+def _file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file read in chunks: a scan may be hundreds of MB."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def reviewers(ws: Workspace) -> review.Reviewers:

@@ -63,7 +63,7 @@ def _object(obj: pikepdf.Object, memo: dict[tuple[int, int], bytes]) -> bytes:
     if isinstance(obj, pikepdf.Stream):
         h.update(b"stream")
         _value(obj.stream_dict, h, memo, top=True)
-        h.update(hashlib.sha256(obj.read_raw_bytes()).digest())
+        h.update(hashlib.sha256(obj.get_raw_stream_buffer()).digest())  # no copy of a 200 MB scan's bytes
     elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") in _NO_DESCENT_TYPES:
         h.update(b"link to " + bytes(str(obj.get("/Type")), "latin-1"))  # another page: a link, not content
     else:
