@@ -32,3 +32,44 @@ def fails_cleanly(cli: Callable[..., Result]) -> Callable[..., Result]:
         return r
 
     return run
+
+
+DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase",  # the sample's public DEMO secrets
+            "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
+
+
+@pytest.fixture
+def demo_secrets(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for k, v in DEMO_ENV.items():
+        monkeypatch.setenv(k, v)
+    return dict(DEMO_ENV)
+
+
+@pytest.fixture(scope="session")
+def _packaged_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample assembled once (a signed package and a draft, with the conversion cache), built by the CLI."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import SAMPLE
+
+    ws = tmp_path_factory.mktemp("packaged") / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build", "__pycache__"))
+    env = {**os.environ, **DEMO_ENV}
+    for extra in ([], ["--draft"]):
+        r = subprocess.run([sys.executable, "-m", "bidkit", "assemble", str(ws), *extra],
+                           env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    return ws
+
+
+@pytest.fixture
+def packaged_ws(_packaged_once: Path, tmp_path: Path, demo_secrets: dict[str, str]) -> Path:
+    """A private copy of the sample with an earlier signed package and draft in build/ (and the cache)."""
+    import shutil
+
+    dest = tmp_path / "ws"
+    shutil.copytree(_packaged_once, dest, symlinks=True)
+    return dest
