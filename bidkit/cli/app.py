@@ -174,4 +174,6 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stderr.write(frame)
         err(f"error: internal error ({type(exc).__name__}); please report it (rerun with --verbose for details)")
         return 70
+    if rv == 130:  # typer turns Ctrl-C inside a command into a silently returned 130 (no command returns it)
+        err("error: interrupted")
     return rv if isinstance(rv, int) else 0
