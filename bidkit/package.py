@@ -286,7 +286,11 @@ def assemble(
             digest = _sha256_file(tmp)
         manifest["sha256"] = digest
         manifest_path = target.with_name(target.stem + ".manifest.json")
-        atomic_write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+        try:
+            atomic_write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", overwrite=False)
+        except BaseException:  # disk full or Ctrl-C between the two files: no package without its manifest
+            target.unlink(missing_ok=True)
+            raise
 
     with contextlib.suppress(ImportError):
         from . import audit
