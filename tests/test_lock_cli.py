@@ -329,7 +329,10 @@ def test_passphrase_is_never_a_command_line_argument(cli: CLI, ws: Path) -> None
     priced(cli, ws)
     before = snapshot(ws)
     r = cli("price", "show", ws, "--passphrase", PASSPHRASE)
-    assert r.code == 2 and "No such option: --passphrase" in r.err
+    assert (r.code, r.err_lines) == (7, [
+        "error: --passphrase: secrets are never given on the command line (shell history, process list); "
+        "set BIDKIT_PRICE_PASSPHRASE or BIDKIT_SIGN_PASSWORD, or type it at the prompt"
+    ])
     r = cli("price", "import", ws, "hunter2-secret")
     assert (r.code, r.err_lines) == (3, [
         "error: price file must be an .xlsx or .yaml file (a passphrase is never given on the command line: "

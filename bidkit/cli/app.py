@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ..errors import BidkitError
+from ..errors import BidkitError, SecretError
 from . import check as check_cli
 from . import common
 from . import keys as keys_cli
@@ -138,10 +138,26 @@ app.command("check")(check_cli.check)
 app.add_typer(tender_cli.app, name="tender")
 
 
+SECRET_OPTIONS = ("--passphrase", "--password", "--price-passphrase", "--sign-password")
+
+
+def _refuse_secret_options(args: list[str]) -> None:
+    """A secret typed as an option stays in the shell history and the process list: refuse it with advice
+    (typer would only say "No such option"). The value itself is never repeated."""
+    for arg in args:
+        if arg == "--":
+            return
+        name = arg.split("=", 1)[0]
+        if name in SECRET_OPTIONS:
+            raise SecretError(f"{name}: secrets are never given on the command line (shell history, process "
+                              "list); set BIDKIT_PRICE_PASSPHRASE or BIDKIT_SIGN_PASSWORD, or type it at the prompt")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     common.STATE.verbose = False
     try:
+        _refuse_secret_options(sys.argv[1:] if argv is None else argv)
         rv = app(args=argv, prog_name="bidkit", standalone_mode=False)
     except BidkitError as exc:
         lines = exc.lines()
