@@ -172,7 +172,9 @@ def test_keys_cert_password_is_asked_twice(tmp_path: Path, cli: Callable[..., Re
 
 def test_password_is_never_an_option(cli: Callable[..., Result], tmp_path: Path) -> None:
     r = cli("keys", "cert", "--out", tmp_path, "--password", "x")
-    assert r.code == 2
+    assert (r.code, r.err_lines) == (7, ["error: --password: secrets are never given on the command line (shell "
+                                         "history, process list); set BIDKIT_PRICE_PASSPHRASE or "
+                                         "BIDKIT_SIGN_PASSWORD, or type it at the prompt"])
 
 
 def test_verify_needs_a_certificate_to_trust(tmp_path: Path, cert: tuple[Path, Path],
