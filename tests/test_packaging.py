@@ -34,7 +34,7 @@ def test_wheel_ships_templates_samples_and_fonts(wheel: Path) -> None:
     assert "bidkit/fonts/fonts.conf" in names
     assert not [n for n in names if "/build/" in n or n.endswith(".part")]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "bidkit = bidkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "bidkit = bidkit.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_package_finds_its_data(wheel: Path, tmp_path: Path) -> None:
