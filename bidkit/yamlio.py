@@ -7,7 +7,6 @@ source text, so ``1.1`` is ``Decimal("1.1")``. Duplicate keys, anchors/aliases a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -169,14 +168,3 @@ _Dumper.add_representer(dt.datetime, yaml.representer.SafeRepresenter.represent_
 def dump(data: Any) -> str:
     """YAML text for plain data (dicts, lists, str, Decimal, dates); keys keep their order."""
     return yaml.dump(_plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-
-
-def iter_paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from iter_paths(v, (*prefix, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from iter_paths(v, (*prefix, i))
-    else:
-        yield prefix, data

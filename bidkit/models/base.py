@@ -120,12 +120,6 @@ class Bilingual(str, Enum):
         return self.label
 
 
-def bilingual(enum_cls: type[Bilingual]) -> Any:
-    """A validator that maps Chinese labels to enum values before validation."""
-    labels = {v: k for k, v in enum_cls.labels().items()}
-    return BeforeValidator(lambda v: labels.get(v, v) if isinstance(v, str) else v)
-
-
 def unique(attr: str, message: str) -> Any:
     """A list validator: ``attr`` must differ between items; ``message`` has one ``{}`` for the repeated value."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from ..money import line_total, to_fen
 from .base import Model, Money, Rate, Text, unique
 
 
@@ -44,13 +43,3 @@ class InternalCost(Model):
     labour: Money = Decimal(0)
     overhead_rate: Rate = Decimal(0)
     notes: str = ""
-
-
-def priced_total(qty_by_item: dict[str, Decimal], pricing: Pricing) -> Decimal:
-    """Sum of qty × unit price, each line rounded to the fen first."""
-    return to_fen(
-        sum(
-            (line_total(qty_by_item[p.item], p.unit_price) for p in pricing.lines if p.item in qty_by_item),
-            Decimal(0),
-        )
-    )

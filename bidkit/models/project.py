@@ -125,5 +125,3 @@ class Project(Model):
     feasibility: Feasibility | None = None
     initiation: Initiation | None = None
 
-    def member(self, role: Role) -> TeamMember | None:
-        return next((m for m in self.team if m.role == role), None)
