@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(
   libreoffice-writer-nogui   # DOCX → PDF (soffice --headless)
+  python3-uno                # its UNO bridge: bidkit starts soffice early and hands it each .docx
   fonts-noto-cjk             # the CJK faces templates map 宋体/黑体/仿宋 to
   poppler-utils              # pdftotext, pdffonts, pdftoppm
   fontconfig

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -135,6 +136,45 @@ def _load_signer(ws: Workspace, prompter: Callable[[str], str] | None) -> Any:
     return workspace_signer(ws, prompter=prompter)
 
 
+@contextlib.contextmanager
+def _early_office(ws: Workspace, warm: bool | None) -> Iterator[Any]:
+    """A LibreOffice session started before the parts exist (:mod:`bidkit.pdf.session`): the one the command
+    line started at process start, or one started now; None when the warm office will convert.
+
+    One session, not two: on two cores, a second LibreOffice starting beside bidkit's own work (decrypting,
+    rendering, checks) slowed everything more than its parallel conversion gained (benchmarks/bench_assemble.py).
+    """
+    from .pdf import office
+    from .pdf.session import Sessions, claim
+
+    group = claim()
+    if office.wanted(warm) and office.status() is not None:
+        if group is not None:
+            group.close()
+        yield None
+        return
+    with group or Sessions(ws.build_dir / "cache", 1) as sessions:
+        yield sessions
+
+
+def _part_words(pdf: Path) -> Any:
+    """The words and boxes of a converted part (``page_words``), kept beside the cached PDF."""
+    from .pdf.text import page_words, words_from_json, words_to_json
+
+    keep = pdf.with_name(pdf.name + ".words.json")
+    with contextlib.suppress(OSError):
+        cached = words_from_json(keep.read_text(encoding="utf-8"))
+        if cached is not None:
+            return cached
+    words = page_words(pdf)
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
+        fd, tmp = tempfile.mkstemp(prefix=f".{keep.name}.", dir=keep.parent)  # 0600: the price part's words
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # are its prices
+            fh.write(words_to_json(words))
+        os.replace(tmp, keep)
+    return words
+
+
 def _attachments(ws: Workspace) -> list[tuple[str, str]]:
     """(title, workspace path) of the qualification scans: the tender's required ones in its order, or all."""
     quals = {q.id: q for q in ws.data.company.qualifications}
@@ -213,44 +253,61 @@ def assemble(
     parts = list(config.parts)
     if draft:
         parts = [p for p in parts if p != "price_part"]
-    elif "price_part" in parts:
-        step("price lock")
-        ws = _with_prices(ws, prompter)
-    signer = None
-    signer_early = _signer_needs_asking(ws, draft)
-    if signer_early:
-        signer = _load_signer(ws, sign_prompter)  # asks for the password before the long work
-    t = lap("lock", t)
 
-    with exclusive(ws.build_dir):
+    with exclusive(ws.build_dir), _early_office(ws, warm) as sessions:
+        # LibreOffice starts now, in the background, and is ready about when the parts are rendered
+        if not draft and "price_part" in parts:
+            step("price lock")
+            ws = _with_prices(ws, prompter)
+        signer = None
+        signer_early = _signer_needs_asking(ws, draft)
+        if signer_early:
+            signer = _load_signer(ws, sign_prompter)  # asks for the password before the long work
+        t = lap("lock", t)
+
         step("render")
         docs = {name: render_document(ws, name) for name in parts}
         t = lap("render", t)
 
         step("convert")
         todo = pending(docs, ws.build_dir / "cache")
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bidkit-assemble") as pool:
+        if not todo and sessions is not None:
+            sessions.close()  # everything is cached: the early LibreOffice is not needed
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="bidkit-assemble") as pool:
             # Python work runs while LibreOffice (a subprocess) converts; the GIL is free while we wait on it
             checks: Future[list[str]] = pool.submit(_run_checks, ws, draft, docs)
             headings_f = pool.submit(lambda: {name: docx_headings(blob) for name, blob in docs.items()})
+            words_f: dict[str, Future[Any]] = {}
             signing: Future[Any] | None = None
             if not draft and not signer_early:
                 signing = pool.submit(_load_signer, ws, sign_prompter)
             if todo and not (office.wanted(warm) and office.status() is not None):
-                pool.submit(_prewarm)  # weasyprint's warm-up only pays off beside a fresh LibreOffice start
+                pool.submit(_prewarm)  # weasyprint's warm-up only pays off beside a LibreOffice start
+
+            def read_words(cv: Any) -> None:  # each new PDF's words are read while the next converts
+                words_f[cv.name] = pool.submit(_part_words, cv.pdf)
+
             try:
-                converted = convert(docs, ws.build_dir / "cache", warm=warm)
+                converted = convert(docs, ws.build_dir / "cache", warm=warm, sessions=sessions,
+                                    on_converted=read_words)
             except BidkitError:
-                for f in (headings_f, signing):
+                for f in (headings_f, signing, *words_f.values()):
                     if f is not None:
                         f.cancel()
                 problem = checks.exception()
                 if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's
                     raise problem from None
                 raise
+            finally:
+                if sessions is not None:
+                    sessions.close()
             t = lap("convert", t)
+            for name, cv in converted.items():
+                if name not in words_f:
+                    words_f[name] = pool.submit(_part_words, cv.pdf)
             notes += checks.result()  # fatal findings raise here: nothing has been written yet
             headings = headings_f.result()
+            words = {name: f.result() for name, f in words_f.items()}
             if signing is not None:
                 signer = signing.result()
         t = lap("checks", t)
@@ -262,7 +319,7 @@ def assemble(
         d = ws.data
         cover = CoverInfo(d.tender.project_name, d.tender.number, d.company.name, cn_date(d.responses.bid.date),
                           copy_label, draft=draft)
-        part_inputs = [PartInput(n, PART_TITLES.get(n, n), converted[n].pdf, headings[n]) for n in parts]
+        part_inputs = [PartInput(n, PART_TITLES.get(n, n), converted[n].pdf, headings[n], words[n]) for n in parts]
         att_inputs = [AttachmentInput(title, ws.path(rel, what="attachment"), rel) for title, rel in _attachments(ws)]
         c = d.company
         seals = SealFiles(

@@ -55,6 +55,19 @@ def needs_soffice() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not have, reason="LibreOffice (soffice) not installed")
 
 
+def needs_uno() -> pytest.MarkDecorator:
+    """Skip when no Python with LibreOffice's UNO bridge (python3-uno) is found, except in CI (a failure)."""
+    import subprocess
+
+    from bidkit.pdf.session import uno_python
+
+    python = uno_python()
+    have = python is not None and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0
+    if not have and os.environ.get("CI"):
+        pytest.fail("python3-uno is missing in CI: run ./setup.sh", pytrace=False)
+    return pytest.mark.skipif(not have, reason="python3-uno not installed")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` with its bytes, to prove a failed command wrote nothing."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -14,7 +14,7 @@ import pytest
 
 from bidkit.pdf import office
 from bidkit.pdf.convert import convert
-from tests.conftest import needs_soffice
+from tests.conftest import needs_soffice, needs_uno
 from tests.test_convert import cjk_docx
 
 
@@ -134,3 +134,38 @@ def test_not_wanted_never_starts_one(office_dir: Path, tmp_path: Path, monkeypat
     with pytest.raises(Exception):  # noqa: B017 - the error itself is test_convert's business
         convert({"price_part": cjk_docx()}, tmp_path / "cache")
     assert office.status() is None and not (office_dir / "state.json").exists()
+
+
+def _logging_soffice(tmp_path: Path) -> tuple[Path, Path]:
+    from tests.test_session import _logging_soffice as make
+
+    return make(tmp_path)
+
+
+@needs_soffice()
+@needs_uno()
+def test_warm_conversion_goes_through_uno(office_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    soffice, log = _logging_soffice(tmp_path)
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(soffice))
+    assert office.start(wait=True) is not None
+    result = convert({"price_part": cjk_docx("经由管道")}, tmp_path / "cache", warm=True)["price_part"]
+    assert "经由管道" in _text(result.pdf)
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and f"--accept=pipe,name={office.pipe_name(office_dir)}" in calls[0]
+    assert "--convert-to" not in log.read_text()
+
+
+@needs_soffice()
+def test_warm_conversion_forwards_without_uno(office_dir: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    soffice, log = _logging_soffice(tmp_path)
+    monkeypatch.setenv("BIDKIT_SOFFICE", str(soffice))
+    monkeypatch.setenv("BIDKIT_NO_UNO", "1")
+    st = office.start(wait=True)
+    assert st is not None
+    result = convert({"price_part": cjk_docx("转交实例")}, tmp_path / "cache", warm=True)["price_part"]
+    assert "转交实例" in _text(result.pdf)
+    calls = log.read_text().splitlines()
+    assert len(calls) == 2 and "--convert-to" in calls[1]  # forwarded to the running instance
+    again = office.status()
+    assert again is not None and again.soffice == st.soffice

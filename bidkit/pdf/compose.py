@@ -38,6 +38,7 @@ class PartInput:
     title: str
     pdf: Path
     headings: list[str]  # Heading 1 texts of the part, in order
+    words: list[PageText] | None = None  # page_words(pdf), when already read
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,10 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, v))
 
 
+def _words(part: PartInput) -> list[PageText]:
+    return part.words if part.words is not None else page_words(part.pdf)
+
+
 def compose(
     cover: CoverInfo,
     parts: list[PartInput],
@@ -220,7 +225,7 @@ def compose(
     with contextlib.ExitStack() as stack:
         # read part texts (anchors, headings) in parallel with opening the attachments
         with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = [pool.submit(page_words, p.pdf) for p in parts]
+            futures = [pool.submit(_words, p) for p in parts]
             opened_atts = []
             for att in attachments:
                 pdf = open_attachment(att.path, att.display)

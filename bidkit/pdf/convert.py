@@ -16,12 +16,16 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, ToolError
 from ..resources import fonts_conf
+
+if TYPE_CHECKING:
+    from .session import Sessions
 
 CACHE_VERSION = "bidkit-convert-1"  # bump when the conversion itself changes (options, fonts)
 DEFAULT_TIMEOUT = 180.0  # seconds for one soffice batch
@@ -198,21 +202,37 @@ def _batches_for(sizes: list[tuple[str, int]], workers: int) -> list[list[str]]:
 
 def convert(
     docs: dict[str, bytes], cache_dir: Path, *, timeout: float | None = None, workers: int = WORKERS,
-    warm: bool | None = None,
+    warm: bool | None = None, sessions: Sessions | None = None,
+    on_converted: Callable[[Converted], None] | None = None,
 ) -> dict[str, Converted]:
     """Convert each named .docx (bytes) to PDF, reusing ``cache_dir/<name>-<key>.pdf`` when the content is known.
 
-    The misses go to the user's warm LibreOffice when ``warm`` (or ``$BIDKIT_WARM_OFFICE``) asks for it and it
-    runs (else it is started for next time), otherwise to at most ``workers`` fresh soffice processes at once.
-    A part's older cache entries are removed once its new PDF is in place, so a superseded price part does not
-    linger on disk.
+    The misses go, in this order of preference: to the user's warm LibreOffice when ``warm`` (or
+    ``$BIDKIT_WARM_OFFICE``) asks for it and it runs (else it is started for next time); to ``sessions``
+    started earlier (:mod:`bidkit.pdf.session`), in parallel; to at most ``workers`` fresh ``soffice
+    --convert-to`` processes at once. ``on_converted`` is called (from a worker thread) as each new PDF lands
+    in the cache. A part's older cache entries are removed once its new PDF is in place, so a superseded price
+    part does not linger on disk.
     """
     from . import office
+    from .session import Unavailable
 
     timeout = float(os.environ.get("BIDKIT_SOFFICE_TIMEOUT", timeout or DEFAULT_TIMEOUT))
     cache_dir = cache_dir.absolute()  # soffice needs absolute file URIs
     result, misses = _lookup(docs, cache_dir)
     use_warm = office.wanted(warm)
+
+    def land(name: str, produced: Path) -> None:
+        target = cache_dir / f"{name}-{misses[name]}.pdf"
+        os.chmod(produced, 0o600)  # the price part is confidential
+        os.replace(produced, target)
+        result[name] = Converted(name, target, misses[name], False)
+        for old in cache_dir.glob(f"{name}-*"):
+            if old.is_file() and not old.name.startswith(target.name):
+                old.unlink(missing_ok=True)
+        if on_converted is not None:
+            on_converted(result[name])
+
     if misses:
         binary = soffice_binary()
         with _workdir(cache_dir) as work:
@@ -222,22 +242,25 @@ def convert(
             for name in misses:
                 paths[name] = src / f"{name}.docx"
                 paths[name].write_bytes(docs[name])
-            outputs: dict[str, Path] = {}
+            left = list(misses)
             if use_warm and office.convert(list(paths.values()), work / "out-warm", timeout):
-                outputs = {name: work / "out-warm" / f"{name}.pdf" for name in misses}
-            else:
-                groups = _batches_for([(n, len(docs[n])) for n in misses], workers)
+                for name in misses:
+                    land(name, work / "out-warm" / f"{name}.pdf")
+                left = []
+            elif sessions is not None and sessions.usable:
+                groups = _batches([(n, len(docs[n])) for n in misses], len(sessions.items))
+                try:
+                    sessions.run([[(n, paths[n]) for n in group] for group in groups], work / "out-uno", timeout,
+                                 land)
+                except Unavailable:
+                    pass  # no UNO here after all: soffice --convert-to for what is left
+                left = [n for n in misses if n not in result]
+            if left:
+                groups = _batches_for([(n, len(docs[n])) for n in left], workers)
                 _run_batches(binary, work, [[paths[n] for n in group] for group in groups], timeout)
-                outputs = {name: work / f"out-{i}" / f"{name}.pdf"
-                           for i, group in enumerate(groups) for name in group}
-            for name, produced in outputs.items():
-                target = cache_dir / f"{name}-{misses[name]}.pdf"
-                os.chmod(produced, 0o600)  # the price part is confidential
-                os.replace(produced, target)
-                result[name] = Converted(name, target, misses[name], False)
-                for old in cache_dir.glob(f"{name}-*.pdf"):
-                    if old != target:
-                        old.unlink(missing_ok=True)
+                for i, group in enumerate(groups):
+                    for name in group:
+                        land(name, work / f"out-{i}" / f"{name}.pdf")
     if use_warm and office.status() is None:
         office.start()  # in the background, after our conversion, so the next one is warm
     return {name: result[name] for name in docs}

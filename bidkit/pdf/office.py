@@ -1,7 +1,9 @@
 """A warm LibreOffice: one headless instance per user, kept running between bidkit calls (opt-in).
 
-A second ``soffice --convert-to`` with the same ``-env:UserInstallation`` forwards its job to the running
-instance and returns in about 0.5 s instead of the 1.3 s a fresh start costs. The instance keeps a small
+The instance listens on a private UNO pipe: bidkit's UNO helper (:mod:`bidkit.pdf.session`) hands it each
+.docx directly, so a warm conversion costs the conversion alone. Without ``python3-uno``, a second ``soffice
+--convert-to`` with the same ``-env:UserInstallation`` forwards its job to the running instance instead and
+returns in about 0.5 s instead of the 1.3 s a fresh start costs. The instance keeps a small
 document open: without one it quits after the first forwarded conversion closes the last window.
 
 A detached supervisor (``python -m bidkit.pdf.office serve``, its own session) starts the instance, stops it
@@ -69,6 +71,13 @@ class Status:
 
 def _profile(root: Path) -> Path:
     return root / "profile"
+
+
+def pipe_name(root: Path) -> str:
+    """The UNO pipe the instance of ``root`` listens on (per user and folder)."""
+    import hashlib
+
+    return f"bidkit-office-{os.getuid()}-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}"
 
 
 def env(root: Path) -> dict[str, str]:
@@ -238,39 +247,73 @@ def convert(docs: list[Path], outdir: Path, timeout: float) -> bool:
     False (nothing to trust in ``outdir``) when no instance is ready, it is busy beyond ``timeout``, or it
     fails or hangs (then it is stopped); the caller converts with a fresh start.
     """
-    from .convert import soffice_binary
-
     root = home()
     limit = min(timeout, FORWARD_TIMEOUT)
-    hung = False
     with _locked(root, limit) as got:
         st = status()
         if not got or st is None or not st.ready or st.idle > idle_limit():
             return False
         (root / "used").touch()
         outdir.mkdir()
-        cmd = [soffice_binary(), f"-env:UserInstallation={_profile(root).as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), *map(str, docs)]
-        deadline = time.monotonic() + limit
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, env=env(root), cwd=outdir, start_new_session=True)
-        except OSError:
-            return False
-        try:
-            proc.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            hung = True
+        outcome = _convert_uno(root, docs, outdir, limit)
+        if outcome is None:  # no UNO here: a second soffice forwards the job
+            outcome = _forward(root, docs, outdir, limit)
+        if outcome == "hung":
             _kill_group(st.soffice, grace=1.0)  # a hung instance is of no further use
-        finally:
-            if proc.poll() is None:
-                _kill_group(proc.pid, grace=1.0)
-        ok = not hung and proc.returncode == 0 and all(
-            _complete(outdir / f"{doc.stem}.pdf", min(deadline, time.monotonic() + 10)) for doc in docs)
         (root / "used").touch()
-    if hung:
+    if outcome == "hung":
         stop()  # the supervisor, once it has the lock back
-    return ok
+    return outcome == "ok"
+
+
+def _forward(root: Path, docs: list[Path], outdir: Path, limit: float) -> str:
+    """``soffice --convert-to`` with the instance's profile, which hands the job to the instance."""
+    from .convert import soffice_binary
+
+    cmd = [soffice_binary(), f"-env:UserInstallation={_profile(root).as_uri()}", "--headless", "--norestore",
+           "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), *map(str, docs)]
+    deadline = time.monotonic() + limit
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env(root), cwd=outdir, start_new_session=True)
+    except OSError:
+        return "failed"
+    try:
+        proc.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        return "hung"
+    finally:
+        if proc.poll() is None:
+            _kill_group(proc.pid, grace=1.0)
+    complete = proc.returncode == 0 and all(
+        _complete(outdir / f"{doc.stem}.pdf", min(deadline, time.monotonic() + 10)) for doc in docs)
+    return "ok" if complete else "failed"
+
+
+def _convert_uno(root: Path, docs: list[Path], outdir: Path, limit: float) -> str | None:
+    """Convert through the instance's UNO pipe: "ok", "failed", "hung" (no answer within ``limit``), or None
+    when UNO is not available here (forward the job instead)."""
+    from .convert import soffice_binary
+    from .session import Session, Unavailable, uno_python
+
+    python = uno_python()
+    if python is None:
+        return None
+    deadline = time.monotonic() + limit
+    try:
+        session = Session(outdir, 0, soffice_binary(), python, attach=pipe_name(root), connect_limit=5)
+    except (Unavailable, ToolError):
+        return None
+    try:
+        for doc in docs:
+            session.convert(doc, outdir / f"{doc.stem}.pdf", deadline, limit, doc.name)
+        return "ok"
+    except Unavailable:
+        return None  # an instance from before the pipe existed, or no bridge: forward instead
+    except ToolError:  # the caller converts with a fresh start
+        return "hung" if time.monotonic() >= deadline else "failed"
+    finally:
+        session.close()
 
 
 def serve(root: Path, idle: float) -> int:
@@ -293,7 +336,8 @@ def serve(root: Path, idle: float) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     cmd = [soffice_binary(), f"-env:UserInstallation={_profile(root).as_uri()}", "--headless", "--norestore",
-           "--nologo", "--nodefault", "--nolockcheck", str(keep)]
+           "--nologo", "--nodefault", "--nolockcheck",
+           f"--accept=pipe,name={pipe_name(root)};urp;StarOffice.ComponentContext", str(keep)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env(root), cwd=root, start_new_session=True)
     try:

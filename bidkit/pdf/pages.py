@@ -153,6 +153,21 @@ def _store(cache_dir: Path, path: Path, pdf: bytes) -> None:
         pass  # a cache that cannot be written only costs time next run
 
 
+# approximate heights (mm) from _CSS: an A4 page's text block, the 目录 title, a chapter row, a part row
+_BLOCK_MM, _TITLE_MM, _ROW_MM, _PART_ROW_MM = 247.0, 17.0, 10.0, 11.5
+_ROW_CHARS = 38  # full-width characters that fit on one row beside the page number
+
+
+def _guess_toc_pages(entries: list[TocEntry]) -> int:
+    """How many pages the TOC will take, estimated; :func:`render_front` lays it out again when wrong."""
+    used = _TITLE_MM
+    for e in entries:
+        width = sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in e.title)
+        lines = max(1, -(-int(width) // _ROW_CHARS))
+        used += (_PART_ROW_MM if e.level == 0 else _ROW_MM) + (lines - 1) * 6.2
+    return max(1, -(-int(used) // int(_BLOCK_MM)))
+
+
 def render_front(
     info: CoverInfo, entries: list[TocEntry], glyphs: str, cache_dir: Path | None = None
 ) -> FrontMatter:
@@ -173,7 +188,7 @@ def render_front(
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    toc_pages = 1
+    toc_pages = _guess_toc_pages(entries)  # right first time saves a whole layout pass (~0.1 s)
     for _ in range(4):
         # printed number = 0-based physical index (the cover carries none)
         numbers = [1 + toc_pages + e.body_page for e in entries]

@@ -87,6 +87,26 @@ def page_words(pdf: Path) -> list[PageText]:
     return pages
 
 
+def words_to_json(pages: list[PageText]) -> str:
+    """:func:`page_words`' result as JSON, to keep beside a cached PDF."""
+    import json
+
+    return json.dumps([[p.width, p.height, [[w.text, w.x0, w.y0, w.x1, w.y1] for w in p.words]] for p in pages],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def words_from_json(text: str) -> list[PageText] | None:
+    """The inverse of :func:`words_to_json`; None for anything that is not such a document."""
+    import json
+
+    try:
+        return [PageText(float(w), float(h), [Word(str(t), float(a), float(b), float(c), float(d))
+                                              for t, a, b, c, d in words])
+                for w, h, words in json.loads(text)]
+    except (ValueError, TypeError):
+        return None
+
+
 def squeeze(text: str) -> str:
     """Text without any white space (ideographic spaces included), NFKC-normalised, for matching."""
     return "".join(unicodedata.normalize("NFKC", text).split())

@@ -261,9 +261,14 @@ def test_two_assemblies_at_once(packaged_ws: Path, tmp_path: Path, fails_cleanly
     first = start_assemble(packaged_ws, BIDKIT_SOFFICE=str(slow))
     try:
         deadline = time.monotonic() + 30
-        while not flag.exists() and first.poll() is None and time.monotonic() < deadline:
+        # LibreOffice starts (the flag) as the command starts; the lock is taken once the workspace is loaded
+        def converting() -> bool:
+            return flag.exists() and (packaged_ws / "build" / ".assemble.lock").exists() \
+                and not lock_is_free(packaged_ws)
+
+        while not converting() and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert flag.exists(), first.stderr.read() if first.stderr else ""
+        assert converting(), first.stderr.read() if first.stderr else ""
         fails_cleanly(packaged_ws, "assemble", packaged_ws, code=8,
                       line="error: another assembly of this workspace is running; try again when it ends")
         _, err = first.communicate(timeout=120)
