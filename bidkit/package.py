@@ -2,8 +2,9 @@
 
 load → price lock → render .docx → convert (cached) → cover + TOC → merge, number, seal → manifest, sign →
 ``build/<code>-v<version>-<n>.pdf``, written atomically under a new number, never over an older package.
-LibreOffice is a subprocess, so the validity checks (on the .docx just rendered), the signer and weasyprint's
-warm-up run in a thread while it converts; fatal findings still stop the assembly before anything is written.
+LibreOffice is a subprocess started before anything else (:mod:`bidkit.pdf.session`): the signer and weasyprint's
+warm-up load in threads while it starts, the validity checks (on the .docx just rendered) and each converted
+part's text run while it converts; fatal findings still stop the assembly before anything is written.
 One assembly per workspace at a time (``build/.assemble.lock``).
 """
 
@@ -96,13 +97,30 @@ def next_target(build: Path, stem: str, suffix: str) -> Path:
 SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"  # bidkit.pdf.sign.ENV, named here to avoid importing pyHanko early
 
 
+_READ_KEEP = 12
+_read_cache: dict[tuple[str, str], Any] = {}  # (what, content digest) → result, for a process that assembles again
+
+
+def _read_docx(what: str, blob: bytes) -> Any:
+    """The text (``"text"``) or the chapter headings (``"headings"``) of a rendered .docx, remembered by its
+    content: the warm bidkit re-reads only the parts that changed (the price part, after a price change)."""
+    from .pdf.convert import content_digest, docx_headings
+    from .render.text import docx_text
+
+    key = (what, content_digest(blob))
+    if key not in _read_cache:
+        if len(_read_cache) >= _READ_KEEP:
+            del _read_cache[next(iter(_read_cache))]
+        _read_cache[key] = docx_text(blob) if what == "text" else docx_headings(blob)
+    return _read_cache[key]
+
+
 def _run_checks(ws: Workspace, draft: bool, docs: dict[str, bytes] | None = None) -> list[str]:
     """The validity checks (``bidkit.check_io.run``) on the parts in ``docs`` as rendered for the package;
     fatal findings stop the assembly."""
     from . import check_io
-    from .render.text import docx_text
 
-    rendered = {name: docx_text(blob) for name, blob in (docs or {}).items()}
+    rendered = {name: _read_docx("text", blob) for name, blob in (docs or {}).items()}
     findings = list(check_io.run(ws, include_prices=not draft, rendered=rendered))
     fatal = [f for f in findings if getattr(f, "fatal", False)]
     if fatal:
@@ -226,9 +244,8 @@ def assemble(
     ``warm``: convert through the user's running LibreOffice (:mod:`bidkit.pdf.office`); None follows
     ``$BIDKIT_WARM_OFFICE``.
     """
-    from .pdf import office
     from .pdf.compose import AttachmentInput, PartInput, SealFiles, compose
-    from .pdf.convert import convert, docx_headings, pending
+    from .pdf.convert import convert, pending
     from .pdf.pages import CoverInfo
     from .render.docx import render_document
 
@@ -254,42 +271,58 @@ def assemble(
     if draft:
         parts = [p for p in parts if p != "price_part"]
 
-    with exclusive(ws.build_dir), _early_office(ws, warm) as sessions:
-        # LibreOffice starts now, in the background, and is ready about when the parts are rendered
+    with exclusive(ws.build_dir), _early_office(ws, warm) as sessions, \
+            ThreadPoolExecutor(max_workers=4, thread_name_prefix="bidkit-assemble") as pool:
+        # LibreOffice starts now, in the background, and is ready about when the parts are rendered; weasyprint's
+        # import (needed for the cover and TOC of a first build) fills that wait
+        cache = ws.build_dir / "cache"
+        if sessions is not None and not any(cache.glob("front-*.pdf")):
+            pool.submit(_prewarm)  # a first build here: the cover and TOC will be laid out
+        signer = None
+        signing: Future[Any] | None = None
+        signer_early = _signer_needs_asking(ws, draft)
         if not draft and "price_part" in parts:
             step("price lock")
             ws = _with_prices(ws, prompter)
-        signer = None
-        signer_early = _signer_needs_asking(ws, draft)
         if signer_early:
             signer = _load_signer(ws, sign_prompter)  # asks for the password before the long work
         t = lap("lock", t)
 
-        step("render")
-        docs = {name: render_document(ws, name) for name in parts}
-        t = lap("render", t)
+        # a LibreOffice that is already running (a session, the warm office) takes each part the moment it is
+        # rendered, in a thread of its own; `soffice --convert-to` gets them all at once at the end instead
+        one_by_one = sessions is None or sessions.usable
+        serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bidkit-convert")
+        jobs: list[Future[dict[str, Any]]] = []
+        words_f: dict[str, Future[Any]] = {}
 
-        step("convert")
-        todo = pending(docs, ws.build_dir / "cache")
-        if not todo and sessions is not None:
-            sessions.close()  # everything is cached: the early LibreOffice is not needed
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="bidkit-assemble") as pool:
+        def read_words(cv: Any) -> None:  # each new PDF's words are read while the next converts
+            words_f[cv.name] = pool.submit(_part_words, cv.pdf)
+
+        try:
+            step("render")
+            docs: dict[str, bytes] = {}
+            for name in parts:
+                docs[name] = render_document(ws, name)
+                if one_by_one:
+                    jobs.append(serial.submit(convert, {name: docs[name]}, cache, warm=warm, sessions=sessions,
+                                              on_converted=read_words))
+            t = lap("render", t)
+
+            step("convert")
+            if not one_by_one and not pending(docs, cache) and sessions is not None:
+                sessions.close()  # everything is cached: the early LibreOffice is not needed
             # Python work runs while LibreOffice (a subprocess) converts; the GIL is free while we wait on it
             checks: Future[list[str]] = pool.submit(_run_checks, ws, draft, docs)
-            headings_f = pool.submit(lambda: {name: docx_headings(blob) for name, blob in docs.items()})
-            words_f: dict[str, Future[Any]] = {}
-            signing: Future[Any] | None = None
-            if not draft and not signer_early:
+            headings_f = pool.submit(lambda: {name: _read_docx("headings", blob) for name, blob in docs.items()})
+            if not draft and not signer_early:  # (measured: loading it earlier slows decrypting and rendering)
                 signing = pool.submit(_load_signer, ws, sign_prompter)
-            if todo and not (office.wanted(warm) and office.status() is not None):
-                pool.submit(_prewarm)  # weasyprint's warm-up only pays off beside a LibreOffice start
-
-            def read_words(cv: Any) -> None:  # each new PDF's words are read while the next converts
-                words_f[cv.name] = pool.submit(_part_words, cv.pdf)
-
             try:
-                converted = convert(docs, ws.build_dir / "cache", warm=warm, sessions=sessions,
-                                    on_converted=read_words)
+                converted: dict[str, Any] = {}
+                if one_by_one:
+                    for job in jobs:
+                        converted.update(job.result())
+                else:
+                    converted = convert(docs, cache, warm=warm, sessions=sessions, on_converted=read_words)
             except BidkitError:
                 for f in (headings_f, signing, *words_f.values()):
                     if f is not None:
@@ -298,18 +331,22 @@ def assemble(
                 if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's
                     raise problem from None
                 raise
-            finally:
-                if sessions is not None:
-                    sessions.close()
-            t = lap("convert", t)
-            for name, cv in converted.items():
-                if name not in words_f:
-                    words_f[name] = pool.submit(_part_words, cv.pdf)
-            notes += checks.result()  # fatal findings raise here: nothing has been written yet
-            headings = headings_f.result()
-            words = {name: f.result() for name, f in words_f.items()}
-            if signing is not None:
-                signer = signing.result()
+        finally:
+            serial.shutdown(wait=False, cancel_futures=True)
+            if sessions is not None and not all(job.done() for job in jobs):
+                sessions.stop()  # something failed: a conversion still running ends with its LibreOffice
+            serial.shutdown(wait=True)
+            if sessions is not None:
+                sessions.close()
+        t = lap("convert", t)
+        for name, cv in converted.items():
+            if name not in words_f:
+                words_f[name] = pool.submit(_part_words, cv.pdf)
+        notes += checks.result()  # fatal findings raise here: nothing has been written yet
+        headings = headings_f.result()
+        words = {name: f.result() for name, f in words_f.items()}
+        if signing is not None:
+            signer = signing.result()
         t = lap("checks", t)
         if not draft and signer is None:
             notes.append("package not signed: bidkit.yaml has no signing.certificate "

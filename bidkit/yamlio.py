@@ -6,7 +6,9 @@ source text, so ``1.1`` is ``Decimal("1.1")``. Duplicate keys, anchors/aliases a
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -99,6 +101,9 @@ def parse(text: str | bytes, name: str) -> Any:
     if len(text) > MAX_YAML_BYTES:
         raise InputError(f"{name}: file too large (the limit is 5 MB)")
     text = text.removeprefix("\ufeff")
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if key in _parsed:
+        return copy.deepcopy(_parsed[key])
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -112,7 +117,14 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: YAML syntax error: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: YAML nested too deeply") from None
+    if len(_parsed) >= PARSED_KEEP:
+        del _parsed[next(iter(_parsed))]
+    _parsed[key] = copy.deepcopy(data)
     return data
+
+
+PARSED_KEEP = 32
+_parsed: dict[str, Any] = {}  # a process that loads the workspace again (the warm bidkit) parses a text once
 
 
 def line_of(data: Any, path: tuple[str | int, ...]) -> int | None:

@@ -65,6 +65,31 @@ def password(display: str, prompter: Prompter | None = None) -> str:
     return value
 
 
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, keeping its private key loaded: SimpleSigner parses the key again for every
+    signature (twice per PDF, ~36 ms each for RSA with OpenSSL 3's key checks). RSA PKCS#1 v1.5 signs with the
+    kept key; any other mechanism goes to pyHanko as before."""
+
+    def __init__(self, simple: signers.SimpleSigner, key: Any) -> None:
+        super().__init__(signing_cert=simple.signing_cert, signing_key=simple.signing_key,
+                         cert_registry=simple.cert_registry, signature_mechanism=simple.signature_mechanism)
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+        from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+        try:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        except ValueError:
+            mechanism = ""
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, RSAPrivateKey):
+            return self._key.sign(data, PKCS1v15(), digest)
+        return super().sign_raw(data, digest_algorithm)
+
+
 @dataclass(frozen=True)
 class Signer:
     """A loaded signing key and certificate; ``subject`` is the certificate's subject for messages."""
@@ -97,7 +122,7 @@ def load_signer(path: Path, display: str, *, prompter: Prompter | None = None) -
         simple = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=secret)
     except ValueError:
         raise SecretError(f"{display}: wrong certificate password (or a damaged PKCS#12 file)") from None
-    return Signer(simple, cert.subject.rfc4514_string(), display)
+    return Signer(_KeptKeySigner(simple, key), cert.subject.rfc4514_string(), display)
 
 
 def workspace_signer(ws: Workspace, *, prompter: Prompter | None = None) -> Signer | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import multiprocessing
 import os
 import resource
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -219,9 +223,47 @@ def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
     """
     blob = source.path.read_bytes()
     _check_zip(source, blob)
-    if source.bundled:
-        return _render_in_process(source, blob, context)
-    return _render_guarded(source, blob, context)
+    key = _render_key(blob, context)
+    if key is not None and key in _rendered:
+        return _rendered[key]
+    data = _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
+    if key is not None:
+        if len(_rendered) >= RENDER_KEEP:
+            del _rendered[next(iter(_rendered))]
+        _rendered[key] = data
+    return data
+
+
+RENDER_KEEP = 8
+_rendered: dict[str, bytes] = {}  # a process that renders again (the warm bidkit) renders a document once
+
+
+def _render_key(blob: bytes, context: dict[str, Any]) -> str | None:
+    """A digest of the template and every value of the context, or None for a value it cannot spell out."""
+    h = hashlib.sha256(blob)
+
+    def feed(value: Any) -> bool:
+        if isinstance(value, dict):
+            h.update(b"{")
+            for k in sorted(value, key=str):
+                h.update(f"{k!s}\0".encode())
+                if not feed(value[k]):
+                    return False
+            h.update(b"}")
+        elif isinstance(value, list | tuple):
+            h.update(b"[")
+            if not all(feed(v) for v in value):
+                return False
+            h.update(b"]")
+        elif isinstance(value, Image):
+            h.update(b"I" + hashlib.sha256(value.png).digest() + repr(value.width_cm).encode())
+        elif value is None or isinstance(value, str | int | float | Decimal | dt.date | Enum):
+            h.update(f"{type(value).__name__}:{value!s}\0".encode())
+        else:
+            return False
+        return True
+
+    return h.hexdigest() if feed(context) else None
 
 
 def render_document(ws: Workspace, name: str) -> bytes:
