@@ -18,12 +18,17 @@ def run() -> None:
     arrives while the interpreter shuts down (joining threads) must not turn a finished run into a signal death."""
     try:
         try:
-            _session.prelaunch(sys.argv)  # LibreOffice starts now, for `bidkit assemble`, while the rest imports
-            main = _load("main")
+            from . import warm
+
+            code = warm.try_remote(sys.argv)  # `bidkit assemble --warm` runs in the warm bidkit, if one runs
+            if code is None:
+                _session.prelaunch(sys.argv)  # LibreOffice starts now, for `bidkit assemble`, while the rest imports
+                main = _load("main")
         except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
             sys.stderr.write("error: interrupted\n")
             raise SystemExit(130) from None
-        code = main()
+        if code is None:
+            code = main()
     finally:
         _session.discard()
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -10,6 +10,8 @@ A detached supervisor (``python -m bidkit.pdf.office serve``, its own session) s
 after ``$BIDKIT_OFFICE_IDLE`` seconds without use (default 600) or on ``bidkit office stop``, and cleans up when
 it dies. Forwarded conversions hold ``office/lock``; each writes into a new, empty folder and every PDF must be
 complete (``%%EOF``, size stable) or the caller converts with a fresh start instead: never a stale PDF.
+Once LibreOffice is up, the supervisor also serves ``bidkit assemble --warm`` itself (:mod:`bidkit.cli.warm`),
+with everything imported already; ``ready`` appears when both take work.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -26,6 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ToolError
 
@@ -188,6 +192,7 @@ def start(*, wait: bool = False) -> Status | None:
 
 def stop(timeout: float = 10.0) -> bool:
     """Stop the instance and its supervisor; True when one was running."""
+    _close_helpers()  # this process's UNO helper for it, kept for the next conversion
     root = home()
     state = _read_state(root)
     if state is None:
@@ -290,30 +295,68 @@ def _forward(root: Path, docs: list[Path], outdir: Path, limit: float) -> str:
     return "ok" if complete else "failed"
 
 
+_helpers: dict[str, Any] = {}  # pipe → a connected UNO helper, kept for the process's next conversion
+
+
+def _helper(root: Path, python: str) -> Any:
+    """A UNO helper connected to the instance of ``root``: the one kept from before, or a new one."""
+    import atexit
+
+    from .convert import soffice_binary
+    from .session import Session
+
+    pipe = pipe_name(root)
+    kept = _helpers.pop(pipe, None)
+    if kept is not None and kept.helper is not None and kept.helper.poll() is None:
+        return kept
+    if kept is not None:
+        kept.close()
+    if not _helpers:
+        atexit.register(_close_helpers)
+    return Session(root, 0, soffice_binary(), python, attach=pipe, connect_limit=5)
+
+
+def _close_helpers() -> None:
+    while _helpers:
+        _helpers.popitem()[1].close()
+
+
 def _convert_uno(root: Path, docs: list[Path], outdir: Path, limit: float) -> str | None:
     """Convert through the instance's UNO pipe: "ok", "failed", "hung" (no answer within ``limit``), or None
     when UNO is not available here (forward the job instead)."""
-    from .convert import soffice_binary
-    from .session import Session, Unavailable, uno_python
+    from .session import Unavailable, uno_python
 
     python = uno_python()
     if python is None:
         return None
     deadline = time.monotonic() + limit
+    reused = pipe_name(root) in _helpers
     try:
-        session = Session(outdir, 0, soffice_binary(), python, attach=pipe_name(root), connect_limit=5)
+        session = _helper(root, python)
     except (Unavailable, ToolError):
         return None
     try:
-        for doc in docs:
-            session.convert(doc, outdir / f"{doc.stem}.pdf", deadline, limit, doc.name)
-        return "ok"
+        try:
+            for doc in docs:
+                session.convert(doc, outdir / f"{doc.stem}.pdf", deadline, limit, doc.name)
+        except ToolError:
+            if not reused or time.monotonic() >= deadline:
+                raise
+            session.close()  # kept from an instance since restarted: connect afresh, once
+            session = _helper(root, python)
+            for doc in docs:
+                session.convert(doc, outdir / f"{doc.stem}.pdf", deadline, limit, doc.name)
     except Unavailable:
+        session.close()
         return None  # an instance from before the pipe existed, or no bridge: forward instead
     except ToolError:  # the caller converts with a fresh start
-        return "hung" if time.monotonic() >= deadline else "failed"
-    finally:
         session.close()
+        return "hung" if time.monotonic() >= deadline else "failed"
+    except BaseException:
+        session.close()
+        raise
+    _helpers[pipe_name(root)] = session  # connected and idle: the next conversion skips its start
+    return "ok"
 
 
 def serve(root: Path, idle: float) -> int:
@@ -340,12 +383,14 @@ def serve(root: Path, idle: float) -> int:
            f"--accept=pipe,name={pipe_name(root)};urp;StarOffice.ComponentContext", str(keep)]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env(root), cwd=root, start_new_session=True)
+    server = None
     try:
         tmp = root / "state.json.part"
         tmp.write_text(json.dumps({"supervisor": os.getpid(), "soffice": proc.pid}))
         os.replace(tmp, root / "state.json")
         while not stopping and proc.poll() is None:
             if not (root / "ready").exists() and lockfile.exists():
+                server = _serve_assemblies(root)
                 (root / "ready").touch()
             try:
                 used = (root / "used").stat().st_mtime
@@ -353,7 +398,13 @@ def serve(root: Path, idle: float) -> int:
                 used = 0.0
             if time.time() - used > idle:
                 break
-            time.sleep(0.1 if not (root / "ready").exists() else 1.0)
+            if server is None:
+                time.sleep(0.1 if not (root / "ready").exists() else 1.0)
+            elif select.select([server], [], [], 1.0)[0] and not stopping:
+                (root / "used").touch()
+                with contextlib.suppress(Exception):  # one bad request must not end the warm office
+                    server.handle()
+                (root / "used").touch()
     finally:
         with _locked(root, 30.0):  # never in the middle of a forwarded conversion
             _kill_group(proc.pid)
@@ -363,7 +414,19 @@ def serve(root: Path, idle: float) -> int:
             if state is None or state["supervisor"] == os.getpid():
                 for name in ("state.json", "ready", lockfile.name):
                     (root / name).unlink(missing_ok=True)
+        if server is not None:
+            server.close()
     return 0
+
+
+def _serve_assemblies(root: Path) -> Any:
+    """The warm bidkit beside the warm LibreOffice (:mod:`bidkit.cli.warm`), or None if it cannot start."""
+    try:
+        from ..cli.warm import Server
+
+        return Server(root)
+    except Exception:  # the warm LibreOffice alone still serves conversions
+        return None
 
 
 def clear() -> None:
