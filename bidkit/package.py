@@ -288,11 +288,11 @@ def assemble(
             signer = _load_signer(ws, sign_prompter)  # asks for the password before the long work
         t = lap("lock", t)
 
-        # a LibreOffice that is already running (a session, the warm office) takes each part the moment it is
-        # rendered, in a thread of its own; `soffice --convert-to` gets them all at once at the end instead
-        one_by_one = sessions is None or sessions.usable
-        serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bidkit-convert")
-        jobs: list[Future[dict[str, Any]]] = []
+        # a LibreOffice that is already running (a session, the warm office) converts in a thread of its own
+        # while the checks and the rest go on here; `soffice --convert-to` is started here instead
+        running = sessions is None or sessions.usable
+        background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bidkit-convert")
+        job: Future[dict[str, Any]] | None = None
         words_f: dict[str, Future[Any]] = {}
 
         def read_words(cv: Any) -> None:  # each new PDF's words are read while the next converts
@@ -303,13 +303,12 @@ def assemble(
             docs: dict[str, bytes] = {}
             for name in parts:
                 docs[name] = render_document(ws, name)
-                if one_by_one:
-                    jobs.append(serial.submit(convert, {name: docs[name]}, cache, warm=warm, sessions=sessions,
-                                              on_converted=read_words))
+            if running:  # converts (largest part first) while the checks and the rest go on here
+                job = background.submit(convert, docs, cache, warm=warm, sessions=sessions, on_converted=read_words)
             t = lap("render", t)
 
             step("convert")
-            if not one_by_one and not pending(docs, cache) and sessions is not None:
+            if not running and not pending(docs, cache) and sessions is not None:
                 sessions.close()  # everything is cached: the early LibreOffice is not needed
             # Python work runs while LibreOffice (a subprocess) converts; the GIL is free while we wait on it
             checks: Future[list[str]] = pool.submit(_run_checks, ws, draft, docs)
@@ -317,10 +316,8 @@ def assemble(
             if not draft and not signer_early:  # (measured: loading it earlier slows decrypting and rendering)
                 signing = pool.submit(_load_signer, ws, sign_prompter)
             try:
-                converted: dict[str, Any] = {}
-                if one_by_one:
-                    for job in jobs:
-                        converted.update(job.result())
+                if job is not None:
+                    converted = job.result()
                 else:
                     converted = convert(docs, cache, warm=warm, sessions=sessions, on_converted=read_words)
             except BidkitError:
@@ -332,10 +329,10 @@ def assemble(
                     raise problem from None
                 raise
         finally:
-            serial.shutdown(wait=False, cancel_futures=True)
-            if sessions is not None and not all(job.done() for job in jobs):
+            background.shutdown(wait=False, cancel_futures=True)
+            if sessions is not None and job is not None and not job.done():
                 sessions.stop()  # something failed: a conversion still running ends with its LibreOffice
-            serial.shutdown(wait=True)
+            background.shutdown(wait=True)
             if sessions is not None:
                 sessions.close()
         t = lap("convert", t)

@@ -124,7 +124,7 @@ def test_only_assemble_with_warm_goes_to_the_server(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_client_that_goes_away_interrupts_the_run(warm_office: Path, ws: Path) -> None:
-    """Ctrl-C on the command line closes the connection: the run stops, nothing is written, the server serves on."""
+    """Ctrl-C on the command line closes the connection: the run stops and nothing is written."""
     env = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "BIDKIT_SIGN_PASSWORD": SIGN_PASSWORD}
     shutil.rmtree(ws / "build", ignore_errors=True)  # a cold build: long enough to be interrupted
     request = json.dumps({"argv": ["assemble", str(ws), "--warm"], "cwd": str(ws), "env": env,
@@ -139,6 +139,11 @@ def test_a_client_that_goes_away_interrupts_the_run(warm_office: Path, ws: Path)
         time.sleep(0.1)
     assert _served(warm_office) == 1
     assert not list((ws / "build").glob("*.pdf")) and not list((ws / "build").glob("*.part"))
-    again = _bidkit("assemble", ws, "--warm", env=env)
+    # an interrupt may land anywhere (an import, a cache): the warm office stops rather than serve on from there
+    deadline = time.monotonic() + 15
+    while office.status() is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert office.status() is None and not (warm_office / warm.SOCKET).exists()
+    again = _bidkit("assemble", ws, "--no-warm", env=env)  # and the next command runs as usual
     assert again.returncode == 0, again.stderr
-    assert _served(warm_office) == 2 and (ws / "build" / "JL-2026-031-v1-1.pdf").exists()
+    assert (ws / "build" / "JL-2026-031-v1-1.pdf").exists()

@@ -125,6 +125,7 @@ class Server:
         self.path = root / SOCKET
         self.fingerprint = fingerprint()
         self.served = 0
+        self.spent = False  # a run was interrupted: this process's state is unknown, it must not serve again
         from .. import package  # noqa: F401
         from ..pdf import pages, sign  # noqa: F401
         from .app import main  # the imports a fresh command would pay for, once
@@ -227,6 +228,7 @@ class Server:
             with contextlib.suppress(KeyboardInterrupt):  # an interrupt that came late is spent here
                 signal.signal(signal.SIGINT, saved_sigint)
         self.served += 1
+        self.spent = self.spent or code == 130  # an interrupt may have landed anywhere (an import, a cache)
         with contextlib.suppress(OSError):
             (self.root / SERVED).write_text(f"{self.served}\n")
         return {"code": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),

@@ -405,7 +405,11 @@ def serve(root: Path, idle: float) -> int:
                 with contextlib.suppress(Exception):  # one bad request must not end the warm office
                     server.handle()
                 (root / "used").touch()
+                if server.spent:
+                    break  # after an interrupted run, start afresh rather than serve from a doubtful state
     finally:
+        if server is not None:
+            server.close()  # first: a command that finds no socket runs by itself
         with _locked(root, 30.0):  # never in the middle of a forwarded conversion
             _kill_group(proc.pid)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -414,8 +418,6 @@ def serve(root: Path, idle: float) -> int:
             if state is None or state["supervisor"] == os.getpid():
                 for name in ("state.json", "ready", lockfile.name):
                     (root / name).unlink(missing_ok=True)
-        if server is not None:
-            server.close()
     return 0
 
 
