@@ -44,6 +44,13 @@ def _fonts(pdf: Path) -> str:
     return subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
 
 
+def _no_longer(path: Path, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not path.exists()
+
+
 def _gone(marker: str, seconds: float = 10) -> list[int]:
     deadline = time.monotonic() + seconds
     while _processes(marker) and time.monotonic() < deadline:
@@ -60,7 +67,9 @@ def test_convert_through_a_session_matches_convert_to(tmp_path: Path, monkeypatc
         assert group.usable
         work = group.work
         assert work is not None and work.parent == tmp_path / "cache"
+        pipe = Path(f"/tmp/OSL_PIPE_{os.getuid()}_{group.items[0].pipe}")
         result = convert(docs, tmp_path / "cache", sessions=group, on_converted=lambda c: landed.append(c.name))
+        assert pipe.exists()  # LibreOffice listens there
     assert sorted(landed) == ["commercial_part", "technical_part"]
     calls = [c for c in log.read_text().splitlines() if "--terminate_after_init" not in c]  # profile template
     assert len(calls) == 1 and "--accept=pipe,name=bidkit-" in calls[0]  # one start, no --convert-to
@@ -74,9 +83,9 @@ def test_convert_through_a_session_matches_convert_to(tmp_path: Path, monkeypatc
     assert "Type 3" not in fonts and "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
     assert all(" yes " in row for row in fonts.splitlines()[2:])
     assert oct(pdf.stat().st_mode & 0o777) == "0o600"
-    # the session's folder (profile, HOME) and its processes are gone
-    assert not work.exists()
+    # closed the orderly way, in the background: its processes, its folder (profile, HOME) and its pipe go
     assert _gone(str(work)) == []
+    assert _no_longer(work) and _no_longer(pipe)
 
 
 def test_without_uno_the_conversion_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,6 +173,9 @@ def test_failed_command_stops_the_prelaunched_libreoffice(tmp_path: Path) -> Non
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 3 and "Traceback" not in proc.stderr
     assert _gone(str(tmp_path)) == []
+    deadline = time.monotonic() + 10
+    while list(tmp_path.glob(".session-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not list(tmp_path.glob(".session-*"))
 
 

@@ -147,7 +147,8 @@ class Session:
         self.binary = binary
         self._buffer = b""
         self.ready = False
-        self.log = work / f"session-{index}.log"
+        self.dir = work / f"s{index}"  # profile, HOME and log of this session only
+        self.log = self.dir / "session.log"
         try:
             self._start(index, binary, python, attach, connect_limit)
         except BaseException:
@@ -158,9 +159,9 @@ class Session:
         work = self.work
         if attach is None:
             self.pipe = f"bidkit-{os.getpid()}-{index}-{secrets.token_hex(6)}"
-            profile = work / f"profile-{index}"
-            home = work / f"home-{index}"
-            home.mkdir()
+            profile = self.dir / "profile"
+            home = self.dir / "home"
+            home.mkdir(parents=True)
             self.seeded = seed_profile(binary, profile)
             cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                    "--norestore", "--nologo", "--nodefault", "--nolockcheck",
@@ -179,7 +180,8 @@ class Session:
         owned = self.office.pid if self.office is not None else 0
         try:
             self.helper = subprocess.Popen(
-                [python, str(WORKER), self.pipe, f"{connect_limit:g}", str(owned), str(work)],
+                [python, str(WORKER), self.pipe, f"{connect_limit:g}", str(owned),
+                 str(self.dir if attach is None else work)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work,
                 start_new_session=True,
             )
@@ -263,6 +265,31 @@ class Session:
             raise ToolError(f"LibreOffice stopped while converting {src.name}: {answer['fatal']}")
         raise ToolError(f"LibreOffice could not convert {src.name}: {answer.get('error') or 'no output produced'}")
 
+    def close_orderly(self) -> bool:
+        """After a good run: have the helper close LibreOffice the orderly way (no pipes left in /tmp) and
+        remove this session's folder, without waiting for it. False when that cannot be asked (then
+        :meth:`close`)."""
+        helper = self.helper
+        if self.office is None or helper is None or helper.poll() is not None or self.office.poll() is not None \
+                or helper.stdin is None:
+            return False
+        if not self.ready:  # never used (every part was cached): it may have said "ready" meanwhile
+            answer = self._answer(time.monotonic() + 0.01)
+            self.ready = answer is not None and answer.get("ready") is True
+            if not self.ready:
+                return False
+        try:
+            helper.stdin.write(json.dumps({"quit": True, "cleanup": str(self.dir)}).encode() + b"\n")
+            helper.stdin.close()
+        except OSError:
+            return False
+        if helper.stdout is not None:
+            helper.stdout.close()
+        _detached[:] = [p for p in _detached if p.poll() is None]
+        _detached.extend((helper, self.office))  # they end by themselves; kept so nothing warns about them
+        self.helper = self.office = None
+        return True
+
     def close(self) -> None:
         """End the helper and (unless attached) LibreOffice with its whole process group."""
         helper = self.helper
@@ -275,6 +302,12 @@ class Session:
                 helper.stdout.close()
         if self.office is not None:
             kill_group(self.office)
+            with contextlib.suppress(OSError):  # killed, it could not remove its pipe: ours is known
+                os.unlink(f"/tmp/OSL_PIPE_{os.getuid()}_{self.pipe}")
+        self.helper = self.office = None
+
+
+_detached: list[subprocess.Popen[bytes]] = []
 
 
 # --- a group of sessions -------------------------------------------------------------------------------------
@@ -356,11 +389,19 @@ class Sessions:
                 kill_group(session.office)
 
     def close(self) -> None:
+        """Stop every session the orderly way (LibreOffice then removes its pipes from /tmp and the helper its
+        folder, while bidkit goes on); one that was stopped, failed or is not up yet, at once."""
+        left = False
         for session in self.items:
-            session.close()
+            if not session.close_orderly():  # (after stop(), or a LibreOffice not up yet: at once)
+                session.close()
+                shutil.rmtree(session.dir, ignore_errors=True)
+            else:
+                left = True
         self.items = []
         if self.work is not None:
-            shutil.rmtree(self.work, ignore_errors=True)
+            if not left:
+                shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
 
     def __enter__(self) -> Sessions:

@@ -7,7 +7,9 @@ beside a ``soffice --accept=pipe,...`` and talks to it in JSON lines:
 - it prints ``{"ready": true}`` once connected, or ``{"fatal": "..."}`` and exits (``"no-uno"``: this Python
   has no UNO bridge; the caller then converts with ``soffice --convert-to``);
 - for each input line ``{"src": "/abs/in.docx", "out": "/abs/out.pdf"}`` it prints ``{"ok": true, "pages": N}``
-  or ``{"ok": false, "error": "..."}``; end of input ends it.
+  or ``{"ok": false, "error": "..."}``; end of input ends it;
+- ``{"quit": true, "cleanup": "/folder"}`` closes LibreOffice the orderly way (so it removes its pipes from
+  /tmp), waits for it to end and removes the folder, without the caller waiting.
 
     python3 uno_worker.py PIPE_NAME CONNECT_TIMEOUT_SECONDS OFFICE_PGID [LABEL]
 
@@ -31,13 +33,46 @@ def _say(obj: dict[str, object]) -> None:
 
 
 def _orphaned(office: int) -> None:
-    """bidkit is gone: end the LibreOffice it started for this run, then this helper."""
+    """bidkit is gone (its end of the pipe closed, or it is no longer the parent): end the LibreOffice it
+    started for this run, then this helper. (On end of input the parent may not have been reaped yet, so the
+    input's end is the signal, not the parent's pid.)"""
     if office > 0:
         try:
             os.killpg(office, signal.SIGKILL)
         except OSError:
             pass
     sys.exit(0)
+
+
+def _quit(desktop: object, office: int, cleanup: str | None) -> None:
+    """Close LibreOffice as a user would (it then removes its pipes from /tmp), wait for it, remove its folder.
+
+    bidkit does not wait for this: the package is finished by then."""
+    import shutil
+
+    try:
+        desktop.terminate()  # type: ignore[attr-defined]
+    except Exception:  # the bridge goes away as LibreOffice ends
+        pass
+    deadline = time.monotonic() + 10
+    while office > 0 and time.monotonic() < deadline:
+        try:
+            os.killpg(office, 0)
+        except OSError:
+            break
+        time.sleep(0.02)
+    else:
+        if office > 0:
+            try:
+                os.killpg(office, signal.SIGKILL)
+            except OSError:
+                pass
+    if cleanup:
+        shutil.rmtree(cleanup, ignore_errors=True)
+        try:
+            os.rmdir(os.path.dirname(cleanup))  # the group's folder, once its last session is gone
+        except OSError:
+            pass
 
 
 def main(argv: list[str]) -> int:
@@ -87,6 +122,9 @@ def main(argv: list[str]) -> int:
         if not line.strip():
             continue
         job = json.loads(line)
+        if job.get("quit"):
+            _quit(desktop, office, job.get("cleanup"))
+            return 0
         doc = None
         try:
             doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, load_props)
@@ -110,8 +148,7 @@ def main(argv: list[str]) -> int:
                     doc.close(True)
                 except Exception:  # a document that will not close dies with the instance
                     pass
-    if os.getppid() != parent:  # input ended because bidkit died, not because it closed it
-        _orphaned(office)
+    _orphaned(office)  # input ended without "quit": bidkit is gone (or stops everything anyway)
     return 0
 
 
