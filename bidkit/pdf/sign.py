@@ -113,15 +113,25 @@ def load_signer(path: Path, display: str, *, prompter: Prompter | None = None) -
         raise InputError(f"{display}: not a PKCS#12 (.p12/.pfx) file")
     secret = password(display, prompter).encode("utf-8")
     try:
-        key, cert, _others = pkcs12.load_key_and_certificates(data, secret)
+        key, cert, others = pkcs12.load_key_and_certificates(data, secret)
     except ValueError:
         raise SecretError(f"{display}: wrong certificate password (or a damaged PKCS#12 file)") from None
     if key is None or cert is None:
         raise InputError(f"{display}: the PKCS#12 file holds no private key and certificate")
-    try:
-        simple = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=secret)
-    except ValueError:
-        raise SecretError(f"{display}: wrong certificate password (or a damaged PKCS#12 file)") from None
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    # what SimpleSigner.load_pkcs12_data builds, from the key and certificate already decrypted above
+    simple = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+             for c in others or []]),
+    )
     return Signer(_KeptKeySigner(simple, key), cert.subject.rfc4514_string(), display)
 
 
