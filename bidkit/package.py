@@ -333,8 +333,8 @@ def assemble(
             if sessions is not None and job is not None and not job.done():
                 sessions.stop()  # something failed: a conversion still running ends with its LibreOffice
             background.shutdown(wait=True)
-            if sessions is not None:
-                sessions.close()
+            # (the sessions close when the assembly ends: LibreOffice's orderly exit then no longer competes
+            # with composing and signing for the CPU)
         t = lap("convert", t)
         for name, cv in converted.items():
             if name not in words_f:

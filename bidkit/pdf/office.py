@@ -86,12 +86,9 @@ def pipe_name(root: Path) -> str:
 
 def env(root: Path) -> dict[str, str]:
     """soffice's environment: a private HOME/TMPDIR and bidkit's fontconfig file, as for a fresh start."""
-    from ..resources import fonts_conf
+    from .session import office_env
 
-    e = {**os.environ, "HOME": str(root / "home"), "TMPDIR": str(root / "home"),
-         "FONTCONFIG_FILE": str(fonts_conf()), "SAL_USE_VCLPLUGIN": "svp"}
-    e.pop("DISPLAY", None)
-    return e
+    return office_env(root / "home")
 
 
 def _alive(pid: int, marker: str) -> bool:

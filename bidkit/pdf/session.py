@@ -50,13 +50,14 @@ def uno_python() -> str | None:
 
 
 def office_env(home: Path) -> dict[str, str]:
-    """soffice's environment: private HOME/TMPDIR, bidkit's fontconfig file, no display."""
+    """soffice's environment: private HOME/TMPDIR, bidkit's fontconfig file, no display, tuned malloc."""
     from ..resources import fonts_conf
+    from .convert import tuned
 
     env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "FONTCONFIG_FILE": str(fonts_conf()),
            "SAL_USE_VCLPLUGIN": "svp"}
     env.pop("DISPLAY", None)
-    return env
+    return tuned(env)
 
 
 def kill_group(proc: subprocess.Popen[bytes], grace: float = 0.0) -> None:
