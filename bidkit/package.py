@@ -2,9 +2,9 @@
 
 load → price lock → render .docx → convert (cached) → cover + TOC → merge, number, seal → manifest, sign →
 ``build/<code>-v<version>-<n>.pdf``, written atomically under a new number, never over an older package.
-LibreOffice is a subprocess started before anything else (:mod:`bidkit.pdf.session`): the signer and weasyprint's
-warm-up load in threads while it starts, the validity checks (on the .docx just rendered) and each converted
-part's text run while it converts; fatal findings still stop the assembly before anything is written.
+LibreOffice is a subprocess started before anything else (:mod:`bidkit.pdf.session`): weasyprint's warm-up
+loads in a thread while it starts; the signer, the validity checks (on the .docx just rendered) and each
+converted part's text run while it converts; fatal findings still stop the assembly before anything is written.
 One assembly per workspace at a time (``build/.assemble.lock``).
 """
 
@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -99,6 +100,7 @@ SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"  # bidkit.pdf.sign.ENV, named here to
 
 _READ_KEEP = 12
 _read_cache: dict[tuple[str, str], Any] = {}  # (what, content digest) → result, for a process that assembles again
+_read_lock = threading.Lock()
 
 
 def _read_docx(what: str, blob: bytes) -> Any:
@@ -108,11 +110,15 @@ def _read_docx(what: str, blob: bytes) -> Any:
     from .render.text import docx_text
 
     key = (what, content_digest(blob))
-    if key not in _read_cache:
-        if len(_read_cache) >= _READ_KEEP:
+    with _read_lock:
+        if key in _read_cache:
+            return _read_cache[key]
+    value = docx_text(blob) if what == "text" else docx_headings(blob)
+    with _read_lock:  # (the checks and the headings read in two threads)
+        while len(_read_cache) >= _READ_KEEP:
             del _read_cache[next(iter(_read_cache))]
-        _read_cache[key] = docx_text(blob) if what == "text" else docx_headings(blob)
-    return _read_cache[key]
+        _read_cache[key] = value
+    return value
 
 
 def _run_checks(ws: Workspace, draft: bool, docs: dict[str, bytes] | None = None) -> list[str]:

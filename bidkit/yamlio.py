@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import threading
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -102,8 +103,10 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: file too large (the limit is 5 MB)")
     text = text.removeprefix("\ufeff")
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    if key in _parsed:
-        return copy.deepcopy(_parsed[key])
+    with _parsed_lock:
+        cached = _parsed.get(key)
+    if cached is not None:
+        return copy.deepcopy(cached)
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -117,14 +120,17 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: YAML syntax error: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: YAML nested too deeply") from None
-    if len(_parsed) >= PARSED_KEEP:
-        del _parsed[next(iter(_parsed))]
-    _parsed[key] = copy.deepcopy(data)
+    kept = copy.deepcopy(data)
+    with _parsed_lock:
+        while len(_parsed) >= PARSED_KEEP:
+            del _parsed[next(iter(_parsed))]
+        _parsed[key] = kept
     return data
 
 
 PARSED_KEEP = 32
 _parsed: dict[str, Any] = {}  # a process that loads the workspace again (the warm bidkit) parses a text once
+_parsed_lock = threading.Lock()
 
 
 def line_of(data: Any, path: tuple[str | int, ...]) -> int | None:

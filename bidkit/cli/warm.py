@@ -10,7 +10,8 @@ output, the same files, just without the start-up.
 
 The command runs here instead whenever the warm one cannot do it as it would be done here: no server, another
 bidkit version (the code changed since it started), or a secret that would have to be asked on the terminal.
-Ctrl-C on the command line interrupts the run in the server, as it would here.
+Ctrl-C on the command line interrupts the run in the server, as it would here; the server then stops (an
+interrupt may have landed anywhere). ``BIDKIT_WARM_TRACE=1`` prints how long the server took, on stderr.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import io
 import multiprocessing
 import os
 import resource
+import threading
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -224,18 +225,21 @@ def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
     blob = source.path.read_bytes()
     _check_zip(source, blob)
     key = _render_key(blob, context)
-    if key is not None and key in _rendered:
-        return _rendered[key]
+    with _rendered_lock:
+        if key is not None and key in _rendered:
+            return _rendered[key]
     data = _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
     if key is not None:
-        if len(_rendered) >= RENDER_KEEP:
-            del _rendered[next(iter(_rendered))]
-        _rendered[key] = data
+        with _rendered_lock:
+            while len(_rendered) >= RENDER_KEEP:
+                del _rendered[next(iter(_rendered))]
+            _rendered[key] = data
     return data
 
 
 RENDER_KEEP = 8
 _rendered: dict[str, bytes] = {}  # a process that renders again (the warm bidkit) renders a document once
+_rendered_lock = threading.Lock()
 
 
 def _render_key(blob: bytes, context: dict[str, Any]) -> str | None:
