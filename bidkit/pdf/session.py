@@ -31,6 +31,7 @@ from pathlib import Path
 from ..errors import ToolError
 
 PYTHON_ENV = "BIDKIT_UNO_PYTHON"  # a Python that can ``import uno``; default /usr/bin/python3
+ORDERLY_EXIT = 3.0  # seconds LibreOffice gets to close itself before it is killed
 DISABLE_ENV = "BIDKIT_NO_UNO"  # "1": never start a session (always soffice --convert-to)
 WORKER = Path(__file__).with_name("uno_worker.py")
 
@@ -267,9 +268,8 @@ class Session:
         raise ToolError(f"LibreOffice could not convert {src.name}: {answer.get('error') or 'no output produced'}")
 
     def close_orderly(self) -> bool:
-        """After a good run: have the helper close LibreOffice the orderly way (no pipes left in /tmp) and
-        remove this session's folder, without waiting for it. False when that cannot be asked (then
-        :meth:`close`)."""
+        """Have the helper close LibreOffice the orderly way (so no pipes are left in /tmp) and wait for it;
+        False when that cannot be done in time (then :meth:`close`)."""
         helper = self.helper
         if self.office is None or helper is None or helper.poll() is not None or self.office.poll() is not None \
                 or helper.stdin is None:
@@ -279,15 +279,23 @@ class Session:
             self.ready = answer is not None and answer.get("ready") is True
             if not self.ready:
                 return False
+        office = self.office
+        deadline = time.monotonic() + ORDERLY_EXIT
         try:
-            helper.stdin.write(json.dumps({"quit": True, "cleanup": str(self.dir)}).encode() + b"\n")
+            helper.stdin.write(b'{"quit": true}\n')
             helper.stdin.close()
-        except OSError:
+            helper.wait(ORDERLY_EXIT)
+            office.wait(max(0.1, deadline - time.monotonic()))  # about 0.05 s: nothing outlives the command
+            while time.monotonic() < deadline:  # soffice.bin, beside its launcher in the group
+                os.killpg(office.pid, 0)
+                time.sleep(0.01)
+            return False
+        except ProcessLookupError:
+            pass  # the whole group is gone
+        except (OSError, subprocess.TimeoutExpired):
             return False
         if helper.stdout is not None:
             helper.stdout.close()
-        _detached[:] = [p for p in _detached if p.poll() is None]
-        _detached.extend((helper, self.office))  # they end by themselves; kept so nothing warns about them
         self.helper = self.office = None
         return True
 
@@ -306,9 +314,6 @@ class Session:
             with contextlib.suppress(OSError):  # killed, it could not remove its pipe: ours is known
                 os.unlink(f"/tmp/OSL_PIPE_{os.getuid()}_{self.pipe}")
         self.helper = self.office = None
-
-
-_detached: list[subprocess.Popen[bytes]] = []
 
 
 # --- a group of sessions -------------------------------------------------------------------------------------
@@ -390,19 +395,14 @@ class Sessions:
                 kill_group(session.office)
 
     def close(self) -> None:
-        """Stop every session the orderly way (LibreOffice then removes its pipes from /tmp and the helper its
-        folder, while bidkit goes on); one that was stopped, failed or is not up yet, at once."""
-        left = False
+        """Stop every session the orderly way (LibreOffice then removes its pipes from /tmp); one that was
+        stopped, failed or is not up yet, at once. Nothing of them is left when this returns."""
         for session in self.items:
             if not session.close_orderly():  # (after stop(), or a LibreOffice not up yet: at once)
                 session.close()
-                shutil.rmtree(session.dir, ignore_errors=True)
-            else:
-                left = True
         self.items = []
         if self.work is not None:
-            if not left:
-                shutil.rmtree(self.work, ignore_errors=True)
+            shutil.rmtree(self.work, ignore_errors=True)
             self.work = None
 
     def __enter__(self) -> Sessions:

@@ -8,8 +8,7 @@ beside a ``soffice --accept=pipe,...`` and talks to it in JSON lines:
   has no UNO bridge; the caller then converts with ``soffice --convert-to``);
 - for each input line ``{"src": "/abs/in.docx", "out": "/abs/out.pdf"}`` it prints ``{"ok": true, "pages": N}``
   or ``{"ok": false, "error": "..."}``; end of input ends it;
-- ``{"quit": true, "cleanup": "/folder"}`` closes LibreOffice the orderly way (so it removes its pipes from
-  /tmp), waits for it to end and removes the folder, without the caller waiting.
+- ``{"quit": true}`` closes LibreOffice the orderly way (so it removes its pipes from /tmp) and exits.
 
     python3 uno_worker.py PIPE_NAME CONNECT_TIMEOUT_SECONDS OFFICE_PGID [LABEL]
 
@@ -44,35 +43,12 @@ def _orphaned(office: int) -> None:
     sys.exit(0)
 
 
-def _quit(desktop: object, office: int, cleanup: str | None) -> None:
-    """Close LibreOffice as a user would (it then removes its pipes from /tmp), wait for it, remove its folder.
-
-    bidkit does not wait for this: the package is finished by then."""
-    import shutil
-
+def _quit(desktop: object) -> None:
+    """Close LibreOffice as a user would: it then removes its pipes from /tmp. bidkit waits for it to end."""
     try:
         desktop.terminate()  # type: ignore[attr-defined]
     except Exception:  # the bridge goes away as LibreOffice ends
         pass
-    deadline = time.monotonic() + 10
-    while office > 0 and time.monotonic() < deadline:
-        try:
-            os.killpg(office, 0)
-        except OSError:
-            break
-        time.sleep(0.02)
-    else:
-        if office > 0:
-            try:
-                os.killpg(office, signal.SIGKILL)
-            except OSError:
-                pass
-    if cleanup:
-        shutil.rmtree(cleanup, ignore_errors=True)
-        try:
-            os.rmdir(os.path.dirname(cleanup))  # the group's folder, once its last session is gone
-        except OSError:
-            pass
 
 
 def main(argv: list[str]) -> int:
@@ -123,7 +99,7 @@ def main(argv: list[str]) -> int:
             continue
         job = json.loads(line)
         if job.get("quit"):
-            _quit(desktop, office, job.get("cleanup"))
+            _quit(desktop)
             return 0
         doc = None
         try:
