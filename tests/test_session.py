@@ -83,7 +83,7 @@ def test_convert_through_a_session_matches_convert_to(tmp_path: Path, monkeypatc
     assert "Type 3" not in fonts and "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
     assert all(" yes " in row for row in fonts.splitlines()[2:])
     assert oct(pdf.stat().st_mode & 0o777) == "0o600"
-    # closed the orderly way, in the background: its processes, its folder (profile, HOME) and its pipe go
+    # closed: its processes, its folder (profile, HOME) and its UNO pipe in /tmp are gone
     assert _gone(str(work)) == []
     assert _no_longer(work) and _no_longer(pipe)
 

@@ -7,8 +7,7 @@ beside a ``soffice --accept=pipe,...`` and talks to it in JSON lines:
 - it prints ``{"ready": true}`` once connected, or ``{"fatal": "..."}`` and exits (``"no-uno"``: this Python
   has no UNO bridge; the caller then converts with ``soffice --convert-to``);
 - for each input line ``{"src": "/abs/in.docx", "out": "/abs/out.pdf"}`` it prints ``{"ok": true, "pages": N}``
-  or ``{"ok": false, "error": "..."}``; end of input ends it;
-- ``{"quit": true}`` closes LibreOffice the orderly way (so it removes its pipes from /tmp) and exits.
+  or ``{"ok": false, "error": "..."}``; end of input ends it.
 
     python3 uno_worker.py PIPE_NAME CONNECT_TIMEOUT_SECONDS OFFICE_PGID [LABEL]
 
@@ -41,14 +40,6 @@ def _orphaned(office: int) -> None:
         except OSError:
             pass
     sys.exit(0)
-
-
-def _quit(desktop: object) -> None:
-    """Close LibreOffice as a user would: it then removes its pipes from /tmp. bidkit waits for it to end."""
-    try:
-        desktop.terminate()  # type: ignore[attr-defined]
-    except Exception:  # the bridge goes away as LibreOffice ends
-        pass
 
 
 def main(argv: list[str]) -> int:
@@ -98,9 +89,6 @@ def main(argv: list[str]) -> int:
         if not line.strip():
             continue
         job = json.loads(line)
-        if job.get("quit"):
-            _quit(desktop)
-            return 0
         doc = None
         try:
             doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, load_props)
@@ -124,7 +112,7 @@ def main(argv: list[str]) -> int:
                     doc.close(True)
                 except Exception:  # a document that will not close dies with the instance
                     pass
-    _orphaned(office)  # input ended without "quit": bidkit is gone (or stops everything anyway)
+    _orphaned(office)  # input ended: bidkit is gone (or stops everything anyway)
     return 0
 
 
