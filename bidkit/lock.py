@@ -11,7 +11,6 @@ Workspace files: ``reviewers.yaml`` (trusted QA keys, kept by the admin), ``revi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pydantic import ValidationError
 
 from . import audit, keys, review, secure, yamlio
 from .errors import InputError, IntegrityError, LockedError, StateError, ValidationFailed
+from .memo import file_sha256
 from .models import PriceLine, Pricing
 from .render.docx import find_template
 from .workspace import Workspace, atomic_write
@@ -45,17 +45,8 @@ def current_digests(ws: Workspace) -> dict[str, str]:
     for part in review.REVIEWED_PARTS:
         digests[review.template_input(part)] = review.sha256(find_template(ws, part).path.read_bytes())
     for rel in review.embedded_files(ws.data):
-        digests[review.file_input(rel)] = _file_sha256(ws.path(rel, what="attachment"))
+        digests[review.file_input(rel)] = file_sha256(ws.path(rel, what="attachment"))
     return digests
-
-
-def _file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file read in chunks: a scan may be hundreds of MB."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def reviewers(ws: Workspace) -> review.Reviewers:

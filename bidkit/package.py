@@ -13,11 +13,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +26,7 @@ from typing import Any
 from . import __version__
 from .context import cn_date
 from .errors import BidkitError, CheckFailed, InputError, OutputError
+from .memo import Bounded, file_sha256
 from .workspace import Workspace, atomic_path, atomic_write
 from .workspace import load as load_ws
 
@@ -98,9 +97,7 @@ def next_target(build: Path, stem: str, suffix: str) -> Path:
 SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"  # bidkit.pdf.sign.ENV, named here to avoid importing pyHanko early
 
 
-_READ_KEEP = 12
-_read_cache: dict[tuple[str, str], Any] = {}  # (what, content digest) → result, for a process that assembles again
-_read_lock = threading.Lock()
+_read_cache = Bounded(12)  # (what, content digest) → result, for a process that assembles again
 
 
 def _read_docx(what: str, blob: bytes) -> Any:
@@ -110,14 +107,10 @@ def _read_docx(what: str, blob: bytes) -> Any:
     from .render.text import docx_text
 
     key = (what, content_digest(blob))
-    with _read_lock:
-        if key in _read_cache:
-            return _read_cache[key]
-    value = docx_text(blob) if what == "text" else docx_headings(blob)
-    with _read_lock:  # (the checks and the headings read in two threads)
-        while len(_read_cache) >= _READ_KEEP:
-            del _read_cache[next(iter(_read_cache))]
-        _read_cache[key] = value
+    value = _read_cache.get(key)
+    if value is None:
+        value = docx_text(blob) if what == "text" else docx_headings(blob)
+        _read_cache.put(key, value)  # (the checks and the headings read in two threads: Bounded locks)
     return value
 
 
@@ -207,12 +200,7 @@ def _attachments(ws: Workspace) -> list[tuple[str, str]]:
     return [(q.name, q.scan) for q in chosen]
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+_sha256_file = file_sha256
 
 
 def _manifest(ws: Workspace, composed: Any, sources: dict[str, str], draft: bool) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import threading
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .memo import Bounded
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 
@@ -103,8 +103,7 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: file too large (the limit is 5 MB)")
     text = text.removeprefix("\ufeff")
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    with _parsed_lock:
-        cached = _parsed.get(key)
+    cached = _parsed.get(key)
     if cached is not None:
         return copy.deepcopy(cached)
     try:
@@ -120,17 +119,11 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: YAML syntax error: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: YAML nested too deeply") from None
-    kept = copy.deepcopy(data)
-    with _parsed_lock:
-        while len(_parsed) >= PARSED_KEEP:
-            del _parsed[next(iter(_parsed))]
-        _parsed[key] = kept
+    _parsed.put(key, copy.deepcopy(data))
     return data
 
 
-PARSED_KEEP = 32
-_parsed: dict[str, Any] = {}  # a process that loads the workspace again (the warm bidkit) parses a text once
-_parsed_lock = threading.Lock()
+_parsed = Bounded(32)  # a process that loads the workspace again (the warm bidkit) parses a text once
 
 
 def line_of(data: Any, path: tuple[str | int, ...]) -> int | None:

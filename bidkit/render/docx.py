@@ -8,7 +8,6 @@ import io
 import multiprocessing
 import os
 import resource
-import threading
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .. import context as ctx_mod
 from ..errors import InputError, TemplateError
+from ..memo import Bounded
 from ..resources import templates_dir
 from ..workspace import Workspace, resolve_inside
 
@@ -225,21 +225,16 @@ def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
     blob = source.path.read_bytes()
     _check_zip(source, blob)
     key = _render_key(blob, context)
-    with _rendered_lock:
-        if key is not None and key in _rendered:
-            return _rendered[key]
+    cached = _rendered.get(key) if key is not None else None
+    if cached is not None:
+        return cached
     data = _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
     if key is not None:
-        with _rendered_lock:
-            while len(_rendered) >= RENDER_KEEP:
-                del _rendered[next(iter(_rendered))]
-            _rendered[key] = data
+        _rendered.put(key, data)
     return data
 
 
-RENDER_KEEP = 8
-_rendered: dict[str, bytes] = {}  # a process that renders again (the warm bidkit) renders a document once
-_rendered_lock = threading.Lock()
+_rendered = Bounded(8)  # a process that renders again (the warm bidkit) renders a document once
 
 
 def _render_key(blob: bytes, context: dict[str, Any]) -> str | None:
