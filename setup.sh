@@ -6,7 +6,6 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(
   libreoffice-writer-nogui   # DOCX → PDF (soffice --headless)
-  python3-uno                # its UNO bridge: bidkit starts soffice early and hands it each .docx
   fonts-noto-cjk             # the CJK faces templates map 宋体/黑体/仿宋 to
   poppler-utils              # pdftotext, pdffonts, pdftoppm
   fontconfig
@@ -37,10 +36,12 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.bidkit-installed
-if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
-  echo "setup: installing bidkit and its Python dependencies into .venv" >&2
+if [[ ! -f $stamp || pyproject.toml -nt $stamp || requirements.lock -nt $stamp ]]; then
+  echo "setup: installing bidkit and its Python dependencies into .venv (exact versions: requirements.lock)" >&2
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  # the signed package depends on exact pyHanko/pikepdf versions: install what the lock file pins, by hash
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps -e .
   touch "$stamp"
 else
   echo "setup: .venv up to date" >&2

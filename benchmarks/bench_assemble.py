@@ -1,15 +1,15 @@
 """Benchmark of `bidkit assemble` on the bundled sample; prints a table (median of N runs).
 
-    .venv/bin/python benchmarks/bench_assemble.py [--runs 5] [--scale-pages 1000]
+    .venv/bin/python benchmarks/bench_assemble.py [--runs 5] [--scale-pages 1000] [--baseline DIR]
 
-Rows: LibreOffice alone converting the parts in one call (a fresh profile, as a user's first run has);
-cold assemble (empty build cache); re-assemble after a price change (only the price part converts again),
-as a plain command (its own LibreOffice, started with the command) and with ``bidkit office start`` running
-(``--warm``: the command runs in the warm bidkit beside a warm LibreOffice); the generated pages (cover +
-TOC); the scale case (the sample plus N pages of attachments: merge + numbers + seals + cross-page seal +
-signature, with peak memory); and the naive way (one soffice start per part, then a plain pypdf append) for
-comparison. Every assemble is a fresh command (``python -m bidkit``), so interpreter and import time count,
-as they do for a user.
+Rows: LibreOffice alone converting the parts in one call (a fresh profile, as a user's first run has, and
+started as bidkit starts it); cold assemble (empty build cache); re-assemble after a price change (the price part
+converts again, it is never cached); the generated pages (cover + TOC); the scale case (the sample plus N pages of
+attachments: merge + numbers + seals + cross-page seal + signature, with peak memory); and the naive way (one
+soffice start per part, then a plain pypdf append). With ``--baseline DIR`` (another checkout of bidkit, e.g.
+``git worktree add /tmp/before HEAD~5``) its cold assemble and re-assemble run interleaved with this one's, so
+both are measured on the machine in the same state. Every assemble is a fresh command (``python -m bidkit``), so
+interpreter and import time count, as they do for a user.
 """
 
 from __future__ import annotations
@@ -30,22 +30,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bidkit.resources import fonts_conf, sample_workspace  # noqa: E402
+from bidkit.adapters.libreoffice import FONTS_CONF, _env, _profile_template, soffice_binary  # noqa: E402
+from bidkit.store.resources import sample_workspace  # noqa: E402
 
 PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
 PY = sys.executable
 ENV = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "PYTHONPATH": str(ROOT),
        "BIDKIT_SIGN_PASSWORD": "demo-only-password"}  # the sample's public DEMO certificate
-ENV.pop("BIDKIT_WARM_OFFICE", None)
 
 
 def child_peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def run(cmd: list[str], **kw: object) -> tuple[float, str]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kw)  # type: ignore[call-overload]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
@@ -55,26 +55,25 @@ def run(cmd: list[str], **kw: object) -> tuple[float, str]:
 def soffice(docs: list[Path], outdir: Path, template: Path | None = None) -> float:
     """One ``soffice --convert-to`` of ``docs``: plain (a fresh profile), or as bidkit starts LibreOffice."""
     with tempfile.TemporaryDirectory() as prof:
-        env = {**ENV, "HOME": prof, "FONTCONFIG_FILE": str(fonts_conf())}
+        env = {**ENV, "HOME": prof, "FONTCONFIG_FILE": str(FONTS_CONF)}
         if template is not None:  # as bidkit starts it: profile template, malloc on huge pages
-            from bidkit.pdf.convert import tuned
-
             shutil.copytree(template, f"{prof}/p")
-            env = tuned(env)
+            env = {**_env(Path(prof)), **{k: v for k, v in ENV.items() if k.startswith("BIDKIT")}}
         start = time.perf_counter()
         subprocess.run(["soffice", f"-env:UserInstallation=file://{prof}/p", "--headless", "--convert-to", "pdf",
                         "--outdir", str(outdir), *map(str, docs)], capture_output=True, env=env, check=True)
         return time.perf_counter() - start
 
 
-def assemble(ws: Path, *extra: str) -> dict[str, object]:
-    _, out = run([PY, "-m", "bidkit", "assemble", str(ws), "--json", *extra])
+def assemble(ws: Path, *extra: str, tree: Path = ROOT) -> dict[str, object]:
+    env = {**ENV, "PYTHONPATH": str(tree)}
+    _, out = run([PY, "-m", "bidkit", "assemble", str(ws), "--json", *extra], env)
     return json.loads(out)
 
 
 def change_price(ws: Path, step: int) -> None:
     code = (
-        "import sys; from decimal import Decimal; from bidkit import lock, workspace\n"
+        "import sys; from decimal import Decimal; from bidkit.store import lock, workspace\n"
         f"ws = workspace.load({str(ws)!r}); p = lock.open_prices(ws, {PASSPHRASE!r})\n"
         "line = p.lines[0]\n"
         f"bom = [b.id for b in ws.data.solution.bom]\n"
@@ -125,7 +124,7 @@ def scale_attachments(ws: Path, pages: int) -> None:
 def reapprove(ws: Path) -> None:
     key = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
     code = (
-        "from pathlib import Path; from bidkit import keys, lock, workspace\n"
+        "from pathlib import Path; from bidkit.store import keys, lock, workspace\n"
         f"ws = workspace.load({str(ws)!r}); lock.request(ws, 'bench')\n"
         f"lock.decide(ws, 'approved', '郑雅琴', 'DEMO benchmark', keys.load_private(Path({str(key)!r})))\n"
     )
@@ -135,33 +134,25 @@ def reapprove(ws: Path) -> None:
 COMPOSE_CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from bidkit import lock, secure
-from bidkit.workspace import load
-from bidkit.package import PART_TITLES, _attachments
-from bidkit.pdf.compose import AttachmentInput, PartInput, SealFiles, compose
-from bidkit.pdf.convert import cache_key, docx_headings
-from bidkit.pdf.pages import CoverInfo
-from bidkit.render.docx import render_document
-ws = load(sys.argv[1])
-ws = lock.with_prices(ws, secure.passphrase())
-d = ws.data
-parts = []
-for n in d.config.package.parts:
-    blob = render_document(ws, n)
-    parts.append(PartInput(n, PART_TITLES[n], ws.build_dir / "cache" / f"{n}-{cache_key(blob, n)}.pdf",
-                           docx_headings(blob)))
-atts = [AttachmentInput(t, ws.path(r), r) for t, r in _attachments(ws)]
-seals = SealFiles(ws.path(d.company.company_seal), d.company.company_seal,
-                  ws.path(d.company.legal_rep_seal) if d.company.legal_rep_seal else None, "")
-cover = CoverInfo(d.tender.project_name, d.tender.number, d.company.name, "2026年12月20日", "正本")
-start = time.perf_counter()
-c = compose(cover, parts, atts, seals, d.config.package, Path(sys.argv[2]), title="t", author="a")
-from bidkit.package import _manifest, _sha256_file
-from bidkit.pdf.sign import seal, workspace_signer
-signer = workspace_signer(ws)
-sources = {s.name: _sha256_file(s.source) for s in c.sections if s.source is not None}
-seal(Path(sys.argv[2]), _manifest(ws, c, sources, False), signer)
-seconds = time.perf_counter() - start
+from bidkit.adapters.libreoffice import LibreOffice
+from bidkit.adapters.render.text import docx_headings
+from bidkit.adapters.pdf.text import page_words
+from bidkit.pipeline import assemble as a
+from bidkit.pipeline.signing import workspace_signer
+ws, label = a.load(sys.argv[1], None)
+parts = a.parts_of(ws, False)
+from bidkit.store import crypto
+ws = a.unlock(ws, parts, crypto.passphrase())
+docs = a.render(ws, parts)
+with LibreOffice(ws.build_dir / "cache") as office:
+    converted = a.convert(office, docs)
+    headings = {n: docx_headings(b) for n, b in docs.items()}
+    words = {n: page_words(c.pdf) for n, c in converted.items()}
+    signer = workspace_signer(ws)
+    start = time.perf_counter()
+    c = a.compose(ws, parts, converted, headings, words, label, False, Path(sys.argv[2]))
+    a.seal(Path(sys.argv[2]), a.manifest(ws, c, False), signer)
+    seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "pages": c.pages, "timings": c.timings,
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -169,7 +160,7 @@ print(json.dumps({"seconds": seconds, "pages": c.pages, "timings": c.timings,
 PAGES_CHILD = r"""
 import json, time
 t0 = time.perf_counter()
-from bidkit.pdf.pages import CoverInfo, TocEntry, render_front
+from bidkit.adapters.pdf.pages import CoverInfo, TocEntry, render_front  # noqa: E402
 entries = [TocEntry(f"第{i}章　章节标题示例", i * 3, 1 if i % 5 else 0) for i in range(40)]
 cover = CoverInfo("江临市公安局“雪亮工程”视频监控扩容项目", "JLZC-2026-GK-0318", "江临智安科技有限公司",
                   "2026年12月20日", "正本")
@@ -204,6 +195,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale-pages", type=int, default=1000)
+    ap.add_argument("--baseline", type=Path, default=None, help="another bidkit checkout to compare with")
     args = ap.parse_args()
     n = args.runs
     rows: list[tuple[str, float, str, str]] = []  # case, seconds, note, target verdict
@@ -216,13 +208,13 @@ def main() -> None:
         run([PY, "-m", "bidkit", "render", str(ws), "--only", "commercial_part", "--only", "technical_part"])
         docs = [ws / "build" / "docx" / f"{p}.docx" for p in ("price_part", "commercial_part", "technical_part")]
 
-        from bidkit.pdf.convert import soffice_binary
-        from bidkit.pdf.session import _template_dir, make_template
-
-        make_template(soffice_binary())
-        template = _template_dir(soffice_binary()) / "profile"
-        # LibreOffice alone and the cold assembly take turns, so both see the machine in the same state
-        lo, lo_tpl, cold = [], [], []
+        assemble(ws)  # makes the installation's profile template, as a user's first assembly does
+        template = _profile_template(soffice_binary()) / "profile"
+        base_ws = tmp / "base-ws"
+        if args.baseline:
+            shutil.copytree(ws, base_ws)
+        # LibreOffice alone and the cold assemblies take turns, so all see the machine in the same state
+        lo, lo_tpl, cold, base_cold = [], [], [], []
         for i in range(n):
             lo.append(soffice(docs, tmp / f"lo-{i}"))
             if template.is_dir():
@@ -232,58 +224,40 @@ def main() -> None:
             s = assemble(ws)
             cold.append(time.perf_counter() - start)
             assert s["converted"] == ["price_part", "commercial_part", "technical_part"], s
+            if args.baseline:
+                shutil.rmtree(base_ws / "build" / "cache", ignore_errors=True)
+                start = time.perf_counter()
+                assemble(base_ws, tree=args.baseline)
+                base_cold.append(time.perf_counter() - start)
         rows.append(("LibreOffice alone, 3 parts, one call", median(lo), "", ""))
         if lo_tpl:
             rows.append(("LibreOffice alone, same, started as bidkit starts it", median(lo_tpl),
                          "profile template, malloc on huge pages", ""))
         ratio = median(cold) / median(lo)
+        if base_cold:
+            rows.append((f"baseline {args.baseline}: cold assemble", median(base_cold),
+                         f"{median(base_cold) / median(lo):.2f} × LibreOffice", ""))
         rows.append(("cold assemble (empty cache)", median(cold), f"{ratio:.2f} × LibreOffice",
-                     verdict(ratio <= 1.5, "≤ 1.5 × LibreOffice")))
+                     verdict(not base_cold or median(cold) <= 1.1 * median(base_cold), "≤ 1.1 × baseline")
+                     if base_cold else ""))
 
-        warm = []
+        again, base_again = [], []
         for i in range(n):
             change_price(ws, i + 1)
             start = time.perf_counter()
             s = assemble(ws)
-            warm.append(time.perf_counter() - start)
+            again.append(time.perf_counter() - start)
             assert s["converted"] == ["price_part"], s
-        share = median(warm) / median(cold)
-        rows.append(("re-assemble after a price change (plain command)", median(warm), f"{share:.0%} of cold",
-                     verdict(share <= 0.35, "≤ 35 % of cold")))
-
-        os.environ["BIDKIT_OFFICE_DIR"] = ENV["BIDKIT_OFFICE_DIR"] = str(tmp / "office")
-        from bidkit.pdf import office
-
-        def served() -> int:
-            try:
-                return int((office.home() / "served").read_text())
-            except FileNotFoundError:
-                return 0
-
-        try:
-            office.start(wait=True)
-            hot = []
-            for i in range(n):
-                change_price(ws, 100 + i)
-                before = served()
+            if args.baseline:
+                change_price(base_ws, i + 1)
                 start = time.perf_counter()
-                s = assemble(ws, "--warm")
-                hot.append(time.perf_counter() - start)
-                assert s["converted"] == ["price_part"], s
-                assert served() == before + 1, "not run by the warm bidkit"
-            share = median(hot) / median(cold)
-            rows.append(("re-assemble after a price change (--warm, office started)", median(hot),
-                         f"{share:.0%} of cold", verdict(share <= 0.35, "≤ 35 % of cold")))
-            hot_cold = []
-            for _ in range(n):
-                shutil.rmtree(ws / "build" / "cache", ignore_errors=True)
-                start = time.perf_counter()
-                assemble(ws, "--warm")
-                hot_cold.append(time.perf_counter() - start)
-            rows.append(("cold assemble (empty cache), --warm", median(hot_cold),
-                         f"{median(hot_cold) / median(lo):.2f} × LibreOffice", ""))
-        finally:
-            office.stop()
+                assemble(base_ws, tree=args.baseline)
+                base_again.append(time.perf_counter() - start)
+        if base_again:
+            rows.append((f"baseline {args.baseline}: re-assemble after a price change", median(base_again),
+                         f"{median(base_again) / median(base_cold):.0%} of its cold", ""))
+        share = median(again) / median(cold)
+        rows.append(("re-assemble after a price change", median(again), f"{share:.0%} of cold", ""))
 
         pages_cold, pages_warm = [], []
         for _ in range(n):

@@ -20,9 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bidkit import check_io, checks, workspace  # noqa: E402
-from bidkit.models import PART_NAMES  # noqa: E402
-from bidkit.resources import sample_workspace  # noqa: E402
+from bidkit.core import checks  # noqa: E402
+from bidkit.core.models import PART_NAMES  # noqa: E402
+from bidkit.pipeline import check as check_io  # noqa: E402
+from bidkit.store import workspace  # noqa: E402
+from bidkit.store.resources import sample_workspace  # noqa: E402
 
 PASSPHRASE = "demo-only-passphrase"  # the sample's DEMO passphrase (public)
 LIMIT_S = 2.0

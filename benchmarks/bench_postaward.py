@@ -23,9 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bidkit import lifecycle, workspace  # noqa: E402
-from bidkit.render import charts, reports  # noqa: E402
-from bidkit.resources import sample_workspace  # noqa: E402
+from bidkit.adapters.render import charts  # noqa: E402
+from bidkit.core import lifecycle  # noqa: E402
+from bidkit.pipeline import reports  # noqa: E402
+from bidkit.store import workspace  # noqa: E402
+from bidkit.store.resources import sample_workspace  # noqa: E402
 
 AT = dt.date(2027, 3, 15)
 AS_OF = {"construction_report": AT, "supply_report": AT, "bond_refund_request": dt.date(2030, 6, 15),

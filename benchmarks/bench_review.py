@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bidkit import lock, workspace  # noqa: E402
-from bidkit.resources import sample_workspace  # noqa: E402
+from bidkit.store import lock, workspace  # noqa: E402
+from bidkit.store.resources import sample_workspace  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> float:

@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 import pikepdf  # noqa: E402
 
-from bidkit.manifest import ManifestEntry, build_manifest  # noqa: E402
-from bidkit.pdf import embed, sign  # noqa: E402
-from bidkit.pdf.verify import load_trusted, verify_package  # noqa: E402
+from bidkit.adapters.pdf import embed, sign  # noqa: E402
+from bidkit.adapters.pdf.verify import load_trusted, verify_package  # noqa: E402
+from bidkit.core.manifest import ManifestEntry, build_manifest  # noqa: E402
 from tests.signkit import PASSWORD, image_page, make_cert  # noqa: E402
 
 

@@ -1,3 +1,3 @@
-from .cli import run
+from bidkit.cli import run
 
 run()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bidkit import keys, secure
-from tests.conftest import SAMPLE, Result
+from bidkit.store import crypto, keys
+from tests.helpers import SAMPLE, Result
 
 PRICES_YAML = SAMPLE.parent / "city-surveillance-prices.yaml"
 PASSPHRASE = "correct horse 价格 staple"
@@ -32,8 +32,8 @@ def use_passphrase(monkeypatch: pytest.MonkeyPatch, value: str = PASSPHRASE) -> 
         asked.append(text)
         return value
 
-    monkeypatch.delenv(secure.ENV, raising=False)
-    monkeypatch.setitem(secure.PROMPT, "ask", prompt)
+    monkeypatch.delenv(crypto.ENV, raising=False)
+    monkeypatch.setitem(crypto.PROMPT, "ask", prompt)
     return asked
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from bidkit.models import PackageConfig
-from bidkit.pdf.compose import AttachmentInput, Composed, PartInput, SealFiles, compose
-from bidkit.pdf.pages import CoverInfo
+from bidkit.adapters.pdf.compose import AttachmentInput, Composed, PartInput, SealFiles, compose
+from bidkit.adapters.pdf.pages import CoverInfo
+from bidkit.core.models import PackageConfig
 
 COVER = CoverInfo("测试项目（视频监控）", "TEST-2026-001", "测试科技有限公司", "2026年12月20日", "正本")
 

@@ -10,8 +10,8 @@ import pikepdf
 from PIL import Image
 
 from bidkit import __version__
-from bidkit.manifest import ManifestEntry, build_manifest
-from bidkit.pdf import sign
+from bidkit.adapters.pdf import sign
+from bidkit.core.manifest import ManifestEntry, build_manifest
 
 PASSWORD = "test-only-password"
 APPROVAL = {"reviewer": "郑雅琴", "time": "2026-11-29T02:22:58Z", "decision": "approved", "digest": "ab" * 32}

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bidkit import lock, pricing
-from bidkit.errors import LockedError
-from bidkit.money import rmb_upper
-from bidkit.workspace import load
-from tests.conftest import needs_soffice, snapshot
+from bidkit.core import pricing
+from bidkit.core.errors import LockedError
+from bidkit.core.money import rmb_upper
+from bidkit.store import lock
+from bidkit.store.workspace import load
+from tests.helpers import needs_soffice, snapshot
 from tests.pdfkit import NUMBER, numbers, page_texts
 
 pytestmark = [needs_soffice(), pytest.mark.slow]
@@ -91,12 +92,14 @@ def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) 
     head = path.read_bytes()
     assert str(sample_ws).encode() not in head
 
-    # again: nothing to convert, a new file beside the first, which is untouched
+    # again: only the price part converts (it is never cached), a new file beside the first, which is untouched
     first = path.read_bytes()
     r2 = cli("assemble", sample_ws, "--json")
     assert r2.code == 0, r2.err
     again = json.loads(r2.out)
-    assert again["converted"] == [] and again["cached"] == ["price_part", "commercial_part", "technical_part"]
+    assert again["converted"] == ["price_part"] and again["cached"] == ["commercial_part", "technical_part"]
+    cache = sorted(p.name for p in (sample_ws / "build" / "cache").iterdir())
+    assert not [n for n in cache if n.startswith(("price_part", ".convert-"))], cache
     assert Path(again["path"]).name == "JL-2026-031-v1-2.pdf"
     assert path.read_bytes() == first
 
@@ -127,10 +130,10 @@ def test_locked_price_part_refused(sample_ws: Path, cli: Callable[..., Any], pri
 def test_refused_attachment_names_it(
     sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bidkit.package
+    import bidkit.pipeline.assemble
 
     # the validity checks may catch it first (their own message); this is the PDF stage's own refusal
-    monkeypatch.setattr(bidkit.package, "_run_checks", lambda *args: [])
+    monkeypatch.setattr(bidkit.pipeline.assemble, "run_checks", lambda *args: [])
     Image.new("RGB", (20, 20)).save(sample_ws / "attachments" / "iso9001.pdf", "PNG")
     r = cli("assemble", sample_ws, "--draft")
     assert (r.code, r.err) == (
@@ -155,15 +158,15 @@ def test_second_assembly_at_once_is_refused(sample_ws: Path, cli: Callable[..., 
 def test_interrupt_leaves_no_partial_package(
     sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bidkit.pdf.compose as compose_mod
+    import bidkit.adapters.pdf.compose as compose_mod
 
-    real = compose_mod.compose
+    real = compose_mod.save
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)  # the whole file is written to its temporary name ...
         raise KeyboardInterrupt  # ... and then Ctrl-C arrives
 
-    monkeypatch.setattr(compose_mod, "compose", interrupted)
+    monkeypatch.setattr(compose_mod, "save", interrupted)
     r = cli("assemble", sample_ws, "--draft")
     assert r.code == 130 and "Traceback" not in r.err
     build = sample_ws / "build"

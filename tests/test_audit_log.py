@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bidkit import audit
-from bidkit.errors import IntegrityError
-from tests.conftest import Result
+from bidkit.core.errors import IntegrityError
+from bidkit.store import audit
+from tests.helpers import Result
 
 CLI = Callable[..., Result]
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bidkit import keys, lock
-from bidkit.resources import templates_dir
-from bidkit.workspace import load
-from tests.conftest import ROOT, Result, needs_soffice
+from bidkit.store import keys, lock
+from bidkit.store.resources import templates_dir
+from bidkit.store.workspace import load
+from tests.helpers import ROOT, Result, line_no, needs_soffice
+from tests.helpers import replace_once as edit
 
 DEMO_KEY = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
 DEMO_REVIEWER = "郑雅琴"
@@ -34,18 +35,8 @@ def reapprove(root: Path) -> None:
     lock.decide(ws, "approved", DEMO_REVIEWER, "test approval", keys.load_private(DEMO_KEY))
 
 
-def line_no(path: Path, pattern: str) -> int:
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if re.search(pattern, line):
-            return i
-    raise AssertionError(pattern)
 
 
-def edit(path: Path, pattern: str, repl: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
-    assert n == 1, pattern
-    path.write_text(new, encoding="utf-8")
 
 
 def override(root: Path, name: str, *edits: tuple[str, str, str | None]) -> None:
@@ -131,6 +122,7 @@ def plant_seven(root: Path) -> dict[str, str]:
     return expected
 
 
+@pytest.mark.slow
 def test_seven_planted_defects(cli: Callable[..., Result], sample_ws: Path, prices: None, tmp_path: Path) -> None:
     expected = plant_seven(sample_ws)
     reapprove(sample_ws)
@@ -151,6 +143,7 @@ def test_seven_planted_defects(cli: Callable[..., Result], sample_ws: Path, pric
     assert f"  [price.control_price] {expected['price.control_price']}\n" in r.out
 
 
+@pytest.mark.slow
 def test_assemble_refuses_fatal_findings(cli: Callable[..., Result], sample_ws: Path, prices: None) -> None:
     edit(sample_ws / "responses.yaml", r"^  bid_validity_days: 90", "  bid_validity_days: 60")
     reapprove(sample_ws)
@@ -161,6 +154,7 @@ def test_assemble_refuses_fatal_findings(cli: Callable[..., Result], sample_ws: 
     assert not list(sample_ws.glob("build/*.pdf"))
 
 
+@pytest.mark.slow
 @needs_soffice()
 def test_check_package_pdf(cli: Callable[..., Result], sample_ws: Path, prices: None) -> None:
     r = cli("assemble", sample_ws, "--json")

@@ -11,11 +11,11 @@ import openpyxl
 import pikepdf
 import pytest
 
-from bidkit import check_io
-from bidkit.errors import InputError, ValidationFailed
-from bidkit.requirements_sheet import read, replace_block
-from bidkit.workspace import load
-from tests.conftest import Result, snapshot
+from bidkit.core.errors import InputError, ValidationFailed
+from bidkit.pipeline import check as check_io
+from bidkit.store.requirements_sheet import read, replace_block
+from bidkit.store.workspace import load
+from tests.helpers import Result, snapshot
 
 
 def _pdf(path: Path, **save: object) -> None:
@@ -38,7 +38,7 @@ def test_attachment_facts(sample_ws: Path) -> None:
 
 
 def test_template_names_reads_the_jinja_ast(tmp_path: Path) -> None:
-    from bidkit.resources import templates_dir
+    from bidkit.store.resources import templates_dir
 
     src = templates_dir() / "price_part.docx"
     names = check_io.template_names(src)
@@ -148,7 +148,7 @@ def test_import_bad_sheet_cli(cli: Callable[..., Result], sample_ws: Path, tmp_p
 
 
 def test_package_texts_split_by_bookmarks(tmp_path: Path) -> None:
-    from bidkit.checks.text import squeeze
+    from bidkit.core.checks.text import squeeze
 
     if not shutil.which("pdftotext"):
         pytest.skip("poppler missing")

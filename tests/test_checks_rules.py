@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from bidkit import check_io, yamlio
-from bidkit.checks import RULES, CheckInput, Finding, Severity, TemplateVars, has_fatal, run_checks
-from bidkit.models import Deviation, Pricing, SealPlacement
-from bidkit.workspace import load
-from tests.conftest import ROOT, SAMPLE
+from bidkit.core.checks import RULES, CheckInput, Finding, Severity, TemplateVars, has_fatal, run_checks
+from bidkit.core.models import Deviation, Pricing, SealPlacement
+from bidkit.pipeline import check as check_io
+from bidkit.store import yamlio
+from bidkit.store.workspace import load
+from tests.helpers import ROOT, SAMPLE
 
 DEMO_PRICES = ROOT / "samples" / "city-surveillance-prices.yaml"
 
@@ -196,8 +197,8 @@ def test_price_same_total_everywhere(base: CheckInput) -> None:
 
 
 def test_check_package_text_pages_and_totals(base: CheckInput) -> None:
-    from bidkit.checks import check_package_text
-    from bidkit.checks.text import split_chapters
+    from bidkit.core.checks import check_package_text
+    from bidkit.core.checks.text import split_chapters
 
     parts = split_chapters("p", base.texts["price_part"])[1:]  # type: ignore[index]
     chapters = {c.heading: [(3 + i, c.text)] for i, c in enumerate(parts)}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bidkit import __version__
-from tests.conftest import Result
+from tests.helpers import Result
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_internal_errors_never_print_their_message(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr("bidkit.render.documents.render_document", boom)
+    monkeypatch.setattr("bidkit.pipeline.documents.render_document", boom)
     args = ["--verbose"] if verbose else []
     r = cli(*args, "render", sample_ws, "--only", "technical_part")
     assert r.code == 70

@@ -6,22 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Result, snapshot
-
-
-def line_no(path: Path, pattern: str) -> int:
-    """1-based line of the first line matching ``pattern`` in ``path``."""
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if re.search(pattern, line):
-            return i
-    raise AssertionError(f"{pattern!r} not in {path}")
-
-
-def replace_once(path: Path, pattern: str, repl: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
-    assert n == 1, f"{pattern!r} not in {path}"
-    path.write_text(new, encoding="utf-8")
+from tests.helpers import Result, line_no, replace_once, snapshot
 
 
 def test_sample_is_valid(cli: Callable[..., Result], sample_ws: Path) -> None:
@@ -109,3 +94,51 @@ def test_attachment_outside_workspace_is_refused(cli: Callable[..., Result], sam
     (problem,) = [x for x in r.err_lines if x.startswith("company.yaml")]
     assert problem.startswith(f"company.yaml:{line} qualifications.")
     assert problem.endswith(f".scan: file path leads outside the workspace (attachments/{scans[0].name})")
+
+
+def test_unknown_task_fails_validate_with_the_line_status_prints(cli: Callable[..., Result], sample_ws: Path) -> None:
+    """One validation path: what `status` refuses, `validate` refuses first, with the same line."""
+    progress = sample_ws / "progress.yaml"
+    replace_once(progress, r"^  - \{task: T1, date: 2027-01-11", "  - {task: T99, date: 2027-01-11")
+    line = f"progress.yaml:{line_no(progress, 'task: T99')} records.0.task: unknown task 'T99'"
+    v = cli("validate", sample_ws)
+    s = cli("status", sample_ws, "--at", "2027-03-15")
+    assert (v.code, v.err_lines) == (3, [line, "error: 1 problem found"])
+    assert (s.code, s.err_lines) == (3, [line, "error: 1 problem found"])
+
+
+def test_every_cross_file_reference_in_one_run(cli: Callable[..., Result], sample_ws: Path) -> None:
+    supply = sample_ws / "supply.yaml"
+    replace_once(supply, r"^(\s+item:) B01$", r"\1 B99")
+    progress = sample_ws / "progress.yaml"
+    replace_once(progress, r"^(\s+- \{role:) 项目经理", r"\1 架构师")
+    tender = sample_ws / "tender.yaml"
+    replace_once(tender, r"^(\s+- qualification:) iso9001$", r"\1 iso9999")
+    (sample_ws / "award.yaml").unlink()
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    text = "\n".join(r.err_lines)
+    for expected in ("supply.yaml:", "unknown BOM line 'B99'", "progress.yaml:", "unknown staffing role '架构师'",
+                     "tender.yaml:", "unknown qualification 'iso9999'",
+                     "payments.yaml:", "payment requests without award.yaml"):
+        assert expected in text, text
+
+
+def test_ten_planted_errors_in_four_files_in_one_run(cli: Callable[..., Result], sample_ws: Path) -> None:
+    tender, company, solution, responses = (sample_ws / f for f in (
+        "tender.yaml", "company.yaml", "solution.yaml", "responses.yaml"))
+    replace_once(tender, r"^bid_validity_days:.*$", "bid_validity_days: ninety")
+    replace_once(tender, r"^deadline:.*$", "deadline: someday")
+    replace_once(tender, r"^(  - qualification:) iso9001$", r"\1 iso9999")
+    replace_once(company, r"^(phone:.*)$", r"\1\nfax_number: 0000-0000000")
+    replace_once(company, r"^credit_code:.*$", "credit_code: 123")
+    replace_once(company, r"^founded: .*$", "founded: 2011-02-30")
+    replace_once(solution, r"^(\s+qty:) .*$", r"\1 -3")
+    replace_once(solution, r"^(\s+unit:) .*$", r"\1 ''")
+    replace_once(responses, r"^(\s+-?\s*requirement:) T-01$", r"\1 T-999")
+    replace_once(responses, r"^(\s+warranty_years:) .*$", r"\1 zero")
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    assert r.err_lines[-1] == "error: 10 problems found", "\n".join(r.err_lines)
+    files = {line.split(":", 1)[0] for line in r.err_lines[:-1]}
+    assert files == {"tender.yaml", "company.yaml", "solution.yaml", "responses.yaml"}

@@ -10,10 +10,10 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops
 
-from bidkit.errors import InputError
-from bidkit.models import PackageConfig
-from bidkit.pdf.compose import AttachmentInput, _cross_groups, open_attachment
-from bidkit.pdf.text import page_words
+from bidkit.adapters.pdf.compose import AttachmentInput, _cross_groups, open_attachment
+from bidkit.adapters.pdf.text import page_words
+from bidkit.core.errors import InputError
+from bidkit.core.models import PackageConfig
 from tests.pdfkit import NUMBER, build, numbers, page_texts, scan_pdf, without_numbers
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

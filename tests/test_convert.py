@@ -8,14 +8,16 @@ import subprocess
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from bidkit.errors import ToolError
-from bidkit.pdf.convert import _batches, content_digest, convert
-from tests.conftest import needs_soffice
+from bidkit.adapters.libreoffice import Job, LibreOffice, batches, content_digest
+from bidkit.adapters.libreoffice import convert as convert_jobs
+from bidkit.core.errors import ToolError
+from tests.helpers import needs_soffice
 
 
 def cjk_docx(text: str = "投标文件　第一章　投标函") -> bytes:
@@ -39,6 +41,10 @@ def _retimed(blob: bytes) -> bytes:
     return out.getvalue()
 
 
+def convert(docs: dict[str, bytes], cache: Path) -> dict[str, Any]:
+    return convert_jobs([Job(name, blob) for name, blob in docs.items()], cache)
+
+
 def test_digest_ignores_zip_timestamps() -> None:
     blob = cjk_docx()
     again = _retimed(blob)
@@ -48,9 +54,9 @@ def test_digest_ignores_zip_timestamps() -> None:
 
 
 def test_batches_balance_by_size() -> None:
-    assert _batches([("a", 10), ("b", 6), ("c", 5)], 2) == [["a"], ["b", "c"]] or \
-        sorted(map(sorted, _batches([("a", 10), ("b", 6), ("c", 5)], 2))) == [["a"], ["b", "c"]]
-    assert _batches([("a", 1)], 2) == [["a"]]
+    assert sorted(map(sorted, batches([("a", 10), ("b", 6), ("c", 5)], 2))) == [["a"], ["b", "c"]]
+    assert batches([("a", 1)], 2) == [["a"]]
+    assert batches([("a", 3), ("b", 2), ("c", 1)], 1) == [["a", "b", "c"]]
 
 
 def _fake_soffice(tmp_path: Path, body: str) -> Path:
@@ -133,3 +139,24 @@ def test_changed_part_replaces_its_old_cache_entry(tmp_path: Path) -> None:
     old = convert({"price_part": cjk_docx("旧价格")}, cache)["price_part"].pdf
     new = convert({"price_part": cjk_docx("新价格")}, cache)["price_part"].pdf
     assert new != old and new.exists() and not old.exists()
+
+
+@needs_soffice()
+def test_parallel_batches_and_a_private_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes at once (forced for a small job), and a job kept out of the cache: its PDF exists while the
+    context lives, in the private work folder, and is gone with it; the cache holds only the others."""
+    monkeypatch.setattr("bidkit.adapters.libreoffice.PARALLEL_MIN_BYTES", 0)
+    cache = tmp_path / "cache"
+    jobs = [Job("technical_part", cjk_docx("技术")), Job("commercial_part", cjk_docx("商务")),
+            Job("price_part", cjk_docx("报价"), cache=False)]
+    with LibreOffice(cache, workers=2) as office:
+        done = office.convert(jobs)
+        private = done["price_part"].pdf
+        assert private.is_file() and private.parent.parent.parent.name.startswith(".convert-")
+        assert not done["price_part"].in_cache
+        for name in ("technical_part", "commercial_part", "price_part"):
+            text = subprocess.run(["pdftotext", str(done[name].pdf), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+            assert {"technical_part": "技术", "commercial_part": "商务", "price_part": "报价"}[name] in text
+    assert not private.exists()
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["commercial_part", "technical_part"]

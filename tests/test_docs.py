@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import typer
 
-from bidkit.cli import app
-from tests.conftest import needs_soffice
+from bidkit.cli.app import app
+from tests.helpers import needs_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bidkit import lifecycle, workspace
-from bidkit.errors import StateError
-from bidkit.models import BidData, ConstructionPlan, Progress, Supply
-from tests.conftest import SAMPLE, Result, snapshot
+from bidkit.core import lifecycle
+from bidkit.core.errors import StateError
+from bidkit.core.models import BidData, ConstructionPlan, Progress, Supply
+from bidkit.store import workspace
+from tests.helpers import SAMPLE, Result, snapshot
 
 D = dt.date.fromisoformat
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bidkit import context, keys, lock, workspace
-from bidkit.render.text import docx_text
-from tests.conftest import Result, snapshot
+from bidkit.adapters.render.text import docx_text
+from bidkit.core import context
+from bidkit.store import crypto, keys, lock, workspace
+from tests.helpers import Result, snapshot
 from tests.lockkit import (
     PASSPHRASE,
     PRICES_YAML,
@@ -41,6 +42,7 @@ LOCKED_NOT_REQUESTED = (
 )
 
 
+@pytest.mark.slow
 def test_whole_sequence(cli: CLI, ws: Path, tmp_path: Path) -> None:
     r = cli("review", "status", ws)
     assert r.out.splitlines()[:2] == ["QA review: not requested", "price lock: closed"]
@@ -103,6 +105,7 @@ def test_render_all_skips_price_part_while_locked(cli: CLI, ws: Path) -> None:
     assert (ws / "build" / "docx" / "technical_part.docx").exists()
 
 
+@pytest.mark.slow
 def test_render_all_includes_price_part_with_env_passphrase(cli: CLI, ws: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
@@ -143,6 +146,7 @@ def _edit_attachment(ws: Path) -> None:
     ],
     ids=["requirement-answer", "template", "attachment"],
 )
+@pytest.mark.slow
 def test_change_after_approval_makes_it_stale(cli: CLI, ws: Path, change: Callable[[Path], None],
                                               changed: str) -> None:
     priced(cli, ws)
@@ -267,6 +271,7 @@ def test_approve_after_inputs_changed_since_request(cli: CLI, ws: Path) -> None:
     assert snapshot(ws) == before
 
 
+@pytest.mark.slow
 def test_wrong_passphrase(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
     use_passphrase(monkeypatch, "not the passphrase")
@@ -290,7 +295,7 @@ def test_empty_passphrase(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_first_import_asks_twice_and_refuses_a_mismatch(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     approved(cli, ws)
     answers = iter(["one passphrase", "another one"])
-    monkeypatch.setitem(lock.secure.PROMPT, "ask", lambda _text: next(answers))
+    monkeypatch.setitem(crypto.PROMPT, "ask", lambda _text: next(answers))
     before = snapshot(ws)
     r = cli("price", "import", ws, PRICES_YAML)
     assert (r.code, r.err_lines) == (7, ["error: the two passphrases differ; nothing was changed"])
@@ -346,6 +351,7 @@ def test_passphrase_is_never_a_command_line_argument(cli: CLI, ws: Path) -> None
     assert snapshot(ws) == before
 
 
+@pytest.mark.slow
 def test_price_set_and_show(cli: CLI, ws: Path) -> None:
     priced(cli, ws)
     assert cli("price", "set", ws, "B07", "86.50").code == 0
@@ -358,6 +364,7 @@ def test_price_set_and_show(cli: CLI, ws: Path) -> None:
     assert (r.code, r.err_lines) == (3, ["error: B99: unknown BOM line"])
 
 
+@pytest.mark.slow
 def test_price_edit_through_editor(cli: CLI, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
     seen = tmp_path / "seen.txt"
@@ -411,6 +418,7 @@ def test_keys_new_never_overwrites(cli: CLI, ws: Path) -> None:
     assert r.code == 3
 
 
+@pytest.mark.slow
 def test_secrets_never_reach_the_log_or_messages(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
     use_passphrase(monkeypatch, "wrong")

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bidkit import __version__
-from bidkit.errors import IntegrityError
-from bidkit.manifest import (
+from bidkit.core.errors import IntegrityError
+from bidkit.core.manifest import (
     FORMAT,
     ManifestEntry,
     build_manifest,

@@ -1,12 +1,10 @@
-import ast
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bidkit import models as m
+from bidkit.core import models as m
 
 
 def errors_of(exc: ValidationError) -> list[tuple[str, str]]:
@@ -111,32 +109,3 @@ def test_duplicate_ids() -> None:
         m.Solution(title="t", overview="o", bom=[bom(), bom()])
 
 
-CORE = ["models", "money.py", "pricing.py", "context.py", "yamlio.py", "errors.py", "checks", "review.py",
-        "manifest.py"]
-RENDERERS = {"docx", "docxtpl", "weasyprint", "pypdf", "pikepdf", "subprocess", "pyhanko", "matplotlib",
-             "openpyxl"}
-
-
-def test_core_imports_no_renderer() -> None:
-    """The pure core (design §6) must not import a renderer or run tools."""
-    pkg = Path(m.__file__).resolve().parent.parent
-    offenders = []
-    for entry in CORE:
-        path = pkg / entry
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
-        for file in files:
-            tree = ast.parse(file.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                names = []
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                elif isinstance(node, ast.ImportFrom) and node.level > 0 and node.module:
-                    if node.module.split(".")[0] in {"render", "pdf", "cli", "workspace"}:
-                        names = [f"bidkit.{node.module}"]
-                for name in names:
-                    top = name.split(".")[0]
-                    if top in RENDERERS or name.startswith(("bidkit.render", "bidkit.pdf", "bidkit.cli")):
-                        offenders.append(f"{file.relative_to(pkg)} imports {name}")
-    assert offenders == []

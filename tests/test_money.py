@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bidkit.money import MoneyError, add_tax, format_amount, line_total, rmb_upper, to_fen
+from bidkit.core.money import MoneyError, add_tax, format_amount, line_total, rmb_upper, to_fen
 
 CASES = [
     ("0", "零元整"),

@@ -31,7 +31,7 @@ def test_wheel_ships_templates_samples_and_fonts(wheel: Path) -> None:
     for tpl in (ROOT / "templates").glob("*.docx"):
         assert f"bidkit/_data/templates/{tpl.name}" in names
     assert "bidkit/_data/samples/city-surveillance/tender.yaml" in names
-    assert "bidkit/fonts/fonts.conf" in names
+    assert "bidkit/adapters/fonts/fonts.conf" in names
     assert not [n for n in names if "/build/" in n or n.endswith(".part")]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "bidkit = bidkit.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -42,7 +42,7 @@ def test_installed_package_finds_its_data(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(site)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from bidkit.resources import templates_dir, sample_workspace;"
+        "from bidkit.store.resources import templates_dir, sample_workspace;"
         "print(templates_dir()); print(sample_workspace())"
     )
     proc = subprocess.run(

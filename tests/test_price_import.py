@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bidkit import lock, workspace
-from tests.conftest import Result, snapshot
+from bidkit.store import lock, workspace
+from tests.helpers import Result, snapshot
 from tests.lockkit import PASSPHRASE, PRICES_YAML, approved, bare, use_passphrase
 
 CLI = Callable[..., Result]

@@ -9,70 +9,70 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bidkit import secure
-from bidkit.errors import IntegrityError, SecretError
+from bidkit.core.errors import IntegrityError, SecretError
+from bidkit.store import crypto
 
 
 def test_round_trip_and_random_salt() -> None:
-    a = secure.encrypt(b"lines: []\n", "pw", "P-1")
-    b = secure.encrypt(b"lines: []\n", "pw", "P-1")
+    a = crypto.encrypt(b"lines: []\n", "pw", "P-1")
+    b = crypto.encrypt(b"lines: []\n", "pw", "P-1")
     assert a != b
-    assert secure.decrypt(a, "pw", "P-1") == b"lines: []\n"
+    assert crypto.decrypt(a, "pw", "P-1") == b"lines: []\n"
     assert a.startswith(b"bidkit-pricing/1 ")
     assert b"lines" not in a
 
 
 def test_wrong_passphrase_is_a_secret_error() -> None:
-    blob = secure.encrypt(b"x", "pw", "P-1")
+    blob = crypto.encrypt(b"x", "pw", "P-1")
     with pytest.raises(SecretError, match=r"^pricing.enc: wrong passphrase$"):
-        secure.decrypt(blob, "PW", "P-1")
+        crypto.decrypt(blob, "PW", "P-1")
 
 
 def test_other_project() -> None:
-    blob = secure.encrypt(b"x", "pw", "P-1")
+    blob = crypto.encrypt(b"x", "pw", "P-1")
     with pytest.raises(IntegrityError, match=r"belongs to another project \(P-1\), not P-2"):
-        secure.decrypt(blob, "pw", "P-2")
+        crypto.decrypt(blob, "pw", "P-2")
 
 
 def test_header_change_is_caught_by_the_associated_data() -> None:
     """A header field changed (the nonce here) keeps the key check valid but fails authentication."""
-    blob = secure.encrypt(b"x", "pw", "P-1")
+    blob = crypto.encrypt(b"x", "pw", "P-1")
     head, body = blob.decode().split("\n", 1)
     magic, b64 = head.split(" ", 1)
     header = json.loads(base64.b64decode(b64))
     header["nonce"] = base64.b64encode(b"\0" * 12).decode()
     forged = f"{magic} {base64.b64encode(json.dumps(header).encode()).decode()}\n{body}".encode()
     with pytest.raises(IntegrityError, match=r"altered or damaged \(authentication failed\)"):
-        secure.decrypt(forged, "pw", "P-1")
+        crypto.decrypt(forged, "pw", "P-1")
 
 
 def test_costly_kdf_parameters_are_refused() -> None:
-    blob = secure.encrypt(b"x", "pw", "P-1")
+    blob = crypto.encrypt(b"x", "pw", "P-1")
     head, body = blob.decode().split("\n", 1)
     magic, b64 = head.split(" ", 1)
     header = json.loads(base64.b64decode(b64))
     header["n"] = 2**30
     forged = f"{magic} {base64.b64encode(json.dumps(header).encode()).decode()}\n{body}".encode()
     with pytest.raises(IntegrityError, match="header unreadable"):
-        secure.decrypt(forged, "pw", "P-1")
+        crypto.decrypt(forged, "pw", "P-1")
 
 
 @pytest.mark.parametrize("blob", [b"", b"\xff\xfe", b"bidkit-pricing/1 !!!\n", b"PK\x03\x04"])
 def test_garbage(blob: bytes) -> None:
     with pytest.raises(IntegrityError, match="not a bidkit price file or damaged"):
-        secure.decrypt(blob, "pw", "P-1")
+        crypto.decrypt(blob, "pw", "P-1")
 
 
 def test_passphrase_sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(secure.ENV, "from-env")
-    assert secure.passphrase(prompter=lambda _: "from-prompt") == "from-env"
-    monkeypatch.delenv(secure.ENV)
-    assert secure.passphrase(prompter=lambda _: "from-prompt") == "from-prompt"
+    monkeypatch.setenv(crypto.ENV, "from-env")
+    assert crypto.passphrase(prompter=lambda _: "from-prompt") == "from-env"
+    monkeypatch.delenv(crypto.ENV)
+    assert crypto.passphrase(prompter=lambda _: "from-prompt") == "from-prompt"
     with pytest.raises(SecretError, match="empty price passphrase refused"):
-        secure.passphrase(prompter=lambda _: "")
+        crypto.passphrase(prompter=lambda _: "")
 
 
 @settings(max_examples=5, deadline=None)
 @given(plain=st.binary(max_size=2000), phrase=st.text(min_size=1, max_size=40))
 def test_round_trip_property(plain: bytes, phrase: str) -> None:
-    assert secure.decrypt(secure.encrypt(plain, phrase, "P"), phrase, "P") == plain
+    assert crypto.decrypt(crypto.encrypt(plain, phrase, "P"), phrase, "P") == plain

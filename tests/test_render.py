@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bidkit import context, lock, workspace
-from bidkit.render.documents import available, render
-from bidkit.render.docx import find_template, render_document
-from bidkit.render.text import docx_text
-from bidkit.resources import templates_dir
-from tests.conftest import SAMPLE, Result, snapshot
+from bidkit.adapters.render.text import docx_text
+from bidkit.core import context
+from bidkit.pipeline.documents import available, render, render_document
+from bidkit.store import lock, workspace
+from bidkit.store.resources import templates_dir
+from bidkit.store.templates import find_template
 from tests.golden import assert_golden
+from tests.helpers import SAMPLE, Result, snapshot
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

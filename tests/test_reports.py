@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bidkit import workspace
-from bidkit.render import reports
-from bidkit.render.text import docx_text
-from tests.conftest import SAMPLE, Result, needs_soffice
+from bidkit.adapters.render.text import docx_text
+from bidkit.pipeline import reports
+from bidkit.store import workspace
 from tests.golden import assert_golden
+from tests.helpers import SAMPLE, Result, needs_soffice
 
 D = dt.date.fromisoformat
 AS_OF = {
@@ -36,6 +36,7 @@ def rendered(sample: workspace.Workspace) -> dict[str, bytes]:
     return {name: reports.render(sample, name, at=AS_OF.get(name)) for name in reports.POST_AWARD}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", reports.POST_AWARD)
 def test_golden_text(name: str, rendered: dict[str, bytes]) -> None:
     assert_golden(f"reports/{name}", docx_text(rendered[name]))
@@ -76,7 +77,7 @@ def test_internal_costs_only_in_the_supply_report(rendered: dict[str, bytes], sa
 
 
 def test_supply_report_is_never_a_bid_part() -> None:
-    from bidkit.context import DOCUMENTS
+    from bidkit.core.context import DOCUMENTS
 
     assert not DOCUMENTS["supply_report"].bid_part and not DOCUMENTS["supply_report"].confidential
 
@@ -95,6 +96,7 @@ def test_bad_period_is_a_usage_error(cli: Callable[..., Result], sample_ws: Path
     assert "'year' is not one of 'month', 'week', 'day'" in res.err
 
 
+@pytest.mark.slow
 @needs_soffice()
 def test_reports_also_become_pdf(cli: Callable[..., Result], sample_ws: Path) -> None:
     from pypdf import PdfReader

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bidkit import review, workspace
-from bidkit.review import Request, Statement, state
+from bidkit.core import review
+from bidkit.core.review import Request, Statement, state
+from bidkit.store import workspace
 
 DIGESTS = {"a.yaml: x": "1" * 64, "template: technical_part": "2" * 64}
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bidkit import context, lock, workspace
-from bidkit.render.docx import render_document
-from bidkit.render.text import docx_text
-from tests.conftest import SAMPLE
+from bidkit.adapters.render.text import docx_text
+from bidkit.core import context
+from bidkit.pipeline.documents import render_document
+from bidkit.store import lock, workspace
+from tests.helpers import SAMPLE
 from tests.lockkit import PRICES_YAML
 
 DEMO_PASSPHRASE = "demo-only-passphrase"
@@ -34,7 +35,7 @@ def test_sample_approval_is_current(sample: workspace.Workspace) -> None:
 
 
 def test_sample_prices_decrypt_to_the_demo_prices(priced: workspace.Workspace) -> None:
-    from bidkit import price_sheet
+    from bidkit.store import price_sheet
 
     demo = price_sheet.read(PRICES_YAML, priced.data.solution, priced.data.pricing.tax_rate)  # type: ignore[union-attr]
     if priced.data.pricing != demo:
@@ -48,7 +49,7 @@ def test_sample_keeps_no_plaintext_prices() -> None:
 
 
 def test_sample_audit_log_verifies() -> None:
-    from bidkit import audit
+    from bidkit.store import audit
 
     actions = [e["action"] for e in audit.read(SAMPLE)]
     assert actions[:3] == ["review.request", "review.approve", "price.import"]

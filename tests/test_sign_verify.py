@@ -11,10 +11,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from bidkit.errors import InputError, SecretError
-from bidkit.manifest import parse_manifest
-from bidkit.pdf import embed, sign
-from tests.conftest import Result
+from bidkit.adapters.pdf import embed, sign
+from bidkit.core.errors import InputError, SecretError
+from bidkit.core.manifest import parse_manifest
+from bidkit.pipeline.signing import workspace_signer
+from tests.helpers import Result
 from tests.signkit import PASSWORD, make_cert, make_package, sealed_package
 
 CN = "CN=TEST 测试科技有限公司 — NOT FOR REAL BIDS"
@@ -91,7 +92,7 @@ def test_verify_uses_the_workspace_certificate(
 def test_workspace_signer_reads_the_password_from_env(
     sample_ws: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bidkit.workspace import load
+    from bidkit.store.workspace import load
 
     make_cert(sample_ws / "keys", stem="company")
     config = sample_ws / "bidkit.yaml"
@@ -99,18 +100,18 @@ def test_workspace_signer_reads_the_password_from_env(
                       encoding="utf-8")
     ws = load(sample_ws)
     monkeypatch.setenv(sign.ENV, PASSWORD)
-    signer = sign.workspace_signer(ws, prompter=lambda _p: pytest.fail("asked although the env var is set"))
+    signer = workspace_signer(ws, prompter=lambda _p: pytest.fail("asked although the env var is set"))
     assert signer is not None and "TEST" in signer.subject
     monkeypatch.setenv(sign.ENV, "wrong")
     with pytest.raises(SecretError) as info:
-        sign.workspace_signer(ws)
+        workspace_signer(ws)
     assert info.value.message == ("bidkit.yaml signing.certificate keys/company.p12: wrong certificate password "
                                   "(or a damaged PKCS#12 file)")
 
 
 def test_signing_config_absent_keeps_approval_digests(sample_ws: Path) -> None:
     """A workspace without a signing section hashes exactly as before the field existed."""
-    from bidkit.workspace import load
+    from bidkit.store.workspace import load
 
     config = sample_ws / "bidkit.yaml"
     text = config.read_text(encoding="utf-8")
@@ -210,7 +211,7 @@ def test_signed_package_leaks_no_paths_or_user_names(tmp_path: Path, cert: tuple
 
 def test_sample_demo_certificate() -> None:
     """The sample ships a DEMO certificate with a public password, marked so in its subject."""
-    from tests.conftest import SAMPLE
+    from tests.helpers import SAMPLE
 
     p12 = SAMPLE / "keys" / "DEMO-company-cert.p12"
     signer = sign.load_signer(p12, "demo", prompter=lambda _p: "demo-only-password")

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
-from bidkit import yamlio
-from bidkit.errors import InputError
+from bidkit.core.errors import InputError
+from bidkit.core.location import line_of
+from bidkit.store import yamlio
 
 
 def test_floats_become_decimals_from_their_text() -> None:
@@ -14,9 +15,9 @@ def test_floats_become_decimals_from_their_text() -> None:
 
 def test_line_numbers_of_nested_fields() -> None:
     data = yamlio.parse("top:\n  items:\n    - id: a\n    - id: b\n      qty: 3\n", "x.yaml")
-    assert yamlio.line_of(data, ("top", "items", 1, "qty")) == 5
-    assert yamlio.line_of(data, ("top", "items", 1, "missing")) == 4
-    assert yamlio.line_of(data, ("nothing",)) == 1
+    assert line_of(data, ("top", "items", 1, "qty")) == 5
+    assert line_of(data, ("top", "items", 1, "missing")) == 4
+    assert line_of(data, ("nothing",)) == 1
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
     .venv/bin/python tools/build_report_templates.py [output-dir]
 
-Each template uses only the names its builder in ``bidkit/context.py`` produces. The construction report holds
-two charts (``charts.gantt``, ``charts.curve``) that bidkit.render.reports inserts as images; the supply report is
+Each template uses only the names its builder in ``bidkit/core/context.py`` produces. The construction report holds
+two charts (``charts.gantt``, ``charts.curve``) that bidkit.pipeline.reports inserts as images; the supply report is
 marked 内部资料 in its header and title.
 """
 

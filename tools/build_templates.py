@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/build_templates.py [output-dir]
 
-Each template uses only the names its builder in ``bidkit/context.py`` produces (rendering uses
+Each template uses only the names its builder in ``bidkit/core/context.py`` produces (rendering uses
 StrictUndefined). Layout follows common Chinese bid formats: A4, 宋体 小四 body at 1.5 line spacing, 黑体
 headings as real Word heading styles, tables with a repeated shaded header row. Every style and every run
 names its East Asian font explicitly and python-docx's theme-font attributes are removed, so no theme font can
@@ -66,7 +66,7 @@ FIXED_TIME = dt.datetime(2025, 1, 1, 0, 0, 0)
 LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
                                 WD_ALIGN_PARAGRAPH.JUSTIFY)
 
-# standard seal / signature anchors (bidkit.models.workspace.PackageConfig looks for these in the PDF text)
+# standard seal / signature anchors (bidkit.core.models.workspace.PackageConfig looks for these in the PDF text)
 SEAL_LINE = "投标人：{{ company.name }}（盖单位章）"
 REP_LINE = "法定代表人或授权代表：（签字或盖章）"
 DATE_LINE = "日期：{{ bid.date }}"

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bidkit.pdf.sign import make_test_certificate  # noqa: E402
+from bidkit.adapters.pdf.sign import make_test_certificate  # noqa: E402
 
 COMPANY = "江临智安科技有限公司"
 PASSWORD = "demo-only-password"

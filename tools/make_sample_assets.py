@@ -27,7 +27,7 @@ SC_INDEX = 2  # Simplified Chinese face inside the Noto CJK .ttc collections
 RED = (214, 24, 31)
 
 sys.path.insert(0, str(ROOT))
-from bidkit import yamlio  # noqa: E402
+from bidkit.store import yamlio  # noqa: E402
 
 # Extra lines printed on each certificate, keyed by qualification id (the rest comes from company.yaml).
 DETAILS: dict[str, list[tuple[str, str]]] = {

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from bidkit import keys, lock, price_sheet, workspace  # noqa: E402
+from bidkit.store import keys, lock, price_sheet, workspace  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "city-surveillance"
 DEMO_KEYS = ROOT / "samples" / "demo-keys"

@@ -1,53 +1,45 @@
-"""The ``bidkit`` command line (typer). Errors become messages and exit codes in :func:`main` only.
-
-The entry point :func:`run` imports the typer app itself (most of a run's start-up time), so that for
-``bidkit assemble`` LibreOffice can be started first (:func:`bidkit.pdf.session.prelaunch`).
-"""
+"""The ``bidkit`` command line (typer). Errors become messages and exit codes in :func:`bidkit.cli.app.main` only."""
 
 from __future__ import annotations
 
 import signal
 import sys
-from typing import Any
+from types import FrameType
 
-from ..pdf import session as _session
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill) or SIGHUP (terminal closed): bidkit ends as on Ctrl-C, so every ``finally`` runs (LibreOffice
+    is killed, private folders such as a price part's conversion are removed) before the process ends."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
 
 
 def run() -> None:
     """Process entry point. Once :func:`main` has returned, its outcome is written and final: a Ctrl-C that
     arrives while the interpreter shuts down (joining threads) must not turn a finished run into a signal death."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     try:
-        try:
-            from . import warm
-
-            code = warm.try_remote(sys.argv)  # `bidkit assemble --warm` runs in the warm bidkit, if one runs
-            if code is None:
-                _session.prelaunch(sys.argv)  # LibreOffice starts now, for `bidkit assemble`, while the rest imports
-                main = _load("main")
-        except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
-            sys.stderr.write("error: interrupted\n")
-            raise SystemExit(130) from None
-        if code is None:
-            code = main()
-    finally:
-        _session.discard()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        from bidkit.cli.app import main
+    except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
+        sys.stderr.write("error: interrupted\n")
+        raise SystemExit(130) from None
+    code = main()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     sys.exit(code)
 
 
-def _load(name: str) -> Any:
-    import importlib
+def main(argv: list[str] | None = None) -> int:
+    from bidkit.cli.app import main as app_main
 
-    module = importlib.import_module(".app", __name__)
-    # importing the submodule bound the package's `app` to it: bind the typer app and main() instead
-    globals().update(app=module.app, main=module.main)
-    return globals()[name]
+    return app_main(argv)
 
 
-def __getattr__(name: str) -> Any:  # `from bidkit.cli import app, main` imports the typer app on first use
-    if name in ("app", "main"):
-        return _load(name)
-    raise AttributeError(name)
-
-
-__all__ = ["app", "main", "run"]
+__all__ = ["Terminated", "main", "run"]

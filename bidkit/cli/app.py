@@ -1,6 +1,6 @@
 """Typer application. Commands stay thin: parse options, call the library, print results.
 
-:func:`main` is the one place that maps :class:`~bidkit.errors.BidkitError` to a message and an exit code;
+:func:`main` is the one place that maps :class:`~bidkit.core.errors.BidkitError` to a message and an exit code;
 tracebacks are shown only with ``--verbose``, and never with exception messages of unknown errors (they could
 carry confidential values).
 """
@@ -14,20 +14,20 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
-from ..errors import BidkitError, SecretError
-from . import check as check_cli
-from . import common
-from . import keys as keys_cli
-from . import keys_cert as keys_cert_cli
-from . import lifecycle as lifecycle_cli
-from . import log as log_cli
-from . import package as package_cli
-from . import price as price_cli
-from . import review as review_cli
-from . import tender as tender_cli
-from . import verify as verify_cli
-from .common import err, out
+from bidkit import __version__
+from bidkit.cli import Terminated, common
+from bidkit.cli import check as check_cli
+from bidkit.cli import keys as keys_cli
+from bidkit.cli import keys_cert as keys_cert_cli
+from bidkit.cli import lifecycle as lifecycle_cli
+from bidkit.cli import log as log_cli
+from bidkit.cli import package as package_cli
+from bidkit.cli import price as price_cli
+from bidkit.cli import review as review_cli
+from bidkit.cli import tender as tender_cli
+from bidkit.cli import verify as verify_cli
+from bidkit.cli.common import err, out
+from bidkit.core.errors import BidkitError, SecretError
 
 app = typer.Typer(
     name="bidkit",
@@ -61,8 +61,8 @@ def init(
     sample: Annotated[str, typer.Option(help="Bundled sample to copy.")] = "city-surveillance",
 ) -> None:
     """Create a new workspace in DIRECTORY from a bundled sample."""
-    from ..resources import sample_workspace
-    from ..workspace import init as init_ws
+    from bidkit.store.resources import sample_workspace
+    from bidkit.store.workspace import init as init_ws
 
     init_ws(directory, sample_workspace(sample))
     out(f"created workspace {directory} (from sample {sample})")
@@ -88,10 +88,10 @@ def render(
     ] = None,
 ) -> None:
     """Render the workspace's Word documents into DIR/build/docx/."""
-    from ..lock import for_render
-    from ..render.documents import render as render_docs
+    from bidkit.pipeline.documents import render as render_docs
+    from bidkit.pipeline.documents import with_prices_for_render
 
-    ws, note = for_render(common.load(directory), only)
+    ws, note = with_prices_for_render(common.load(directory), only)
     if note:
         out(note)
     total = 0.0
@@ -104,20 +104,17 @@ def render(
 @templates_app.command("check")
 def templates_check(directory: Dir) -> None:
     """List variables each template uses that the data does not provide."""
-    from .. import context as ctx_mod
-    from ..render.documents import available
-    from ..render.docx import find_template, missing_variables
+    from bidkit.pipeline.documents import available, unknown_variables
 
     ws = common.load(directory)
     problems = 0
     for name in available(ws):
-        source = find_template(ws, name)
-        missing = missing_variables(source, ctx_mod.build(name, ws.data))
+        display, missing = unknown_variables(ws, name)
         for var in missing:
-            err(f"{source.display}: unknown variable '{var}'")
+            err(f"{display}: unknown variable '{var}'")
         problems += len(missing)
         if not missing:
-            out(f"ok: {source.display}")
+            out(f"ok: {display}")
     if problems:
         raise typer.Exit(3)
 
@@ -128,7 +125,6 @@ keys_cli.app.command("cert")(keys_cert_cli.cert)
 app.add_typer(keys_cli.app, name="keys")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 app.command("assemble")(package_cli.assemble)
-app.add_typer(package_cli.office_app, name="office")
 app.command("verify")(verify_cli.verify)
 app.command("status")(lifecycle_cli.status)
 app.add_typer(lifecycle_cli.report_app, name="report")
@@ -180,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             err(f"error: {exc}")
         return int(getattr(exc, "exit_code", 2))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            err(f"error: terminated ({exc.args[0]})")
+            return 128 + exc.signum
         err("error: interrupted")
         return 130
     except Exception as exc:  # a bug: never print its message (it could hold a price); type and place only

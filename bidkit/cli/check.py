@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import CheckFailed
-from . import common
-from .common import out
+from bidkit.cli import common
+from bidkit.cli.common import out
+from bidkit.core.errors import CheckFailed
 
 Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
 
@@ -32,8 +32,8 @@ def check(
 
     Prices are checked when they can be read: the QA approval is in place and $BIDKIT_PRICE_PASSPHRASE is set.
     """
-    from .. import check_io
-    from ..checks import RULES, counts, has_fatal
+    from bidkit.core.checks import RULES, counts, has_fatal
+    from bidkit.pipeline import check as check_io
 
     start = time.perf_counter()
     ws = common.load(directory)

@@ -6,8 +6,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..workspace import Workspace
-from ..workspace import load as load_ws
+from bidkit.store.workspace import Workspace
+from bidkit.store.workspace import load as load_ws
 
 
 @dataclass

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from .. import audit, keys, lock
-from ..errors import InputError
-from ..workspace import atomic_write
-from . import common
-from .common import out
+from bidkit.cli import common
+from bidkit.cli.common import out
+from bidkit.core.errors import InputError
+from bidkit.store import audit, keys, lock
+from bidkit.store.files import atomic_write
 
 app = typer.Typer(help="Reviewer keys (Ed25519) and trusted reviewers.", no_args_is_help=True)
 

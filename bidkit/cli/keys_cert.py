@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import OutputError, SecretError
-from ..workspace import atomic_write
-from .common import out
+from bidkit.cli.common import out
+from bidkit.core.errors import OutputError, SecretError
+from bidkit.store.files import atomic_write
 
 
 def cert(
@@ -21,7 +21,7 @@ def cert(
     """Make a self-signed TEST signing certificate: NAME.p12 (key, password-protected) and NAME.crt."""
     import os
 
-    from ..pdf import sign
+    from bidkit.adapters.pdf import sign
 
     if "/" in file or "\\" in file or file.startswith("."):
         raise OutputError(f"--file: '{file}' must be a plain file name stem")

@@ -13,12 +13,12 @@ from typing import Annotated
 
 import typer
 
-from .. import lifecycle
-from ..render import reports
-from ..render.documents import available
-from ..workspace import Workspace
-from . import common
-from .common import out
+from bidkit.cli import common
+from bidkit.cli.common import out
+from bidkit.core import lifecycle
+from bidkit.pipeline import reports
+from bidkit.pipeline.documents import available
+from bidkit.store.workspace import Workspace
 
 Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
 At = Annotated[
@@ -46,9 +46,7 @@ def _date(at: dt.datetime | None) -> dt.date:
 
 
 def _load(directory: Path) -> Workspace:
-    ws = common.load(directory)
-    reports.check_references(ws)
-    return ws
+    return common.load(directory)
 
 
 def _show(outputs: list[reports.Output]) -> None:

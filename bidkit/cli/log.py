@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .. import audit
-from ..errors import InputError
-from .common import out
+from bidkit.cli.common import out
+from bidkit.core.errors import InputError
+from bidkit.store import audit
 
 
 def log(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err, out
+from bidkit.cli.common import err, out
 
 Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
 
@@ -23,12 +23,9 @@ def assemble(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
     copy: Annotated[str | None, typer.Option("--copy", help="Cover label: 正本 or 副本 (default from bidkit.yaml).")]
     = None,
-    warm: Annotated[bool | None, typer.Option(
-        "--warm/--no-warm", help="Convert through a LibreOffice kept running between calls (started when missing; "
-        "default from $BIDKIT_WARM_OFFICE). See `bidkit office`.", show_default=False)] = None,
 ) -> None:
     """Build the sealed PDF bid package into DIR/build/."""
-    from ..package import assemble as run
+    from bidkit.pipeline.assemble import assemble as run
 
     if sys.stderr.isatty() and not as_json:
         from rich.console import Console
@@ -42,9 +39,9 @@ def assemble(
                 done = STEPS.index(name) if name in STEPS else 0
                 bar.update(task, description=name, completed=done)
 
-            result = run(directory, draft=draft, copy=copy, progress=step, warm=warm)
+            result = run(directory, draft=draft, copy=copy, progress=step)
     else:
-        result = run(directory, draft=draft, copy=copy, warm=warm)
+        result = run(directory, draft=draft, copy=copy)
     if as_json:
         out(json.dumps(result.summary(), ensure_ascii=False))
         return
@@ -56,39 +53,3 @@ def assemble(
     out(f"sha256: {result.sha256}")
     if result.manifest:
         out(f"manifest: {result.manifest}")
-
-
-office_app = typer.Typer(help="A LibreOffice kept running between calls, for fast re-assembly (opt-in).",
-                         no_args_is_help=True)
-
-
-@office_app.command("start")
-def office_start() -> None:
-    """Start the warm LibreOffice (stops by itself after $BIDKIT_OFFICE_IDLE seconds unused, default 600)."""
-    from ..pdf import office
-
-    st = office.start(wait=True)
-    assert st is not None
-    out(f"LibreOffice running (pid {st.soffice}, profile {st.directory / 'profile'})")
-
-
-@office_app.command("stop")
-def office_stop() -> None:
-    """Stop the warm LibreOffice."""
-    from ..pdf import office
-
-    out("LibreOffice stopped" if office.stop() else "LibreOffice was not running")
-
-
-@office_app.command("status")
-def office_status() -> None:
-    """Say whether the warm LibreOffice runs; exit 1 when it does not."""
-    from ..pdf import office
-
-    st = office.status()
-    if st is None:
-        out("LibreOffice not running")
-        raise typer.Exit(1)
-    state = "ready" if st.ready else "starting"
-    out(f"LibreOffice {state} (pid {st.soffice}, idle {st.idle:.0f} s of {office.idle_limit():.0f} s, "
-        f"profile {st.directory / 'profile'})")

@@ -6,12 +6,6 @@ is the only command that prints prices (to stdout).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shlex
-import shutil
-import subprocess
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -19,14 +13,16 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from .. import lock, price_sheet, secure
-from ..errors import InputError, ToolError
-from ..models import PriceLine, Pricing
-from ..money import format_amount, rmb_upper
-from ..pricing import summarise
-from ..workspace import Workspace, atomic_write
-from . import common
-from .common import out
+from bidkit.adapters import editor
+from bidkit.cli import common
+from bidkit.cli.common import out
+from bidkit.core.errors import InputError
+from bidkit.core.models import PriceLine, Pricing
+from bidkit.core.money import format_amount, rmb_upper
+from bidkit.core.pricing import summarise
+from bidkit.store import crypto, lock, price_sheet
+from bidkit.store.files import atomic_write
+from bidkit.store.workspace import Workspace
 
 app = typer.Typer(help="Confidential prices: import, template, show, set, edit (after the QA approval).",
                   no_args_is_help=True)
@@ -61,7 +57,7 @@ def import_(
     ws = common.load(directory)
     lock.require_open(ws)
     pricing = price_sheet.read(file, ws.data.solution, Decimal("0.13"))  # checked before any passphrase
-    phrase = secure.passphrase(confirm=not (ws.root / lock.PRICES).exists())
+    phrase = crypto.passphrase(confirm=not (ws.root / lock.PRICES).exists())
     old = _existing(ws, phrase)
     if old is not None and file.suffix.lower() == ".xlsx":  # a sheet has no tax rate or note: keep them
         pricing = pricing.model_copy(update={"tax_rate": old.tax_rate, "extra_note": old.extra_note})
@@ -75,7 +71,7 @@ def import_(
 def show(directory: Dir) -> None:
     """Print the itemised prices with the totals and 大写 (stdout only)."""
     ws = common.load(directory)
-    pricing = lock.open_prices(ws, secure.passphrase())
+    pricing = lock.open_prices(ws, crypto.passphrase())
     s = summarise(ws.data.solution, pricing, tax_included=ws.data.tender.tax_included)
     out(f"{'序号':<4} {'编号':<6} {'名称':<24} {'数量':>8} {'单价':>14} {'合价':>16}")
     for ln in s.lines:
@@ -104,21 +100,11 @@ def set_(
     bom_ids = [b.id for b in ws.data.solution.bom]
     if item not in bom_ids:
         raise InputError(f"{item}: unknown BOM line")
-    phrase = secure.passphrase(confirm=not (ws.root / lock.PRICES).exists())
+    phrase = crypto.passphrase(confirm=not (ws.root / lock.PRICES).exists())
     old = _existing(ws, phrase) or Pricing()
     pricing = lock.set_price(old, item, price, bom_ids)
     lock.save_prices(ws, pricing, phrase, "price.set", {"item": item})
     out(f"set the unit price of {item} in {lock.PRICES}")
-
-
-def _wipe(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            fh.write(b"\0" * size)
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.unlink()
 
 
 @app.command()
@@ -126,25 +112,10 @@ def edit(directory: Dir) -> None:
     """Edit the prices as YAML in $EDITOR (a private temporary copy, wiped afterwards)."""
     ws = common.load(directory)
     lock.require_open(ws)
-    phrase = secure.passphrase()
+    phrase = crypto.passphrase()
     old = lock.decrypt_prices(ws, phrase)
-    editor = shlex.split(os.environ.get("EDITOR") or "vi")
-    tmpdir = Path(tempfile.mkdtemp(prefix="bidkit-prices-"))  # mode 0700
-    path = tmpdir / "pricing.yaml"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(lock._pricing_yaml(old))
-        try:
-            rc = subprocess.run([*editor, str(path)], check=False).returncode
-        except OSError as exc:
-            raise ToolError(f"$EDITOR ({editor[0]}): cannot start ({exc.strerror or exc})") from None
-        if rc != 0:
-            raise ToolError(f"$EDITOR ({editor[0]}) exited with {rc}; nothing was changed")
-        pricing = price_sheet.read_yaml(path.read_bytes(), "pricing.yaml", ws.data.solution)
-    finally:
-        _wipe(path)
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    edited = editor.edit(lock.pricing_yaml(old), "pricing.yaml")
+    pricing = price_sheet.read_yaml(edited, "pricing.yaml", ws.data.solution)
     if pricing == old:
         out("no change")
         return

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .. import keys, lock, review
-from . import common
-from .common import out
+from bidkit.cli import common
+from bidkit.cli.common import out
+from bidkit.core import review
+from bidkit.store import keys, lock
 
 app = typer.Typer(help="QA review of the technical and commercial parts (opens the price lock).",
                   no_args_is_help=True)

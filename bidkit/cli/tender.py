@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import common
-from .common import out
+from bidkit.cli import common
+from bidkit.cli.common import out
 
 app = typer.Typer(help="The tender's data: import requirements from a spreadsheet.", no_args_is_help=True)
 
@@ -21,7 +21,7 @@ def import_requirements(
     sheet: Annotated[Path, typer.Argument(help="The .xlsx with 序号 / 条款 / ★ / 要求 (/ 类型).", show_default=False)],
 ) -> None:
     """Replace tender.yaml's requirements with those of SHEET (comments inside the old block are lost)."""
-    from ..requirements_sheet import import_requirements as run
+    from bidkit.store.requirements_sheet import import_requirements as run
 
     ws = common.load(directory)
     reqs = run(ws, sheet)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import InputError, PackageInvalid
-from .common import out
+from bidkit.cli.common import out
+from bidkit.core.errors import InputError, PackageInvalid
 
 
 def verify(
@@ -23,7 +23,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
 ) -> None:
     """Check that PACKAGE is exactly what the company signed; exit 6 with one line per finding if not."""
-    from ..pdf.verify import load_trusted, verify_package, workspace_trust
+    from bidkit.adapters.pdf.verify import load_trusted, verify_package
+    from bidkit.pipeline.signing import workspace_trust
 
     if trust is not None:
         source: tuple[Path, str] | None = (trust, str(trust))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, snapshot
+from tests.helpers import Result, snapshot
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _packaged_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import subprocess
     import sys
 
-    from tests.conftest import SAMPLE
+    from tests.helpers import SAMPLE
 
     ws = tmp_path_factory.mktemp("packaged") / "ws"
     shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build", "__pycache__"))

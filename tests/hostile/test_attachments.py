@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from tests.conftest import Result, needs_soffice, snapshot
+from tests.helpers import Result, needs_soffice, snapshot
 from tests.hostile.conftest import DEMO_ENV
 
 pytestmark = [needs_soffice()]
@@ -90,6 +90,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("spoil", "problem"), CASES, ids=[c[0].__name__ for c in CASES])
 def test_bad_scan_is_refused(packaged_ws: Path, cli: Callable[..., Result], fails_cleanly: Callable[..., Result],
                              spoil: Callable[[Path], None], problem: str) -> None:
@@ -170,6 +171,7 @@ def peak_rss_mb(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], fl
     return r, int(peak.split()[1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
+@pytest.mark.slow
 def test_200_mb_scan_memory_stays_bounded(packaged_ws: Path) -> None:
     """qpdf holds one stream whole while it copies it, so the floor is the scan's largest image: the bound is
     about twice that plus bidkit itself, not a multiple of the package. The lock hashes the scan in chunks."""

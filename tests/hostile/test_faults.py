@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, needs_soffice, snapshot
+from tests.helpers import Result, needs_soffice, snapshot
 from tests.hostile.conftest import DEMO_ENV
 
 pytestmark = [needs_soffice()]
 
 PART = "technical_part"
+BATCH = "technical_part.docx, price_part.docx"  # the price part is never cached: it converts every time
 
 
 def force_conversion(ws: Path) -> None:
@@ -82,7 +83,7 @@ def test_libreoffice_fails_with_a_message(packaged_ws: Path, tmp_path: Path, mon
     monkeypatch.setenv("BIDKIT_SOFFICE", str(fake_soffice(tmp_path, "echo 'Error: source file could not be "
                                                                     "loaded' >&2; exit 1")))
     fails_cleanly(packaged_ws, "assemble", packaged_ws, code=5,
-                  line=f"error: LibreOffice failed (exit 1) converting {PART}.docx: "
+                  line=f"error: LibreOffice failed (exit 1) converting {BATCH}: "
                        "Error: source file could not be loaded")
 
 
@@ -94,10 +95,11 @@ def test_libreoffice_killed_mid_conversion(packaged_ws: Path, tmp_path: Path, mo
     force_conversion(packaged_ws)
     monkeypatch.setenv("BIDKIT_SOFFICE", str(fake_soffice(tmp_path, body)))
     fails_cleanly(packaged_ws, "assemble", packaged_ws, code=5,
-                  line=f"error: LibreOffice was killed by signal 9 converting {PART}.docx: no output produced")
+                  line=f"error: LibreOffice was killed by signal 9 converting {BATCH}: no output produced")
     assert not list((packaged_ws / "build" / "cache").glob(f"{PART}-*.pdf"))
 
 
+@pytest.mark.slow
 def test_libreoffice_hanging_is_stopped(packaged_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         fails_cleanly: Callable[..., Result]) -> None:
     # soffice starts a helper (as oosplash starts soffice.bin) and both hang
@@ -107,7 +109,7 @@ def test_libreoffice_hanging_is_stopped(packaged_ws: Path, tmp_path: Path, monke
     monkeypatch.setenv("BIDKIT_SOFFICE_TIMEOUT", "2")
     started = time.monotonic()
     fails_cleanly(packaged_ws, "assemble", packaged_ws, code=5,
-                  line=f"error: LibreOffice took longer than 2 s converting {PART}.docx; stopped it")
+                  line=f"error: LibreOffice took longer than 2 s converting {BATCH}; stopped it")
     assert time.monotonic() - started < 20
     pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
     assert len(pids) == 2
@@ -127,7 +129,7 @@ def test_run_with_real_libreoffice_leaves_no_soffice(packaged_ws: Path, tmp_path
     monkeypatch.setenv("BIDKIT_SOFFICE", str(fake_soffice(tmp_path, f'exec {real} "$@"')))
     monkeypatch.setenv("BIDKIT_SOFFICE_TIMEOUT", "0.5")
     fails_cleanly(packaged_ws, "assemble", packaged_ws, code=5,
-                  line=f"error: LibreOffice took longer than 0.5 s converting {PART}.docx; stopped it")
+                  line=f"error: LibreOffice took longer than 0.5 s converting {BATCH}; stopped it")
     marker = str(tmp_path / "ws" / "build" / "cache")  # every process of this run has it in its command line
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -187,16 +189,17 @@ def test_read_only_build_dir(packaged_ws: Path, fails_cleanly: Callable[..., Res
                       line=f"error: {build}: cannot write (Read-only file system)")
 
 
+@pytest.mark.slow
 def test_manifest_not_written_leaves_no_package(packaged_ws: Path, monkeypatch: pytest.MonkeyPatch,
                                                 fails_cleanly: Callable[..., Result]) -> None:
     """The disk fills up between the package and its manifest: the package goes too (never one without the other)."""
-    import bidkit.package
-    from bidkit.errors import OutputError
+    import bidkit.pipeline.assemble
+    from bidkit.core.errors import OutputError
 
     def full(target: Path, *args: object, **kwargs: object) -> None:
         raise OutputError(f"{target}: cannot write (No space left on device)")
 
-    monkeypatch.setattr(bidkit.package, "atomic_write", full)
+    monkeypatch.setattr(bidkit.pipeline.assemble, "atomic_write", full)
     fails_cleanly(packaged_ws, "assemble", packaged_ws, code=8,
                   line=f"error: {packaged_ws / 'build' / 'JL-2026-031-v1-2.manifest.json'}: cannot write "
                        "(No space left on device)")
@@ -222,6 +225,7 @@ def wait_until_importing_bidkit(proc: subprocess.Popen[str]) -> None:
     raise AssertionError("bidkit did not start")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", [0.0, 0.5, 1.1, 1.7, 2.3, 2.9])
 def test_ctrl_c_during_assemble(packaged_ws: Path, tmp_path: Path, moment: float) -> None:
     """SIGINT at several moments of a real assembly (the technical part really converted by LibreOffice)."""
@@ -252,6 +256,7 @@ def test_ctrl_c_during_assemble(packaged_ws: Path, tmp_path: Path, moment: float
     assert again.returncode == 0, err
 
 
+@pytest.mark.slow
 def test_two_assemblies_at_once(packaged_ws: Path, tmp_path: Path, fails_cleanly: Callable[..., Result]) -> None:
     real = shutil.which("soffice")
     assert real

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bidkit import workspace
-from bidkit.render.docx import render_document
-from bidkit.render.text import docx_text
-from tests.conftest import Result
+from bidkit.adapters.render.text import docx_text
+from bidkit.pipeline.documents import render_document
+from bidkit.store import workspace
+from tests.helpers import Result
 
 
 def set_templates(ws: Path, mapping: str) -> int:

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from bidkit import lock, pricing
-from bidkit.money import format_amount, rmb_upper
-from bidkit.render.text import docx_text
-from bidkit.workspace import load
-from tests.conftest import Result, needs_soffice
+from bidkit.adapters.render.text import docx_text
+from bidkit.core import pricing
+from bidkit.core.money import format_amount, rmb_upper
+from bidkit.store import lock
+from bidkit.store.workspace import load
+from tests.helpers import Result, needs_soffice
 from tests.hostile.conftest import DEMO_ENV
 
 PASSPHRASE = DEMO_ENV["BIDKIT_PRICE_PASSPHRASE"]
@@ -90,12 +91,12 @@ def test_secret_as_a_price_file_argument(packaged_ws: Path, fails_cleanly: Calla
 @pytest.mark.parametrize("where", ["pricing.line_total", "secure.decrypt"])
 def test_forced_traceback_shows_no_price_or_passphrase(packaged_ws: Path, monkeypatch: pytest.MonkeyPatch,
                                                       cli: Callable[..., Result], where: str) -> None:
-    import bidkit.pricing
-    import bidkit.secure
+    import bidkit.core.pricing
+    import bidkit.store.crypto
 
     figures = price_figures(packaged_ws)
     module, name = where.split(".")
-    target = {"pricing": bidkit.pricing, "secure": bidkit.secure}[module]
+    target = {"pricing": bidkit.core.pricing, "secure": bidkit.store.crypto}[module]
     real = getattr(target, name)
 
     def exploding(*args: Any, **kwargs: Any) -> Any:
@@ -119,6 +120,7 @@ def test_forced_traceback_shows_no_price_or_passphrase(packaged_ws: Path, monkey
 # --- a full run, then look everywhere ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_soffice()
 def test_no_price_figure_outside_the_price_part(tmp_path: Path) -> None:
     ws = tmp_path / "bid"

@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from cryptography import x509
 
-from tests.conftest import Result
+from tests.helpers import Result
 from tests.signkit import (
     image_page,
     incremental,
@@ -177,7 +177,7 @@ def test_truncated_package(sealed: tuple[Path, Path], verify: Callable[[Path], R
 
 
 def test_draft_cannot_pass_for_final(tmp_path: Path, verify: Callable[[Path], Result]) -> None:
-    from bidkit.pdf import sign
+    from bidkit.adapters.pdf import sign
 
     draft = tmp_path / "draft.pdf"
     sign.seal(draft, make_package(draft, draft=True), None)

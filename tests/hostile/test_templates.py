@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bidkit import workspace
-from bidkit.render.docx import render_document
-from bidkit.render.text import docx_text
-from tests.conftest import Result
+from bidkit.adapters.render.text import docx_text
+from bidkit.pipeline.documents import render_document
+from bidkit.store import workspace
+from tests.helpers import Result
 
 TPL = "templates/technical_part.docx"
 
@@ -38,6 +38,7 @@ def override(ws: Path, *paragraphs: str) -> Path:
                                                    "'TemplateReference' object is unsafe."),
     ],
 )
+@pytest.mark.slow
 def test_sandbox_escape_is_refused(built_ws: Path, fails_cleanly: Callable[..., Result], expr: str,
                                    detail: str) -> None:
     override(built_ws, expr)
@@ -52,6 +53,7 @@ def test_os_is_not_reachable(built_ws: Path, fails_cleanly: Callable[..., Result
     assert not Path("/tmp/pwned").exists()
 
 
+@pytest.mark.slow
 def test_endless_loop_is_stopped(built_ws: Path, fails_cleanly: Callable[..., Result],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIDKIT_TEMPLATE_TIMEOUT", "3")
@@ -60,6 +62,7 @@ def test_endless_loop_is_stopped(built_ws: Path, fails_cleanly: Callable[..., Re
                   line=f"error: {TPL}: rendering took longer than 3 s (an endless or huge loop?)")
 
 
+@pytest.mark.slow
 def test_million_row_table_is_bounded(built_ws: Path, fails_cleanly: Callable[..., Result],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIDKIT_TEMPLATE_TIMEOUT", "60")

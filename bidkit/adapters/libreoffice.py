@@ -1,0 +1,317 @@
+"""DOCX → PDF with headless LibreOffice: private profiles, a content-addressed cache, parallel batches.
+
+One way to drive LibreOffice: ``soffice --convert-to`` in a process group of its own, with a throw-away
+profile, HOME and TMPDIR under a private work folder and bidkit's fontconfig file (so 宋体/黑体/仿宋 come out as
+the embedded Noto CJK faces instead of a silent fallback). The documents to convert are split into at most one
+batch per core, largest first; each batch is one process, bounded by a timeout after which its whole group is
+killed. A converted PDF lands in the cache under a key of its content, so a document that did not change is
+never converted again; a job marked ``cache=False`` (a price chapter) is converted into the private work folder
+instead, which is removed with everything in it when the :class:`LibreOffice` context ends — also on Ctrl-C,
+SIGTERM and SIGHUP, which the command line turns into exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from bidkit.core.errors import InputError, ToolError
+
+CACHE_VERSION = "bidkit-convert-2"  # bump when the conversion itself changes (options, fonts)
+DEFAULT_TIMEOUT = 180.0  # seconds for one batch
+PARALLEL_MIN_BYTES = 2 << 20  # below this much .docx, a second process costs more start-up than it saves
+INSTALL_HINT = "LibreOffice not found: install it (apt-get install libreoffice-writer-nogui)"
+FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+_OPTIONS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # a file name stem, unique among the jobs
+    docx: bytes
+    cache: bool = True  # False: the PDF never enters the cache (confidential), it lives in the work folder
+
+
+@dataclass(frozen=True)
+class Converted:
+    name: str
+    pdf: Path
+    key: str
+    cached: bool  # taken from the cache, not converted now
+    in_cache: bool = True  # False: in the private work folder, gone when the LibreOffice context ends
+
+
+def soffice_binary() -> str:
+    """The soffice executable (``$BIDKIT_SOFFICE`` wins), or :class:`ToolError` saying how to install it."""
+    explicit = os.environ.get("BIDKIT_SOFFICE")
+    found = shutil.which(explicit) if explicit else (shutil.which("soffice") or shutil.which("libreoffice"))
+    if not found:
+        raise ToolError(INSTALL_HINT)
+    return found
+
+
+def timeout_seconds() -> float:
+    try:
+        return float(os.environ.get("BIDKIT_SOFFICE_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        raise InputError("BIDKIT_SOFFICE_TIMEOUT: not a number of seconds") from None
+
+
+def content_digest(docx: bytes, name: str = "document") -> str:
+    """SHA-256 of a .docx's members (names and contents), ignoring zip timestamps that change every render."""
+    h = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+            for info in zf.infolist():
+                data = zf.read(info)
+                h.update(f"{info.filename}\0{len(data)}\0".encode())
+                h.update(data)
+    except (zipfile.BadZipFile, OSError):
+        raise InputError(f"{name}.docx: not a .docx file (broken zip archive)") from None
+    return h.hexdigest()
+
+
+def cache_key(docx: bytes, name: str) -> str:
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    h.update(FONTS_CONF.read_bytes())
+    h.update(content_digest(docx, name).encode())
+    return h.hexdigest()
+
+
+def batches(sizes: Sequence[tuple[str, int]], workers: int) -> list[list[str]]:
+    """Names split into at most ``workers`` batches of about equal total size, largest first."""
+    bins: list[tuple[int, list[str]]] = [(0, []) for _ in range(min(workers, len(sizes)))]
+    for name, size in sorted(sizes, key=lambda x: -x[1]):
+        bins.sort(key=lambda b: b[0])
+        total, names = bins[0]
+        bins[0] = (total + size, [*names, name])
+    return [names for _, names in bins if names]
+
+
+def _env(home: Path) -> dict[str, str]:
+    """soffice's environment: private HOME/TMPDIR, bidkit's fonts, no display, glibc malloc on huge pages
+    (measured: 336,000 → 24,000 page faults for the sample's parts, 2.2 → 1.8 s)."""
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "FONTCONFIG_FILE": str(FONTS_CONF),
+           "SAL_USE_VCLPLUGIN": "svp"}
+    env.pop("DISPLAY", None)
+    tunables = env.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb" not in tunables:
+        env["GLIBC_TUNABLES"] = f"{tunables}:glibc.malloc.hugetlb=1".lstrip(":")
+    return env
+
+
+def _reason(text: str) -> str:
+    noise = ("javaldx", "java may not function", "using filter", "-> ")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not any(n in ln for n in noise)]
+    return lines[-1][:300] if lines else "no output produced"
+
+
+def _profile_template(binary: str) -> Path:
+    """Where this LibreOffice installation's initialised profile is kept (copying it saves ~0.25 s a start)."""
+    real = os.path.realpath(binary)
+    with contextlib.suppress(OSError):
+        st = os.stat(real)
+        real = f"{real}\0{st.st_size}\0{st.st_mtime_ns}"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "bidkit" / f"lo-profile-{hashlib.sha256(real.encode()).hexdigest()[:16]}"
+
+
+class LibreOffice:
+    """Converts jobs into ``cache_dir``; use as a context manager, which owns the private work folder and every
+    process it started. :meth:`stop` (from any thread) kills what runs."""
+
+    def __init__(self, cache_dir: Path, *, workers: int | None = None, timeout: float | None = None) -> None:
+        self.cache_dir = cache_dir.absolute()  # soffice needs absolute file URIs
+        self.workers = max(1, workers or len(os.sched_getaffinity(0)))
+        self.timeout = timeout if timeout is not None else timeout_seconds()
+        self.work: Path | None = None
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._count = 0
+
+    def __enter__(self) -> LibreOffice:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
+
+    def stop(self) -> None:
+        """Kill every process group started here (a conversion waiting on one then fails)."""
+        with self._lock:
+            self._stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            _kill(proc)
+
+    def _folder(self, name: str) -> Path:
+        with self._lock:
+            if self._stopped:
+                raise ToolError("LibreOffice was stopped (interrupted)")
+            if self.work is None:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                self.work = Path(tempfile.mkdtemp(prefix=".convert-", dir=self.cache_dir))  # mode 0700
+            self._count += 1
+            path = self.work / f"{name}-{self._count}"
+        path.mkdir()
+        return path
+
+    def lookup(self, jobs: Sequence[Job]) -> tuple[dict[str, Converted], dict[str, str]]:
+        """The cache hits, and the cache key of every job to convert."""
+        hits: dict[str, Converted] = {}
+        misses: dict[str, str] = {}
+        for job in jobs:
+            key = cache_key(job.docx, job.name)
+            hit = self.cache_dir / f"{job.name}-{key}.pdf"
+            if job.cache and hit.is_file() and hit.stat().st_size > 0:
+                hits[job.name] = Converted(job.name, hit, key, True)
+            else:
+                misses[job.name] = key
+        return hits, misses
+
+    def convert(self, jobs: Sequence[Job], on_converted: Callable[[Converted], None] | None = None
+                ) -> dict[str, Converted]:
+        """Every job's PDF, in the order given; the misses convert in parallel batches (``on_converted`` is
+        called from a worker thread as each lands). A job's older cache entries are removed once its new PDF
+        is in place."""
+        result, misses = self.lookup(jobs)
+        if misses:
+            binary = soffice_binary()
+            by_name = {j.name: j for j in jobs}
+            sizes = [(n, len(by_name[n].docx)) for n in misses]
+            workers = self.workers if sum(s for _, s in sizes) >= PARALLEL_MIN_BYTES else 1
+            groups = batches(sizes, workers)
+            done = threading.Lock()
+
+            def run(group: list[str]) -> None:
+                for name, pdf in self._run_batch(binary, [by_name[n] for n in group]).items():
+                    converted = self._land(by_name[name], misses[name], pdf)
+                    with done:
+                        result[name] = converted
+                    if on_converted is not None:
+                        on_converted(converted)
+
+            with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="bidkit-soffice") as pool:
+                futures = [pool.submit(run, g) for g in groups]
+                try:
+                    for future in futures:
+                        future.result()
+                except BaseException:
+                    self.stop()  # the first failure (or an interrupt) ends every other batch too
+                    raise
+        return {job.name: result[job.name] for job in jobs}
+
+    def _land(self, job: Job, key: str, produced: Path) -> Converted:
+        os.chmod(produced, 0o600)
+        if not job.cache:
+            return Converted(job.name, produced, key, False, in_cache=False)
+        target = self.cache_dir / f"{job.name}-{key}.pdf"
+        os.replace(produced, target)
+        for old in self.cache_dir.glob(f"{job.name}-*.pdf"):
+            if old != target:
+                old.unlink(missing_ok=True)
+        return Converted(job.name, target, key, False)
+
+    def _run_batch(self, binary: str, jobs: list[Job]) -> dict[str, Path]:
+        folder = self._folder("batch")
+        src, out, home, profile = (folder / d for d in ("src", "out", "home", "profile"))
+        for d in (src, out, home):
+            d.mkdir()
+        paths = []
+        for job in jobs:
+            path = src / f"{job.name}.docx"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(job.docx)
+            paths.append(path)
+        template = _profile_template(binary)
+        seeded = (template / "complete").is_file()
+        if seeded:
+            with contextlib.suppress(OSError):
+                shutil.copytree(template / "profile", profile, symlinks=True)
+        cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", *_OPTIONS, "--convert-to",
+               "pdf:writer_pdf_Export", "--outdir", str(out), *map(str, paths)]
+        stderr = self._run(cmd, home, folder, ", ".join(p.name for p in paths))
+        produced = {}
+        for job, path in zip(jobs, paths, strict=True):
+            pdf = out / f"{path.stem}.pdf"
+            if not pdf.is_file() or pdf.stat().st_size == 0:
+                raise ToolError(f"LibreOffice could not convert {path.name}: {_reason(stderr)}")
+            produced[job.name] = pdf
+        shutil.rmtree(src, ignore_errors=True)  # the rendered .docx (a price chapter's too) goes at once
+        if not seeded:
+            self._keep_template(template, profile)
+        return produced
+
+    def _run(self, cmd: list[str], home: Path, cwd: Path, names: str) -> str:
+        with self._lock:
+            if self._stopped:
+                raise ToolError(f"LibreOffice stopped before converting {names}")
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, env=_env(home), cwd=cwd, start_new_session=True)
+            except FileNotFoundError:
+                raise ToolError(INSTALL_HINT) from None
+            except OSError as exc:
+                raise ToolError(f"LibreOffice could not be started ({exc.strerror or exc})") from None
+            self._procs.append(proc)
+        try:
+            _, err = proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"LibreOffice took longer than {self.timeout:g} s converting {names}; stopped it") \
+                from None
+        finally:
+            _kill(proc)  # whatever it left running in its group ends with it
+        stderr = err.decode(errors="replace")
+        if proc.returncode != 0:
+            how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
+                   else f"failed (exit {proc.returncode})")
+            raise ToolError(f"LibreOffice {how} converting {names}: {_reason(stderr)}")
+        return stderr
+
+    @staticmethod
+    def _keep_template(template: Path, profile: Path) -> None:
+        """Keep the first initialised profile of this installation (without its history) for later starts."""
+        with contextlib.suppress(OSError):
+            template.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".lo-profile-", dir=template.parent))
+            try:
+                shutil.copytree(profile, staging / "profile", symlinks=True,
+                                ignore=shutil.ignore_patterns("registrymodifications.xcu", "backup", "*.lock"))
+                (staging / "complete").touch()
+                os.rename(staging, template)  # another process may have made it first: keep theirs
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+
+
+def convert(jobs: Sequence[Job], cache_dir: Path, *, timeout: float | None = None) -> dict[str, Converted]:
+    """Convert ``jobs`` once, with a LibreOffice context of their own (PDFs of ``cache=False`` jobs would be
+    gone on return, so every job here is cached)."""
+    if any(not j.cache for j in jobs):
+        raise ValueError("convert(): jobs outside the cache need a LibreOffice context that outlives them")
+    with LibreOffice(cache_dir, timeout=timeout) as office:
+        return office.convert(jobs)
+

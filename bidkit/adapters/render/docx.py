@@ -1,0 +1,276 @@
+"""Render a document's docxtpl template in a Jinja sandbox, with autoescaping and no silent blanks."""
+
+from __future__ import annotations
+
+import html
+import io
+import multiprocessing
+import os
+import re
+import resource
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bidkit.core.errors import TemplateError
+from bidkit.core.templates import TemplateSource
+
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # compressed
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here
+MAX_MEMBERS = 2000
+MAX_OUTPUT_BYTES = 50 * 1024 * 1024  # a template that renders more than this is refused
+DEFAULT_TIMEOUT = 60.0  # seconds for one workspace template; bundled ones take well under one
+CHILD_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+MAX_RENDERED_CHARS = 50_000_000  # the XML of one part; the sample's largest is about 0.5 million
+
+
+class _PathUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the full dotted path, e.g. ``company.fax_number``."""
+
+    def _path(self) -> str:
+        obj = self._undefined_obj
+        base = getattr(obj, "path", None)
+        name = self._undefined_name
+        if base is not None and name is not None:
+            return f"{base}.{name}" if base else str(name)
+        return str(name) if name is not None else (self._undefined_hint or "?")
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:  # the sandbox explains what it refused
+            return self._undefined_hint
+        return f"undefined variable '{self._path()}'"
+
+
+class _Env(ImmutableSandboxedEnvironment):
+    """Context keys win over dict methods, so ``notice.items`` is the data, not ``dict.items``."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        if isinstance(obj, jinja2.Undefined) and obj._undefined_exception is SecurityError:
+            return obj  # keep reporting the first refused access, not a follow-up on the placeholder
+        return super().getattr(obj, attribute)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _bounded_concat(parts: Any) -> str:
+    """Join rendered output, stopping a runaway loop as soon as the output passes the bound."""
+    out = []
+    total = 0
+    for part in parts:
+        total += len(part)
+        if total > MAX_RENDERED_CHARS:
+            raise _TooLarge
+        out.append(part)
+    return "".join(out)
+
+
+def make_env(undefined: type[jinja2.Undefined] | None = None) -> jinja2.Environment:
+    env = _Env(autoescape=True, undefined=undefined or _PathUndefined, keep_trailing_newline=True)
+    env.concat = _bounded_concat  # type: ignore[method-assign]
+    return env
+
+
+def _check_zip(source: TemplateSource, blob: bytes) -> None:
+    if len(blob) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{source.display}: template too large ({len(blob) // 1024 // 1024} MB)")
+    if not zipfile.is_zipfile(io.BytesIO(blob)):
+        raise TemplateError(f"{source.display}: not a .docx file (not a zip archive)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise TemplateError(f"{source.display}: .docx has too many parts ({len(infos)})")
+            unpacked = sum(i.file_size for i in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise TemplateError(f"{source.display}: .docx unpacks to {unpacked // 1024 // 1024} MB (zip bomb?)")
+            if "word/document.xml" not in zf.namelist():
+                raise TemplateError(f"{source.display}: not a Word document (no word/document.xml)")
+    except zipfile.BadZipFile as exc:
+        raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG in a context; it becomes a docxtpl ``InlineImage`` once the template object exists."""
+
+    png: bytes
+    width_cm: float
+
+
+def _place_images(tpl: Any, value: Any) -> None:
+    from docx.shared import Cm
+    from docxtpl import InlineImage
+
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        if isinstance(item, Image):
+            value[key] = InlineImage(tpl, io.BytesIO(item.png), width=Cm(item.width_cm))
+        elif isinstance(item, dict | list):
+            _place_images(tpl, item)
+
+
+def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
+    from docxtpl import DocxTemplate
+
+    try:
+        tpl = DocxTemplate(io.BytesIO(blob))
+        _place_images(tpl, context)
+        tpl.render(context, jinja_env=make_env(), autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{source.display}: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{source.display}: template syntax error: {exc.message}") from None
+    except _TooLarge:
+        raise TemplateError(
+            f"{source.display}: rendered document too large (over {MAX_RENDERED_CHARS // 1_000_000} million characters)"
+        ) from None
+    except MemoryError:
+        raise TemplateError(f"{source.display}: template needs too much memory (a runaway loop?)") from None
+    except Exception as exc:  # the message could quote data (prices): name the kind of failure only
+        raise TemplateError(f"{source.display}: template failed to render ({type(exc).__name__})") from None
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    if len(data) > MAX_OUTPUT_BYTES or unpacked > MAX_UNPACKED_BYTES:
+        raise TemplateError(f"{source.display}: rendered document too large (over {MAX_UNPACKED_BYTES >> 20} MB)")
+    return data
+
+
+def _child(conn: Any, source: TemplateSource, blob: bytes, context: dict[str, Any]) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    try:
+        conn.send(("ok", _render_in_process(source, blob, context)))
+    except TemplateError as exc:
+        conn.send(("error", exc.message))
+    except BaseException as exc:  # pragma: no cover - last resort, message withheld
+        conn.send(("error", f"{source.display}: template failed to render ({type(exc).__name__})"))
+    finally:
+        conn.close()
+
+
+def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
+    """Render a workspace template in a forked child with a time and memory bound."""
+    timeout = float(os.environ.get("BIDKIT_TEMPLATE_TIMEOUT", DEFAULT_TIMEOUT))
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, source, blob, context), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise TemplateError(
+                f"{source.display}: rendering took longer than {timeout:g} s (an endless or huge loop?)"
+            )
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            raise TemplateError(f"{source.display}: template rendering crashed (out of memory?)") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if status != "ok":
+        raise TemplateError(payload)
+    return bytes(payload)
+
+
+def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
+    """Render ``source`` with ``context``; return the .docx bytes.
+
+    Bundled templates render in-process; a workspace's own template (it may come from a tender or a colleague)
+    renders in a forked child bounded in time and memory, so a runaway loop cannot hang or exhaust bidkit.
+    """
+    blob = source.path.read_bytes()
+    _check_zip(source, blob)
+    return _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
+
+
+def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[str]:
+    """Dotted names ``source`` uses that ``context`` does not provide (rendering leniently once)."""
+    from docxtpl import DocxTemplate
+
+    found: set[str] = set()
+
+    class Recorder(jinja2.Undefined):
+        def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing, name: str | None = None,
+                     exc: type[jinja2.exceptions.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
+            super().__init__(hint, obj, name, exc)
+            base: str | None = getattr(obj, "path", None)
+            if isinstance(obj, Recorder):
+                base = obj.full
+            self.full: str = f"{base}.{name}" if base else str(name)
+            found.add(self.full)
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return Recorder(obj=self, name=name)
+
+    blob = source.path.read_bytes()
+    _check_zip(source, blob)
+    env = make_env(Recorder)
+    try:
+        tpl = DocxTemplate(io.BytesIO(blob))
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except SecurityError as exc:
+        raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{source.display}: template error: {exc}") from None
+    minimal = sorted(n for n in found if not any(n.startswith(o + ".") for o in found if o != n))
+    return minimal
+
+
+_DOCX_TAG = re.compile(r"\{%\s*(?:tr|tc|p|r)\s|\{\{\s*(?:r|p)\s")
+
+
+def template_names(path: Path) -> frozenset[str]:
+    """Dotted names a .docx template refers to (``internal_cost.lines``, ``ln.unit_cost``), read from its Jinja
+    AST: the XML parts' text with the tags taken out, as docxtpl joins runs before rendering."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = "".join(
+                zf.read(n).decode("utf-8", errors="replace") for n in zf.namelist()
+                if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", n)
+            )
+    except (zipfile.BadZipFile, OSError):
+        raise TemplateError(f"{path.name}: not a .docx file") from None
+    text = html.unescape(re.sub(r"<[^>]+>", "", xml))
+    text = _DOCX_TAG.sub(lambda m: m.group(0)[:2] + " ", text)
+    try:
+        ast = jinja2.Environment().parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{path.name}: template syntax error: {exc.message}") from None
+    found: set[str] = set()
+
+    def dotted(node: nodes.Node) -> str | None:
+        if isinstance(node, nodes.Name):
+            return node.name
+        if isinstance(node, nodes.Getattr):
+            base = dotted(node.node)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            base = dotted(node.node)
+            return f"{base}.{node.arg.value}" if base else None
+        return None
+
+    for node in ast.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
+        name = dotted(node)
+        if name:
+            found.add(name)
+    return frozenset(found)

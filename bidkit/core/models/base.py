@@ -1,0 +1,135 @@
+"""Shared field types: money, quantities, workspace-relative paths, bilingual enums."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from bidkit.core.money import MoneyError, check_amount
+
+_ASCII_NUMBER = re.compile(r"^[+-]?(\d+)(\.\d+)?$")
+
+
+class Model(BaseModel):
+    """Base of every bidkit model: unknown fields are errors, text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+def _to_decimal(value: Any, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number, not true/false")
+    if isinstance(value, float):
+        raise ValueError(f"{what} must not be a binary float; write it as text or Decimal")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{what} must be a finite number")
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if any("\uff10" <= ch <= "\uff19" for ch in text):
+            raise ValueError(f"{what} uses full-width digits; write ASCII digits such as 123")
+        if "," in text or "，" in text:
+            raise ValueError(f"{what} has a thousands separator; write it without commas")
+        if not _ASCII_NUMBER.match(text):
+            raise ValueError(f"{what} is not a number")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{what} is not a number") from None
+    raise ValueError(f"{what} must be a number")
+
+
+def _money(value: Any) -> Decimal:
+    amount = _to_decimal(value, "amount")
+    try:
+        return check_amount(amount)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _quantity(value: Any) -> Decimal:
+    qty = _to_decimal(value, "quantity")
+    if qty <= 0:
+        raise ValueError("quantity must be greater than 0")
+    if -qty.as_tuple().exponent > 3:  # type: ignore[operator]
+        raise ValueError("quantity has more than three decimals")
+    return qty
+
+
+def _rate(value: Any) -> Decimal:
+    rate = _to_decimal(value, "rate")
+    if not (Decimal(0) <= rate < Decimal(1)):
+        raise ValueError("rate must be a fraction between 0 and 1, e.g. 0.13 for 13%")
+    return rate
+
+
+_as_text = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
+
+Money = Annotated[Decimal, BeforeValidator(_money), _as_text]
+"""An RMB amount in 元: Decimal, at most two decimals; floats, commas and full-width digits are refused."""
+
+Quantity = Annotated[Decimal, BeforeValidator(_quantity), _as_text]
+Rate = Annotated[Decimal, BeforeValidator(_rate), _as_text]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _rel_path(value: str) -> str:
+    if "\\" in value:
+        raise ValueError(f"use '/' in paths, not '\\' ({value})")
+    path = PurePosixPath(value)
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", value):
+        raise ValueError(f"path must be relative to the workspace ({value})")
+    if ".." in path.parts:
+        raise ValueError(f"path must stay inside the workspace ({value})")
+    if not value.strip():
+        raise ValueError("path is empty")
+    return value
+
+
+RelPath = Annotated[str, Field(min_length=1), AfterValidator(_rel_path)]
+"""A path inside the workspace, written with '/'; '..', absolute paths and backslashes are refused."""
+
+
+class Bilingual(str, Enum):
+    """An enum whose members also accept their Chinese label in YAML."""
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        for member_value, label in cls.labels().items():
+            if value == label:
+                return cls(member_value)
+        return None
+
+    @property
+    def label(self) -> str:
+        return str(self.labels().get(self.value, self.value))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def unique(attr: str, message: str) -> Any:
+    """A list validator: ``attr`` must differ between items; ``message`` has one ``{}`` for the repeated value."""
+
+    def check(items: list[Any]) -> list[Any]:
+        seen: set[Any] = set()
+        for item in items:
+            key = getattr(item, attr)
+            if key in seen:
+                raise ValueError(message.format(key))
+            seen.add(key)
+        return items
+
+    return AfterValidator(check)

@@ -1,0 +1,210 @@
+"""The QA review and the price lock (pure): what was reviewed, signed statements, and the lock's state.
+
+An approval is bound to a digest map ``{input name: sha256}`` over everything that produces the technical and
+commercial parts: each top-level field of the data files (canonical JSON, so comments and layout do not count),
+the templates' bytes and the attached files' bytes. Reading those bytes and checking signatures happen in
+:mod:`bidkit.store.lock`; here are only the values and the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from bidkit.core.models import BidData
+from bidkit.core.models.base import Model, Text
+
+FORMAT: Literal["bidkit-review/1"] = "bidkit-review/1"
+PUBLIC_KEY_PREFIX = "ed25519:"
+
+# BidData field → file name, for the data that feeds the technical and commercial parts. Prices, internal cost
+# and acceptance records are not reviewed.
+REVIEWED_DATA = {
+    "config": "bidkit.yaml",
+    "company": "company.yaml",
+    "project": "project.yaml",
+    "tender": "tender.yaml",
+    "solution": "solution.yaml",
+    "responses": "responses.yaml",
+}
+REVIEWED_PARTS = ("technical_part", "commercial_part")
+
+Decision = Literal["approved", "rejected"]
+StateName = Literal["not requested", "pending", "approved", "stale", "rejected"]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical(value: Any) -> bytes:
+    """The one JSON form that is hashed and signed: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def data_digests(data: BidData) -> dict[str, str]:
+    """``{"responses.yaml: technical": sha256, ...}``: one digest per top-level field of each reviewed file."""
+    out: dict[str, str] = {}
+    for key, file_name in REVIEWED_DATA.items():
+        dumped = getattr(data, key).model_dump(mode="json")
+        for name, value in dumped.items():
+            out[f"{file_name}: {name}"] = sha256(canonical(value))
+    return out
+
+
+def template_input(part: str) -> str:
+    return f"template: {part}"
+
+
+def file_input(rel: str) -> str:
+    return f"file: {rel}"
+
+
+def embedded_files(data: BidData) -> list[str]:
+    """Workspace files the reviewed parts embed: qualification scans and seal/signature images."""
+    files = [q.scan for q in data.company.qualifications]
+    c = data.company
+    files += [p for p in (c.company_seal, c.legal_rep_seal, c.legal_rep_signature) if p]
+    return sorted(set(files))
+
+
+def combined(digests: dict[str, str]) -> str:
+    """One digest for the whole map (for the audit log and messages)."""
+    return sha256(canonical(digests))
+
+
+def changed_inputs(approved: dict[str, str], current: dict[str, str]) -> list[str]:
+    """Names whose digest differs, appeared or disappeared, in a stable order."""
+    names = sorted(set(approved) | set(current))
+    return [n for n in names if approved.get(n) != current.get(n)]
+
+
+# --- trusted reviewers (reviewers.yaml) ------------------------------------------------------------------------
+
+
+class Reviewer(Model):
+    name: Text
+    public_key: Text
+    role: str = "qa"
+
+    @field_validator("public_key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not value.startswith(PUBLIC_KEY_PREFIX) or len(value) < len(PUBLIC_KEY_PREFIX) + 40:
+            raise ValueError(f"expected '{PUBLIC_KEY_PREFIX}' and the base64 key printed by bidkit keys new")
+        return value
+
+
+class Reviewers(Model):
+    """reviewers.yaml: the QA reviewers whose signed approvals are trusted (kept by the company admin)."""
+
+    reviewers: list[Reviewer] = Field(default_factory=list)
+
+    def keys_of(self, name: str) -> list[str]:
+        return [r.public_key for r in self.reviewers if r.name == name]
+
+    def name_of(self, public_key: str) -> str | None:
+        return next((r.name for r in self.reviewers if r.public_key == public_key), None)
+
+
+# --- request and signed statements ---------------------------------------------------------------------------
+
+
+class Request(Model):
+    """A review request (unsigned: it records what the pre-sales engineer asked QA to review)."""
+
+    format: Literal["bidkit-review/1"] = FORMAT
+    kind: Literal["request"] = "request"
+    project: Text
+    requested_by: Text
+    time: Text  # ISO 8601 UTC
+    digests: dict[str, str]
+
+
+class Statement(Model):
+    """A QA decision, signed by the reviewer's Ed25519 key over :meth:`payload`."""
+
+    format: Literal["bidkit-review/1"] = FORMAT
+    kind: Literal["decision"] = "decision"
+    project: Text
+    decision: Decision
+    reviewer: Text
+    time: Text  # ISO 8601 UTC
+    comment: str = ""
+    digests: dict[str, str]
+    public_key: Text
+    signature: str = ""
+
+    def payload(self) -> bytes:
+        return canonical(self.model_dump(mode="json", exclude={"signature"}))
+
+
+def parse_statement(obj: Any) -> Statement | str:
+    """A :class:`Statement` from parsed JSON, or the first problem as text."""
+    try:
+        return Statement.model_validate(obj)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(p) for p in e["loc"]) or "(top)"
+        return f"{where}: {str(e['msg']).removeprefix('Value error, ')}"
+
+
+# --- the state of the lock -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    name: StateName
+    reviewer: str = ""
+    time: str = ""
+    comment: str = ""
+    requested_by: str = ""
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        return self.name == "approved"
+
+    def describe(self) -> str:
+        """The state for ``review status`` (the changed inputs of a stale approval are listed apart)."""
+        if self.name == "pending":
+            return f"pending (requested by {self.requested_by} at {self.time})"
+        if self.name == "approved":
+            return f"approved by {self.reviewer} at {self.time}"
+        if self.name == "rejected":
+            return f"rejected by {self.reviewer} at {self.time}: {self.comment}"
+        if self.name == "stale":
+            return f"stale (approved by {self.reviewer} at {self.time}, inputs changed since)"
+        return "not requested"
+
+
+def state(request: Request | None, decision: Statement | None, current: dict[str, str]) -> ReviewState:
+    """The lock's state from the latest request and the latest verified decision."""
+    if decision is not None and (request is None or decision.time >= request.time):
+        if decision.decision == "rejected":
+            return ReviewState("rejected", decision.reviewer, decision.time, decision.comment)
+        changed = changed_inputs(decision.digests, current)
+        if changed:
+            return ReviewState("stale", decision.reviewer, decision.time, decision.comment, changed=changed)
+        return ReviewState("approved", decision.reviewer, decision.time, decision.comment)
+    if request is not None:
+        return ReviewState("pending", time=request.time, requested_by=request.requested_by)
+    return ReviewState("not requested")
+
+
+def lock_message(st: ReviewState) -> str:
+    """Why the price lock is closed, in one line."""
+    if st.name == "not requested":
+        return "price lock closed: no QA review requested yet (bidkit review request DIR, then QA approves)"
+    if st.name == "pending":
+        return f"price lock closed: QA review pending (requested by {st.requested_by} at {st.time})"
+    if st.name == "rejected":
+        return f"price lock closed: QA rejected the review ({st.reviewer} at {st.time}: {st.comment})"
+    if st.name == "stale":
+        return (f"price lock closed: changed since the QA approval by {st.reviewer}: {', '.join(st.changed)} "
+                "(request a new review)")
+    return "price lock open"

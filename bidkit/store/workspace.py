@@ -1,0 +1,146 @@
+"""A bid workspace on disk: its layout, and loading it through the one validation path.
+
+:func:`load` reads every YAML file, runs :func:`bidkit.core.validation.validate` (each file's model, every
+reference between files) and adds what needs the file system (scans, seals and templates named in the data
+must exist inside the workspace). Every problem is reported at once; every command loads through here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bidkit.core import validation
+from bidkit.core.errors import InputError, OutputError, ValidationFailed
+from bidkit.core.location import Location, Problem
+from bidkit.core.models import BidData
+from bidkit.store import yamlio
+from bidkit.store.files import atomic_path, atomic_write, resolve_inside
+
+__all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "resolve_inside", "save"]
+
+SUBDIRS = ("attachments", "seals", "templates", "build")
+
+
+@dataclass
+class Workspace:
+    """A loaded workspace: its root, its data and the parsed YAML (for line numbers)."""
+
+    root: Path
+    data: BidData
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def path(self, rel: str, *, what: str = "file", must_exist: bool = True) -> Path:
+        return resolve_inside(self.root, rel, what=what, must_exist=must_exist)
+
+
+def _read_yaml(root: Path, name: str) -> Any:
+    path = root / name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{name}: file not found") from None
+    if size > yamlio.MAX_YAML_BYTES:
+        raise InputError(f"{name}: file too large ({size // (1024 * 1024)} MB; the limit is 5 MB)")
+    try:
+        data = yamlio.parse(path.read_bytes(), name)
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, expected a YAML file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    if data is None:
+        raise InputError(f"{name}: file is empty")
+    if not isinstance(data, dict):
+        raise InputError(f"{name}:1: expected a mapping of fields at the top level")
+    return data
+
+
+def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Problem]:
+    """Files the data points at (scans, seals, template overrides) must exist inside the workspace."""
+    refs: list[tuple[str, tuple[str | int, ...], str]] = []
+    for i, q in enumerate(data.company.qualifications):
+        refs.append(("company", ("qualifications", i, "scan"), q.scan))
+    for fld in ("company_seal", "legal_rep_seal", "legal_rep_signature"):
+        value = getattr(data.company, fld)
+        if value:
+            refs.append(("company", (fld,), value))
+    for name, rel in data.config.templates.items():
+        refs.append(("config", ("templates", name), rel))
+    problems = []
+    for key, path, rel in refs:
+        try:
+            resolve_inside(root, rel)
+        except InputError as exc:
+            loc = Location.of(validation.FILE_OF[key], raw.get(key), path)
+            problems.append(Problem(Location(loc.file, loc.line or 1, path),
+                                    f"{exc.message.split(': ', 1)[1]} ({rel})"))
+    return problems
+
+
+def load(root: Path | str, *, check_files: bool = True) -> Workspace:
+    """Load and validate a workspace; :class:`ValidationFailed` lists every problem found, in every file."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root}: workspace folder not found")
+    raw: dict[str, Any] = {}
+    unreadable: list[str] = []
+    for f in validation.DATA_FILES:
+        if not (root / f.name).exists():
+            if f.required:
+                unreadable.append(f"{f.name}: file not found")
+            continue
+        try:
+            raw[f.field] = _read_yaml(root, f.name)
+        except InputError as exc:
+            unreadable.append(exc.message)
+    checked = validation.validate(raw)
+    data = checked.data() if not unreadable else None
+    problems = checked.problems
+    if data is not None and check_files:
+        problems = problems + file_references(root, data, raw)
+    if unreadable or problems or data is None:
+        raise ValidationFailed(unreadable + [str(p) for p in problems])
+    return Workspace(root=root, data=data, raw=raw)
+
+
+def save(root: Path, data: BidData) -> None:
+    """Write every file of ``data`` into the workspace ``root`` (each atomically); comments are not kept."""
+    for f in validation.DATA_FILES:
+        value = getattr(data, f.field)
+        if value is None:
+            continue
+        atomic_write(root / f.name, yamlio.dump(value.model_dump(mode="python", exclude_defaults=True)))
+
+
+def init(target: Path, sample: Path) -> None:
+    """Create a workspace at ``target`` as a copy of ``sample`` (without its build output)."""
+    if target.exists() and any(target.iterdir()):
+        raise OutputError(f"{target}: folder exists and is not empty")
+    if not sample.is_dir():
+        raise InputError(f"{sample}: sample workspace not found")
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create workspace ({exc.strerror or exc})") from None
+    try:
+        dest = staging / "ws"
+        shutil.copytree(sample, dest, ignore=shutil.ignore_patterns("build", "__pycache__", "*.part"))
+        for sub in SUBDIRS:
+            (dest / sub).mkdir(exist_ok=True)
+        if target.exists():
+            target.rmdir()
+        os.replace(dest, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create workspace ({exc.strerror or exc})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,153 @@
+"""Strict YAML reading and writing that keeps line numbers and never makes money a float.
+
+Pure with respect to the file system: it parses text it is given. Floats are read as ``Decimal`` from their
+source text, so ``1.1`` is ``Decimal("1.1")``. Duplicate keys, anchors/aliases and tabs are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import yaml
+
+from bidkit.core.errors import InputError
+from bidkit.core.location import LineList, LineMap
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
+    if self.check_event(yaml.AliasEvent):
+        event = self.peek_event()
+        raise yaml.MarkedYAMLError(None, None, "anchors and aliases (*name) are not allowed", event.start_mark)
+    event = self.peek_event()
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        raise yaml.MarkedYAMLError(None, None, "anchors and aliases (&name) are not allowed", event.start_mark)
+    return yaml.composer.Composer.compose_node(self, parent, index)
+
+
+_Loader.compose_node = _compose_node  # type: ignore[method-assign,assignment]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
+    result = LineMap()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed", key_node.start_mark)
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int):
+            raise yaml.MarkedYAMLError(None, None, "keys must be plain text", key_node.start_mark)
+        key = str(key)
+        if key in result:
+            raise yaml.MarkedYAMLError(
+                None, None, f"duplicate key '{key}' (first on line {result.key_lines[key]})", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | str:
+    text = str(node.value).replace("_", "")
+    if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
+        return text  # let the model reject it with a proper message
+    return Decimal(text)
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
+    """A date or date-time; one that does not exist (2026-02-30) stays text, which the model then refuses with
+    its line and field instead of the parser stopping the whole file."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return str(node.value)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+def parse(text: str | bytes, name: str) -> Any:
+    """Parse YAML ``text`` from the file ``name`` (used in messages only)."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_YAML_BYTES:
+            raise InputError(f"{name}: file too large ({len(text) // 1024 // 1024} MB; the limit is 5 MB)")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError(f"{name}: file too large (the limit is 5 MB)")
+    text = text.removeprefix("\ufeff")
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in problem or "\t" in problem:
+            problem = "tab character used for indentation (use spaces)"
+        raise InputError(f"{name}{line}: YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name}: YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{name}: YAML nested too deeply") from None
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_decimal(dumper: _Dumper, value: Decimal) -> Any:
+    text = format(value, "f")
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
+def _represent_str(dumper: _Dumper, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_enum(dumper: _Dumper, value: Enum) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value.value))
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_multi_representer(Enum, _represent_enum)
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(dt.date, yaml.representer.SafeRepresenter.represent_date)
+_Dumper.add_representer(dt.datetime, yaml.representer.SafeRepresenter.represent_datetime)
+
+
+def dump(data: Any) -> str:
+    """YAML text for plain data (dicts, lists, str, Decimal, dates); keys keep their order."""
+    return yaml.dump(_plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
