@@ -275,7 +275,8 @@ ALIGN = {"center": CENTER, "left": LEFT, "right": RIGHT, "justify": JUSTIFY}
 
 
 class Builder:
-    def __init__(self, *, title: str, header: str, bid_part: bool) -> None:
+    def __init__(self, *, title: str, header: str, bid_part: bool, cover: bool = False,
+                 landscape: bool = False) -> None:
         self.doc = Document()
         self.bid_part = bid_part
         setup_styles(self.doc, bid_part=bid_part)
@@ -284,13 +285,13 @@ class Builder:
         for p in list(body.iterchildren(qn("w:p"))):
             body.remove(p)
         sec = self.doc.sections[0]
-        self._page(sec, landscape=False)
-        sec.different_first_page_header_footer = bid_part  # the part's cover page has no header
+        self._page(sec, landscape=landscape)
+        sec.different_first_page_header_footer = cover  # a title page has no header
         hp = sec.header.paragraphs[0]
         self.text(hp, header, style="Header", align=RIGHT)
-        if bid_part:
+        if cover:
             self.text(sec.first_page_header.paragraphs[0], "", style="Normal")
-        else:
+        if not bid_part:  # the package numbers a bid's pages itself
             fp = sec.footer.paragraphs[0]
             fp.style = self.doc.styles["Footer"]
             fp.alignment = CENTER
@@ -575,29 +576,58 @@ def deviation_table(b: Builder, var: str) -> None:
         [
             Col("序号", 1.2, "{{ row.no }}"),
             Col("条款号", 1.5, "{{ row.clause }}"),
-            Col("★", 0.8, "{{ row.star }}"),
-            Col("招标要求", 4.4, "{{ row.requirement }}", "left"),
-            Col("投标响应", 4.4, "{{ row.response }}", "left"),
-            Col("偏离情况", 1.7, "{{ row.deviation }}"),
-            Col("说明", 2.3, "{{ row.note }}", "left"),
+            Col("★", 0.7, "{{ row.star }}"),
+            Col("招标要求", 3.8, "{{ row.requirement }}", "left"),
+            Col("投标响应", 3.8, "{{ row.response }}", "left"),
+            Col("偏离情况", 1.4, "{{ row.deviation }}"),
+            Col("证明材料页码", 1.9, ""),
+            Col("说明", 2.0, "{{ row.note }}", "left"),
         ],
         loop=f"row in {var}",
     )
 
 
-def header_text(part: str) -> str:
-    return f"{{{{ tender.project_name }}}}（招标编号：{{{{ tender.number }}}}）  投标文件·{part}"
-
-
 # ----------------------------------------------------------------------------------------------------
-# bid parts
+# bid forms: one per chapter (templates/forms/<id>.docx), heading = the tender's title ({{ chapter.title }})
+
+FORM_HEADER = "{{ tender.project_name }}（招标编号：{{ tender.number }}）  投标文件"
+ID_BOX = ("{% if {who}.id_card.front %}{{ {who}.id_card.front }}{% else %}身份证正面复印件粘贴处{% endif %}",
+          "{% if {who}.id_card.back %}{{ {who}.id_card.back }}{% else %}身份证反面复印件粘贴处{% endif %}")
 
 
-def price_part() -> Builder:
-    b = Builder(title="投标文件（报价部分）", header=header_text("报价部分"), bid_part=True)
-    b.cover("报价部分")
+def form(title: str, *, landscape: bool = False) -> Builder:
+    b = Builder(title=title, header=FORM_HEADER, bid_part=True, landscape=landscape)
+    b.h1("{{ chapter.title }}", page_break=False)
+    return b
 
-    b.h1("第一章　投标函")
+
+def id_boxes(b: Builder, who: str, label: str) -> None:
+    """The ID card copy, front and back, in a box each (the picture when the workspace has it)."""
+    front, back = (t.replace("{who}", who) for t in ID_BOX)
+    b.p(f"{label}身份证复印件（正、反面）：", style="BK Plain", before=6)
+    table = b.form([8.15, 8.15], [[front, back]], label_cols=(), heights={0: 5.6})
+    for cell in table.rows[0].cells:
+        for para in cell.paragraphs:
+            para.alignment = CENTER
+
+
+def volume_cover() -> Builder:
+    """The title page of a volume: project, tender number, 投标文件, the volume, bidder with seal, date."""
+    b = Builder(title="投标文件", header=FORM_HEADER, bid_part=True, cover=True)
+    b.p("", style="BK Center").paragraph_format.space_before = Pt(60)
+    b.p("{{ tender.project_name }}", style="BK Cover", size=XIAO_ER)
+    b.p("招标编号：{{ tender.number }}", style="BK Center", size=SI)
+    para = b.p("投 标 文 件", style="BK Cover Title")
+    para.paragraph_format.space_before = Pt(72)
+    b.p("（{{ volume.title }}）", style="BK Cover", size=ER).paragraph_format.space_after = Pt(150)
+    b.p(SEAL_LINE, style="BK Cover Line")
+    b.p(REP_LINE, style="BK Cover Line")
+    b.p(DATE_LINE, style="BK Cover Line")
+    return b
+
+
+def bid_letter() -> Builder:
+    b = form("投标函")
     b.to_purchaser()
     b.p("1. 我方已仔细研究了{{ tender.project_name }}（招标编号：{{ tender.number }}）招标文件的全部内容，"
         "包括全部补充文件（如有），愿意按照招标文件的要求承担本项目的全部供货、安装、调试及服务工作。")
@@ -635,8 +665,11 @@ def price_part() -> Builder:
         keep=True,
     )
     b.signature()
+    return b
 
-    b.h1("第二章　开标一览表")
+
+def opening_summary() -> Builder:
+    b = form("开标一览表")
     b.p("项目名称：{{ tender.project_name }}", style="BK Plain")
     b.p("招标编号：{{ tender.number }}", style="BK Plain").paragraph_format.space_after = Pt(6)
     b.form(
@@ -656,9 +689,11 @@ def price_part() -> Builder:
     )
     b.p("注：投标总价应与投标函、分项报价表中的合计金额一致。", style="BK Note", before=6)
     b.signature()
+    return b
 
-    b.landscape_section()
-    b.h1("第三章　分项报价表", page_break=False)
+
+def itemised_prices() -> Builder:
+    b = form("分项报价表", landscape=True)
     b.p("项目名称：{{ tender.project_name }}　　招标编号：{{ tender.number }}", style="BK Plain")
     b.p("货币单位：人民币元", style="BK Right", size=WU)
     cols = [
@@ -701,11 +736,24 @@ def price_part() -> Builder:
     return b
 
 
-def commercial_part() -> Builder:
-    b = Builder(title="投标文件（商务部分）", header=header_text("商务部分"), bid_part=True)
-    b.cover("商务部分")
+def legal_rep_certificate() -> Builder:
+    b = form("法定代表人身份证明书")
+    b.p("投标人名称：{{ company.name }}", style="BK Plain")
+    b.p("单位性质：有限责任公司", style="BK Plain")
+    b.p("地　　址：{{ company.address }}", style="BK Plain")
+    b.p("成立时间：{{ company.founded }}", style="BK Plain")
+    b.p("统一社会信用代码：{{ company.credit_code }}", style="BK Plain")
+    b.p("姓名：{{ legal_rep.name }}　　职务：{{ legal_rep.title }}　　身份证号码：{{ legal_rep.id_number }}",
+        style="BK Plain", before=6)
+    b.p("系{{ company.name }}的法定代表人。", style="BK Body", before=6)
+    b.p("特此证明。", style="BK Body")
+    id_boxes(b, "legal_rep", "法定代表人")
+    b.signature(rep=False, before=18)
+    return b
 
-    b.h1("第一章　法定代表人授权书")
+
+def authorisation_letter() -> Builder:
+    b = form("法定代表人授权书")
     b.to_purchaser()
     b.p("本授权书声明：注册于{{ company.address }}的{{ company.name }}"
         "（统一社会信用代码：{{ company.credit_code }}）的法定代表人{{ company.legal_rep.name }}"
@@ -728,20 +776,17 @@ def commercial_part() -> Builder:
              "联系电话", "{{ authorisation.agent.phone }}"],
         ],
     )
-    ids = b.form(
-        [8.15, 8.15],
-        [["法定代表人身份证复印件（正、反面）\n粘贴处", "被授权人身份证复印件（正、反面）\n粘贴处"]],
-        label_cols=(), heights={0: 4.2},
-    )
-    for cell in ids.rows[0].cells:
-        for para in cell.paragraphs:
-            para.alignment = CENTER
+    id_boxes(b, "legal_rep", "法定代表人")
+    id_boxes(b, "authorisation.agent", "被授权人")
     b.p("投标人：{{ company.name }}（盖单位章）", style="BK Signature").paragraph_format.space_before = Pt(18)
     b.p("法定代表人：（签字或盖章）", style="BK Signature")
     b.p("被授权人签字：", style="BK Signature")
     b.p(DATE_LINE, style="BK Signature")
+    return b
 
-    b.h1("第二章　资格证明文件")
+
+def qualifications() -> Builder:
+    b = form("资格证明文件")
     b.h2("一、投标人基本情况表")
     b.form(
         [3.4, 4.75, 3.4, 4.75],
@@ -770,32 +815,91 @@ def commercial_part() -> Builder:
         loop="q in qualifications",
     )
     b.signature()
+    return b
 
-    b.h1("第三章　商务偏离表")
-    b.p("我方对招标文件商务条款的响应情况如下。“★”为实质性条款，偏离情况填写“无偏离”“正偏离”或“负偏离”。")
-    b.gap(3)
-    deviation_table(b, "commercial_deviations")
-    b.p("注：未列出的商务条款，我方均无偏离地完全响应。", style="BK Note", before=6)
+
+def sme_declaration() -> Builder:
+    """中小企业声明函 in the format of 财库〔2020〕46号 (货物、工程、服务)."""
+    b = form("中小企业声明函")
+    b.p("本公司（联合体）郑重声明，根据《政府采购促进中小企业发展管理办法》（财库〔2020〕46 号）的规定，"
+        "本公司（联合体）参加{{ tender.purchaser }}的{{ tender.project_name }}（招标编号：{{ tender.number }}）"
+        "采购活动，{{ sme.statement }}。相关企业（含联合体中的中小企业、签订分包意向协议的中小企业）的"
+        "具体情况如下：")
+    b.tag("{%p for it in sme.items %}")
+    b.p("{{ it.no }}. {{ it.name }}，属于{{ it.industry }}；{{ it.maker_label }}为{{ it.manufacturer }}，"
+        "从业人员 {{ it.employees }} 人，营业收入为 {{ it.revenue }} 万元，资产总额为 {{ it.assets }} 万元，"
+        "属于{{ it.size }}；")
+    b.tag("{%p endfor %}")
+    b.p("以上企业，不属于大企业的分支机构，不存在控股股东为大企业的情形，也不存在与大企业的负责人为同一人"
+        "的情形。")
+    b.p("本企业对上述声明内容的真实性负责。如有虚假，将依法承担相应责任。")
+    b.signature(rep=False, before=18)
+    return b
+
+
+def supplier_conditions() -> Builder:
+    """The statement that the bidder meets 政府采购法 art. 22."""
+    b = form("符合《中华人民共和国政府采购法》第二十二条规定的声明")
+    b.to_purchaser()
+    b.p("我方参加{{ tender.project_name }}（招标编号：{{ tender.number }}）的政府采购活动，现郑重声明，我方"
+        "符合《中华人民共和国政府采购法》第二十二条规定的供应商条件：")
+    for item in ("（一）具有独立承担民事责任的能力；",
+                 "（二）具有良好的商业信誉和健全的财务会计制度；",
+                 "（三）具有履行合同所必需的设备和专业技术能力；",
+                 "（四）有依法缴纳税收和社会保障资金的良好记录；",
+                 "（五）参加政府采购活动前三年内，在经营活动中没有重大违法记录；",
+                 "（六）法律、行政法规规定的其他条件。"):
+        b.p(item)
+    b.p("我方对上述声明的真实性负责。如有虚假，将依法承担相应责任。")
     b.signature()
+    return b
 
-    b.h1("第四章　类似项目业绩")
-    b.p("我方近年完成的类似项目如下，合同或中标通知书复印件附后。")
+
+def no_violation_declaration() -> Builder:
+    b = form("参加政府采购活动前三年内在经营活动中没有重大违法记录的声明")
+    b.to_purchaser()
+    b.p("我方参加{{ tender.project_name }}（招标编号：{{ tender.number }}）的政府采购活动，现郑重声明："
+        "参加本次政府采购活动前三年内，我方在经营活动中没有因违法经营受到刑事处罚或者责令停产停业、吊销许可证"
+        "或者执照、较大数额罚款等行政处罚的重大违法记录。")
+    b.p("我方对上述声明的真实性负责。如有虚假，将依法承担相应责任。")
+    b.signature()
+    return b
+
+
+def deviations(title: str, what: str) -> Builder:
+    b = form(title)
+    b.p(f"我方对招标文件{what}的响应情况如下。“★”为实质性条款，偏离情况填写“无偏离”“正偏离”或“负偏离”；"
+        "证明材料附后，其页码为本投标文件的页码。")
+    b.gap(3)
+    deviation_table(b, "rows")
+    b.p(f"注：未列出的{what}，我方均无偏离地完全响应。", style="BK Note", before=6)
+    b.signature()
+    return b
+
+
+def references() -> Builder:
+    b = form("类似项目业绩")
+    b.p("我方近年完成的类似项目如下，合同或中标通知书复印件附后，其页码为本投标文件的页码。")
     b.gap(3)
     b.table(
         [
             Col("序号", 1.2, "{{ ref.no }}"),
-            Col("项目名称", 3.3, "{{ ref.project }}", "left"),
-            Col("客户名称", 2.9, "{{ ref.customer }}", "left"),
+            Col("项目名称", 2.9, "{{ ref.project }}", "left"),
+            Col("客户名称", 2.5, "{{ ref.customer }}", "left"),
             Col("年份", 1.2, "{{ ref.year }}"),
-            Col("合同金额（元）", 2.4, "{{ ref.amount }}", "right"),
-            Col("联系人及电话", 2.5, "{{ ref.contact }}"),
-            Col("项目概况", 2.8, "{{ ref.summary }}", "left"),
+            Col("合同金额（元）", 2.6, "{{ ref.amount }}", "right"),
+            Col("联系人及电话", 1.8, "{{ ref.contact }}"),
+            Col("项目概况", 2.2, "{{ ref.summary }}", "left"),
+            Col("证明材料页码", 1.9, ""),
         ],
         loop="ref in references",
     )
     b.signature()
+    return b
 
-    b.h1("第五章　售后服务承诺")
+
+def after_sales() -> Builder:
+    b = form("售后服务承诺")
     b.to_purchaser()
     b.p("若我方中标{{ tender.project_name }}，我方郑重承诺，将严格按照招标文件及合同的要求提供以下售后服务：")
     b.p("1. 质保期：自项目最终验收合格之日起 {{ bid.warranty_years }} 年，"
@@ -809,16 +913,14 @@ def commercial_part() -> Builder:
     return b
 
 
-def technical_part() -> Builder:
-    b = Builder(title="投标文件（技术部分）", header=header_text("技术部分"), bid_part=True)
-    b.cover("技术部分")
-
-    b.h1("第一章　技术方案")
+def technical_solution() -> Builder:
+    """技术方案 written as YAML sections in solution.yaml (a tender chapter can bring a Word file instead)."""
+    b = form("技术方案")
     b.p("{{ solution.title }}", style="BK Center", east=HEI, size=SI)
-    b.h2("1.1　方案概述")
+    b.h2("一、方案概述")
     b.lines("solution.overview")
     b.tag("{%p for sec in solution.sections %}")
-    b.h2("1.{{ sec.no + 1 }}　{{ sec.title }}")
+    b.h2("{{ sec.no + 1 }}、{{ sec.title }}")
     b.tag("{%p for text in sec.paragraphs %}")
     b.p("{{ text }}")
     b.tag("{%p endfor %}")
@@ -826,8 +928,11 @@ def technical_part() -> Builder:
     b.p("（{{ loop.index }}）{{ item }}")
     b.tag("{%p endfor %}")
     b.tag("{%p endfor %}")
+    return b
 
-    b.h1("第二章　设备清单")
+
+def bom() -> Builder:
+    b = form("设备清单")
     b.p("本项目拟投入的主要设备及材料如下（本表不含价格，价格详见报价部分的分项报价表）。")
     b.gap(3)
     b.table(
@@ -840,23 +945,19 @@ def technical_part() -> Builder:
             Col("数量", 1.4, "{{ row.qty }}"),
             Col("单位", 1.2, "{{ row.unit }}"),
         ],
-        loop="row in solution.bom",
+        loop="row in bom",
     )
+    return b
 
-    b.h1("第三章　技术偏离表")
-    b.p("我方对招标文件技术要求的响应情况如下。“★”为实质性条款，偏离情况填写“无偏离”“正偏离”或“负偏离”。")
-    b.gap(3)
-    deviation_table(b, "technical_deviations")
-    b.p("注：未列出的技术条款，我方均无偏离地完全响应。", style="BK Note", before=6)
-    b.signature()
 
-    b.h1("第四章　施工组织设计")
-    b.h2("4.1　施工组织概述")
-    b.lines("solution.construction.summary")
-    b.p("本项目计划总工期 {{ solution.construction.total_days }} 日历天，"
+def construction_organisation() -> Builder:
+    b = form("施工组织设计")
+    b.h2("一、施工组织概述")
+    b.lines("construction.summary")
+    b.p("本项目计划总工期 {{ construction.total_days }} 日历天，"
         "我方承诺在合同签订后 {{ bid.delivery_days }} 日历天内完成全部供货、安装与调试；"
         "质保期 {{ bid.warranty_years }} 年。")
-    b.h2("4.2　施工进度计划")
+    b.h2("二、施工进度计划")
     b.table(
         [
             Col("序号", 1.2, "{{ t.no }}"),
@@ -866,9 +967,9 @@ def technical_part() -> Builder:
             Col("工期（天）", 1.5, "{{ t.days }}"),
             Col("负责人", 2.4, "{{ t.owner }}"),
         ],
-        loop="t in solution.construction.tasks",
+        loop="t in construction.tasks",
     )
-    b.h2("4.3　劳动力及人员配备计划")
+    b.h2("三、劳动力及人员配备计划")
     b.table(
         [
             Col("序号", 1.2, "{{ s.no }}"),
@@ -878,18 +979,38 @@ def technical_part() -> Builder:
             Col("退场日期", 3.6, "{{ s.end }}"),
             Col("人员", 4.2, "{{ s.names }}", "left"),
         ],
-        loop="s in solution.construction.staffing",
+        loop="s in construction.staffing",
     )
-    b.h2("4.4　质量保证措施")
-    b.tag("{%p for m in solution.construction.quality_measures %}")
+    b.h2("四、质量保证措施")
+    b.tag("{%p for m in construction.quality_measures %}")
     b.p("（{{ loop.index }}）{{ m }}")
     b.tag("{%p endfor %}")
-    b.h2("4.5　安全文明施工措施")
-    b.tag("{%p for m in solution.construction.safety_measures %}")
+    b.h2("五、安全文明施工措施")
+    b.tag("{%p for m in construction.safety_measures %}")
     b.p("（{{ loop.index }}）{{ m }}")
     b.tag("{%p endfor %}")
     return b
 
+
+FORM_BUILDERS = {
+    "volume_cover": volume_cover,
+    "bid_letter": bid_letter,
+    "opening_summary": opening_summary,
+    "itemised_prices": itemised_prices,
+    "legal_rep_certificate": legal_rep_certificate,
+    "authorisation_letter": authorisation_letter,
+    "qualifications": qualifications,
+    "sme_declaration": sme_declaration,
+    "supplier_conditions": supplier_conditions,
+    "no_violation_declaration": no_violation_declaration,
+    "commercial_deviations": lambda: deviations("商务偏离表", "商务条款"),
+    "references": references,
+    "after_sales": after_sales,
+    "technical_solution": technical_solution,
+    "bom": bom,
+    "technical_deviations": lambda: deviations("技术偏离表", "技术要求"),
+    "construction_organisation": construction_organisation,
+}
 
 # ----------------------------------------------------------------------------------------------------
 # internal documents
@@ -1129,9 +1250,6 @@ def formal_acceptance() -> Builder:
 BUILDERS = {
     "feasibility_report": feasibility_report,
     "initiation_request": initiation_request,
-    "technical_part": technical_part,
-    "commercial_part": commercial_part,
-    "price_part": price_part,
     "internal_acceptance": internal_acceptance,
     "rectification_notice": rectification_notice,
     "formal_acceptance": formal_acceptance,
@@ -1140,9 +1258,10 @@ BUILDERS = {
 
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else OUT_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    for name, build in BUILDERS.items():
-        path = out / f"{name}.docx"
+    (out / "forms").mkdir(parents=True, exist_ok=True)
+    jobs = [(out / f"{name}.docx", build) for name, build in BUILDERS.items()]
+    jobs += [(out / "forms" / f"{name}.docx", build) for name, build in FORM_BUILDERS.items()]
+    for path, build in jobs:
         build().save(path)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
