@@ -15,7 +15,6 @@ from typing import Any
 
 from bidkit.core.models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Tender
 from bidkit.core.money import format_amount, rmb_upper
-from bidkit.core.pricing import summarise
 
 
 class Node(dict[str, Any]):
@@ -243,74 +242,6 @@ def initiation_request(data: BidData) -> dict[str, Any]:
     return ctx
 
 
-def technical_part(data: BidData) -> dict[str, Any]:
-    ctx = _base(data)
-    s = data.solution
-    ctx["bid"] = _bid(data)
-    ctx["solution"] = {
-        "title": s.title,
-        "overview": s.overview,
-        "sections": [
-            {"no": i, "title": sec.title, "paragraphs": list(sec.paragraphs), "bullets": list(sec.bullets)}
-            for i, sec in enumerate(s.sections, 1)
-        ],
-        "bom": _bom(data),
-        "construction": _construction(data),
-    }
-    ctx["technical_deviations"] = _deviations(data, data.responses.technical)
-    return ctx
-
-
-def commercial_part(data: BidData) -> dict[str, Any]:
-    ctx = _base(data)
-    r = data.responses
-    ctx["bid"] = _bid(data)
-    ctx["authorisation"] = {
-        "agent": {"name": r.authorisation.agent.name, "title": r.authorisation.agent.title,
-                  "id_number": r.authorisation.agent.id_number, "phone": r.authorisation.agent.phone},
-        "date": cn_date(r.authorisation.date),
-        "valid_until": cn_date(r.authorisation.valid_until, "本项目投标有效期结束"),
-    }
-    ctx["qualifications"] = [
-        {"no": i, "id": q.id, "name": q.name, "number": q.number, "issuer": q.issuer,
-         "valid_until": cn_date(q.valid_until, "长期有效")}
-        for i, q in enumerate(data.company.qualifications, 1)
-    ]
-    ctx["commercial_deviations"] = _deviations(data, r.commercial)
-    ctx["references"] = [
-        {"no": i, "customer": ref.customer, "project": ref.project, "year": ref.year,
-         "amount": money(ref.amount), "contact": ref.contact, "summary": ref.summary}
-        for i, ref in enumerate(r.references, 1)
-    ]
-    ctx["after_sales"] = list(r.after_sales)
-    ctx["response_time_hours"] = r.response_time_hours
-    return ctx
-
-
-def price_part(data: BidData) -> dict[str, Any]:
-    if data.pricing is None:
-        raise LookupError("the prices are not filled in yet")
-    ctx = _base(data)
-    ctx["bid"] = _bid(data)
-    summary = summarise(data.solution, data.pricing, tax_included=data.tender.tax_included)
-    ctx["prices"] = {
-        "lines": [
-            {"no": ln.no, "id": ln.bom.id, "name": ln.bom.name, "brand": ln.bom.brand, "model": ln.bom.model,
-             "spec": ln.bom.spec, "qty": qty(ln.bom.qty), "unit": ln.bom.unit, "origin": ln.bom.origin,
-             "unit_price": money(ln.unit_price), "total": money(ln.total), "note": ln.note}
-            for ln in summary.lines
-        ],
-        "subtotal": money(summary.subtotal),
-        "tax_rate": percent(summary.tax_rate),
-        "tax": money(summary.tax),
-        "tax_included": "含税" if summary.tax_included else "不含税",
-        "total": money(summary.total),
-        "total_upper": rmb_upper(summary.total),
-        "note": data.pricing.extra_note,
-    }
-    return ctx
-
-
 def _record(rec: AcceptanceRecord) -> dict[str, Any]:
     return {
         "id": rec.id,
@@ -371,8 +302,6 @@ class DocumentSpec:
     name: str
     title: str  # Chinese title, for messages and the package
     build: Callable[[BidData], dict[str, Any]]
-    bid_part: bool = False  # goes into the bid package
-    confidential: bool = False  # the price part: locked until QA approval
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {
@@ -380,9 +309,6 @@ DOCUMENTS: dict[str, DocumentSpec] = {
     for spec in (
         DocumentSpec("feasibility_report", "项目可行性分析报告", feasibility_report),
         DocumentSpec("initiation_request", "立项申请", initiation_request),
-        DocumentSpec("technical_part", "技术标", technical_part, bid_part=True),
-        DocumentSpec("commercial_part", "商务标", commercial_part, bid_part=True),
-        DocumentSpec("price_part", "报价", price_part, bid_part=True, confidential=True),
         DocumentSpec("internal_acceptance", "内部验收单", internal_acceptance),
         DocumentSpec("rectification_notice", "整改意见书", rectification_notice),
         DocumentSpec("formal_acceptance", "正式验收单", formal_acceptance),
@@ -676,7 +602,7 @@ DOCUMENTS.update(
             DocumentSpec("construction_plan", "施工方案", construction_plan),
             DocumentSpec("construction_report", "项目施工报告书", construction_report),
             DocumentSpec("supply_plan", "设备供货方案", supply_plan),
-            DocumentSpec("supply_report", "项目设备供货报告", supply_report, bid_part=False),  # internal
+            DocumentSpec("supply_report", "项目设备供货报告", supply_report),  # internal
             DocumentSpec("payment_request", "回款申请", payment_request),
             DocumentSpec("bond_refund_request", "履约保证金退回申请", bond_refund_request),
             DocumentSpec("project_summary", "项目总结", project_summary),

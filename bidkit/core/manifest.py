@@ -26,7 +26,7 @@ from typing import Any
 from bidkit.core.errors import IntegrityError
 
 FORMAT = "bidkit-manifest/1"
-KINDS = ("front", "part", "attachment")
+KINDS = ("front", "chapter", "part", "attachment")
 APPROVAL_KEYS = ("reviewer", "time", "decision", "digest")  # the only approval fields a manifest carries
 
 
@@ -58,7 +58,7 @@ def build_manifest(
     front: list[ManifestEntry] | tuple[ManifestEntry, ...] = (),
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict; ``approval`` is reduced to reviewer, time, decision and digest."""
-    entries = [*front, *parts, *attachments]
+    entries = sorted([*front, *parts, *attachments], key=lambda e: e.first_page)  # in the package's page order
     for entry in entries:
         if entry.kind not in KINDS:
             raise ValueError(f"manifest entry {entry.name}: unknown kind {entry.kind!r}")
@@ -145,5 +145,6 @@ def page_ranges(manifest: dict[str, Any], pages_total: int) -> dict[str, tuple[i
 
 
 def _label(entry: dict[str, Any]) -> str:
-    kind = {"part": "part", "attachment": "attachment", "front": "front pages"}.get(str(entry.get("kind")), "entry")
+    kind = {"part": "part", "chapter": "chapter", "attachment": "attachment", "front": "front pages"}.get(
+        str(entry.get("kind")), "entry")
     return f"{kind} {entry.get('title') or entry['name']}"

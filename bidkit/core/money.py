@@ -134,3 +134,78 @@ def rmb_upper(amount: Decimal) -> str:
         if fen:
             parts.append(_DIGITS[fen] + "分")
     return sign + "".join(parts)
+
+
+_UNIT_VALUE = {"拾": 10, "佰": 100, "仟": 1000}
+UPPER_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整"
+
+
+def _section(text: str) -> int | None:
+    """A 大写 number below 10,000 (拾/佰/仟 units, 零 fillers); None when malformed."""
+    value, digit = 0, None
+    for ch in text:
+        if ch == "零":
+            digit = None
+        elif ch in _DIGITS:
+            if digit is not None:
+                return None  # two digits in a row
+            digit = _DIGITS.index(ch)
+        elif ch in _UNIT_VALUE:
+            value += (1 if digit is None and ch == "拾" else digit or 0) * _UNIT_VALUE[ch]  # 拾 alone is 10
+            digit = None
+        else:
+            return None
+    return value + (digit or 0)
+
+
+def parse_upper(text: str) -> Decimal | None:
+    """The amount a 大写 text states (``叁佰贰拾万元整`` → 3200000), or None when it is not one; the inverse of
+    :func:`rmb_upper`, lenient about where 零 stands, as a reader of someone else's wording must be."""
+    text = text.strip().removeprefix("人民币").removesuffix("整").removesuffix("正")
+    sign = -1 if text.startswith("负") else 1
+    text = text.removeprefix("负")
+    if not text or any(ch not in UPPER_CHARS for ch in text):
+        return None
+    integer_text, sep, small = text.partition("元")
+    if not sep:
+        if not text.endswith(("角", "分")):
+            return None
+        integer_text, small = "", text
+    total = 0
+    rest = integer_text
+    for unit, factor in (("亿", 100_000_000), ("万", 10_000)):
+        if unit in rest:
+            head, _, rest = rest.partition(unit)
+            part = _parse_big(head) if unit == "亿" else _section(head)
+            if part is None:
+                return None
+            total += part * factor
+    tail = _section(rest)
+    if tail is None:
+        return None
+    total += tail
+    jiao = fen = 0
+    small = small.lstrip("零")
+    for ch_unit in ("角", "分"):
+        if ch_unit in small:
+            head, _, small = small.partition(ch_unit)
+            head = head.lstrip("零")
+            if len(head) != 1 or head not in _DIGITS:
+                return None
+            if ch_unit == "角":
+                jiao = _DIGITS.index(head)
+            else:
+                fen = _DIGITS.index(head)
+            small = small.lstrip("零")
+    if small:
+        return None
+    return sign * (Decimal(total) + Decimal(jiao) / 10 + Decimal(fen) / 100)
+
+
+def _parse_big(text: str) -> int | None:
+    """The part before 亿, which may itself hold 万 (万亿)."""
+    if "万" in text:
+        head, _, tail = text.partition("万")
+        hi, lo = _section(head), _section(tail)
+        return None if hi is None or lo is None else hi * 10_000 + lo
+    return _section(text)

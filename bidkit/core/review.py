@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from bidkit.core.book import attachment_index, plan
 from bidkit.core.models import BidData
 from bidkit.core.models.base import Model, Text
 
@@ -31,7 +32,6 @@ REVIEWED_DATA = {
     "solution": "solution.yaml",
     "responses": "responses.yaml",
 }
-REVIEWED_PARTS = ("technical_part", "commercial_part")
 
 Decision = Literal["approved", "rejected"]
 StateName = Literal["not requested", "pending", "approved", "stale", "rejected"]
@@ -50,7 +50,8 @@ def data_digests(data: BidData) -> dict[str, str]:
     """``{"responses.yaml: technical": sha256, ...}``: one digest per top-level field of each reviewed file."""
     out: dict[str, str] = {}
     for key, file_name in REVIEWED_DATA.items():
-        dumped = getattr(data, key).model_dump(mode="json")
+        # defaults left out: a field bidkit adds later (at its default) does not make every approval stale
+        dumped = getattr(data, key).model_dump(mode="json", exclude_defaults=True)
         for name, value in dumped.items():
             out[f"{file_name}: {name}"] = sha256(canonical(value))
     return out
@@ -65,11 +66,23 @@ def file_input(rel: str) -> str:
 
 
 def embedded_files(data: BidData) -> list[str]:
-    """Workspace files the reviewed parts embed: qualification scans and seal/signature images."""
+    """Workspace files the book is made of besides its templates: chapter files (.docx, .pdf), the attachments
+    its chapters hold, ID card copies, seal and signature images, and every qualification scan."""
+    book = plan(data)
+    index = attachment_index(data)
     files = [q.scan for q in data.company.qualifications]
+    files += [pc.file for pc in book.chapters() if pc.file]
+    files += [index[a].path for pc in book.chapters() for a in pc.attachments if a in index]
     c = data.company
-    files += [p for p in (c.company_seal, c.legal_rep_seal, c.legal_rep_signature) if p]
+    agent = data.responses.authorisation.agent
+    files += [p for p in (c.company_seal, c.legal_rep_seal, c.legal_rep_signature, c.legal_rep.id_card_front,
+                          c.legal_rep.id_card_back, agent.id_card_front, agent.id_card_back) if p]
     return sorted(set(files))
+
+
+def templates_used(data: BidData) -> list[str]:
+    """The bid forms the book renders (their templates are bound into the approval like the data)."""
+    return sorted({pc.form for pc in plan(data).chapters() if pc.form is not None})
 
 
 def combined(digests: dict[str, str]) -> str:

@@ -12,3 +12,21 @@ class TemplateSource:
     path: Path
     display: str  # for messages: workspace-relative or "bundled:…"
     bundled: bool  # bundled templates are bidkit's own; a workspace's may come from anyone
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture in a template's context (PNG or JPEG bytes); the renderer places it as an inline image."""
+
+    data: bytes
+    width_cm: float
+    height_cm: float | None = None  # None: keep the aspect ratio
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A picture the context names by its workspace path; the pipeline reads it into an :class:`Image`."""
+
+    path: str
+    width_cm: float
+    height_cm: float | None = None

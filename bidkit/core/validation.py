@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from bidkit.core import book
 from bidkit.core.location import FieldPath, Location, Problem
 from bidkit.core.models import PART_NAMES, BidData
 from bidkit.core.models.acceptance import Acceptance
@@ -84,11 +85,18 @@ _PLAIN = {
 _DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?")
 
 
+_YAML11_NUMBER = re.compile(r"[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?"
+                            r"|[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?|-0(\.0*)?)")
+
+
 def problem_text(err: ErrorDetails) -> str:
     """A pydantic error in plain words (the validators' own messages without pydantic's prefix)."""
     value = err.get("input")
     if err["type"].startswith(("date", "datetime")) and isinstance(value, str) and _DATE_LIKE.fullmatch(value):
         return f"{value} is not a date that exists"
+    if isinstance(value, str) and _YAML11_NUMBER.fullmatch(value):
+        return (f"'{value}' is not a plain number (YAML 1.1 would read it as base 60, hex, octal or with "
+                "separators): write the number plainly, e.g. 120, 16, 1000, 0")
     return _PLAIN.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
 
 
@@ -107,10 +115,11 @@ class Checked:
 
     models: dict[str, BaseModel]
     problems: list[Problem]
+    invalid: set[str] = field(default_factory=set)  # fields whose file's own model did not validate
 
     def data(self) -> BidData | None:
-        """The whole project, when every file is valid."""
-        if self.problems or not all(f.field in self.models for f in DATA_FILES if f.required):
+        """The whole project, when every file's model is valid (references between files may still be wrong)."""
+        if self.invalid or not all(f.field in self.models for f in DATA_FILES if f.required):
             return None
         return BidData.model_validate(self.models)  # each value is its field's model already (not revalidated)
 
@@ -139,16 +148,18 @@ def validate(raw: Mapping[str, Any]) -> Checked:
     models: dict[str, BaseModel] = {}
     partials: dict[str, BaseModel] = {}
     problems: list[Problem] = []
+    invalid: set[str] = set()
     for f in DATA_FILES:
         if f.field not in raw:
             continue
         try:
             models[f.field] = f.model.model_validate(raw[f.field])
         except ValidationError as exc:
+            invalid.add(f.field)
             problems += model_problems(exc, f.name, raw[f.field])
             if (part := partial(f.model, raw[f.field])) is not None:
                 partials[f.field] = part
-    checked = Checked(models, problems)
+    checked = Checked(models, problems, invalid)
     problems += references(models | partials, raw)
     return checked
 
@@ -208,11 +219,11 @@ def _lines_name_bom(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]
     if solution is None:
         return
     bom = {b.id for b in solution.bom}
-    for field, kind in (("pricing", Pricing), ("internal_cost", InternalCost)):
-        sheet = _get(models, field, kind)
+    for name, kind in (("pricing", Pricing), ("internal_cost", InternalCost)):
+        sheet = _get(models, name, kind)
         for i, line in enumerate(sheet.lines if sheet is not None else []):
             if line.item not in bom:
-                yield at(raw, field, ("lines", i, "item"), f"unknown BOM line '{line.item}'")
+                yield at(raw, name, ("lines", i, "item"), f"unknown BOM line '{line.item}'")
     supply = _get(models, "supply", Supply)
     for i, order in enumerate(supply.orders if supply is not None else []):
         if order.item not in bom:
@@ -229,6 +240,62 @@ def _attachments_name_qualifications(models: Models, raw: Mapping[str, Any]) -> 
         if req.qualification not in quals:
             yield at(raw, "tender", ("required_attachments", i, "qualification"),
                      f"unknown qualification '{req.qualification}'")
+
+
+@reference
+def _chapters(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every chapter of the tender's list has a source bidkit can make, a known volume, and attachments that
+    exist; a price chapter comes only from a form or a .docx filled from the encrypted prices."""
+    tender, company, responses = (_get(models, "tender", Tender), _get(models, "company", Company),
+                                  _get(models, "responses", Responses))
+    if tender is None:
+        return
+    known = {q.id for q in company.qualifications} if company is not None else None
+    if known is not None and responses is not None:
+        known |= {a.id for a in responses.attachments}
+    volumes = {"price", "commercial", "technical", *book.LEGACY_VOLUMES, *(v.id for v in tender.volumes)}
+    for i, ch in enumerate(tender.chapters):
+        form = book.form_of(ch)
+        if ch.form is not None and form is None:
+            yield at(raw, "tender", ("chapters", i, "form"),
+                     f"unknown form '{ch.form}' (one of {', '.join(book.FORMS)})")
+        elif form is None and ch.file is None and not ch.attachments:
+            yield at(raw, "tender", ("chapters", i, "id"),
+                     f"'{ch.id}' is not a bidkit form; give the chapter a file: (.docx or .pdf), attachments:, "
+                     f"or form: (one of {', '.join(book.FORMS)})")
+        if ch.part is not None and ch.part not in volumes:
+            yield at(raw, "tender", ("chapters", i, "part"),
+                     f"unknown part '{ch.part}' (price, commercial, technical, or a volume in tender.yaml volumes)")
+        if book.volume_of(ch) == "price" and ch.file is not None:
+            if ch.file.lower().endswith(".pdf"):
+                yield at(raw, "tender", ("chapters", i, "file"),
+                         "a price chapter cannot be a PDF: its figures must come from the encrypted prices "
+                         "(a .docx with fill: true)")
+            elif not ch.fill:
+                yield at(raw, "tender", ("chapters", i, "fill"),
+                         "a price chapter file must be a template (fill: true) whose figures come from the "
+                         "encrypted prices")
+        for key in ("attachments", "evidence"):
+            for j, ref in enumerate(getattr(ch, key)):
+                if known is not None and ref not in known:
+                    yield at(raw, "tender", ("chapters", i, key, j), f"unknown attachment '{ref}'")
+
+
+@reference
+def _evidence_exists(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]:
+    company, responses = _get(models, "company", Company), _get(models, "responses", Responses)
+    if company is None or responses is None:
+        return
+    known = {q.id for q in company.qualifications} | {a.id for a in responses.attachments}
+    for table in ("technical", "commercial"):
+        for i, row in enumerate(getattr(responses, table)):
+            for j, ref in enumerate(row.evidence):
+                if ref not in known:
+                    yield at(raw, "responses", (table, i, "evidence", j), f"unknown attachment '{ref}'")
+    for i, item in enumerate(responses.references):
+        for j, ref in enumerate(item.evidence):
+            if ref not in known:
+                yield at(raw, "responses", ("references", i, "evidence", j), f"unknown attachment '{ref}'")
 
 
 @reference

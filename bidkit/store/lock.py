@@ -26,7 +26,7 @@ from bidkit.core.models import PriceLine, Pricing
 from bidkit.core.validation import model_problems
 from bidkit.store import audit, crypto, keys, yamlio
 from bidkit.store.files import atomic_write, file_sha256
-from bidkit.store.templates import find_template
+from bidkit.store.templates import find_form
 from bidkit.store.workspace import Workspace
 
 REVIEWERS = "reviewers.yaml"
@@ -41,10 +41,10 @@ PLAINTEXT = "pricing.yaml"
 
 
 def current_digests(ws: Workspace) -> dict[str, str]:
-    """The digest map of the inputs of the technical and commercial parts, as they are now."""
+    """The digest map of everything the book is made of (data, forms, chapter files, attachments, seals), now."""
     digests = review.data_digests(ws.data)
-    for part in review.REVIEWED_PARTS:
-        digests[review.template_input(part)] = review.sha256(find_template(ws, part).path.read_bytes())
+    for form in review.templates_used(ws.data):
+        digests[review.template_input(form)] = review.sha256(find_form(ws, form).path.read_bytes())
     for rel in review.embedded_files(ws.data):
         digests[review.file_input(rel)] = file_sha256(ws.path(rel, what="attachment"))
     return digests
@@ -274,6 +274,8 @@ def set_price(pricing: Pricing, item: str, unit_price: Decimal, bom_ids: list[st
     return pricing.model_copy(update={"lines": lines})
 
 
-def record_price_render(ws: Workspace, path: Path, actor: str | None = None) -> None:
-    rel = path.relative_to(ws.root) if path.is_relative_to(ws.root) else path
-    audit.append(ws.root, "render.price_part", {"file": str(rel), "sha256": review.sha256(path.read_bytes())}, actor)
+def record_price_render(ws: Workspace, paths: list[Path], actor: str | None = None) -> None:
+    """One log entry for the price chapters one render wrote (their names and digests, never a price)."""
+    rels = [str(p.relative_to(ws.root) if p.is_relative_to(ws.root) else p) for p in paths]
+    digests = [review.sha256(p.read_bytes()) for p in paths]
+    audit.append(ws.root, "render.price_part", {"files": rels, "sha256": digests}, actor)

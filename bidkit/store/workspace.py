@@ -74,6 +74,16 @@ def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Prob
             refs.append(("company", (fld,), value))
     for name, rel in data.config.templates.items():
         refs.append(("config", ("templates", name), rel))
+    for fld in ("id_card_front", "id_card_back"):
+        if value := getattr(data.company.legal_rep, fld):
+            refs.append(("company", ("legal_rep", fld), value))
+        if value := getattr(data.responses.authorisation.agent, fld):
+            refs.append(("responses", ("authorisation", "agent", fld), value))
+    for i, att in enumerate(data.responses.attachments):
+        refs.append(("responses", ("attachments", i, "file"), att.file))
+    for i, ch in enumerate(data.tender.chapters):
+        if ch.file:
+            refs.append(("tender", ("chapters", i, "file"), ch.file))
     problems = []
     for key, path, rel in refs:
         try:
@@ -82,7 +92,17 @@ def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Prob
             loc = Location.of(validation.FILE_OF[key], raw.get(key), path)
             problems.append(Problem(Location(loc.file, loc.line or 1, path),
                                     f"{exc.message.split(': ', 1)[1]} ({rel})"))
+    legacy = [name for name in LEGACY_PART_TEMPLATES if name in data.config.templates]
+    legacy += [f"templates/{name}.docx" for name in LEGACY_PART_TEMPLATES
+               if (root / "templates" / f"{name}.docx").exists()]
+    for name in legacy:
+        problems.append(Problem(Location("bidkit.yaml" if "/" not in name else name), (
+            "whole-part templates are no longer used: the book is made of one form per chapter; override a "
+            "chapter's form instead (templates/<form>.docx, see templates/README.md)")))
     return problems
+
+
+LEGACY_PART_TEMPLATES = ("price_part", "commercial_part", "technical_part")
 
 
 def load(root: Path | str, *, check_files: bool = True) -> Workspace:

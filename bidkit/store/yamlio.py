@@ -7,6 +7,7 @@ source text, so ``1.1`` is ``Decimal("1.1")``. Duplicate keys, anchors/aliases a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -64,10 +65,24 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+)?\.[0-9]+([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+|[-+]?[0-9]+\.")
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | str:
+    """A whole number written plainly; YAML 1.1's other forms (``2:00`` = 120, ``0x10``, ``0o17``, ``1_000``) and
+    a negative zero stay text, which the model refuses ("not a number") instead of reading a value nobody meant."""
+    text = str(node.value)
+    if not _PLAIN_INT.fullmatch(text) or (text.lstrip("+-") == "0" and text.startswith("-")):
+        return text
+    return int(text)
+
+
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> Decimal | str:
-    text = str(node.value).replace("_", "")
-    if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
-        return text  # let the model reject it with a proper message
+    """A decimal number read from its text (never a binary float); other forms stay text for the model to refuse."""
+    text = str(node.value)
+    if not _PLAIN_FLOAT.fullmatch(text) or (text.startswith("-") and Decimal(text) == 0):
+        return text  # .inf, .nan, 1_000.5, 1:30.5, -0.0: the model says what is wrong with the field
     return Decimal(text)
 
 
@@ -84,6 +99,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def parse(text: str | bytes, name: str) -> Any:

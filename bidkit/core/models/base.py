@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -55,10 +56,15 @@ def _money(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
 
 
+MAX_QUANTITY = Decimal(10) ** 9
+
+
 def _quantity(value: Any) -> Decimal:
     qty = _to_decimal(value, "quantity")
     if qty <= 0:
         raise ValueError("quantity must be greater than 0")
+    if qty > MAX_QUANTITY:
+        raise ValueError("quantity too large (at most 1,000,000,000)")
     if -qty.as_tuple().exponent > 3:  # type: ignore[operator]
         raise ValueError("quantity has more than three decimals")
     return qty
@@ -79,6 +85,19 @@ Money = Annotated[Decimal, BeforeValidator(_money), _as_text]
 Quantity = Annotated[Decimal, BeforeValidator(_quantity), _as_text]
 Rate = Annotated[Decimal, BeforeValidator(_rate), _as_text]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    if not 1990 <= value.year <= 2100:
+        raise ValueError(f"{value.isoformat()[:10]} is outside 1990–2100 (a typing error?)")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_date)]
+"""A date of a bid's life: between 1990 and 2100, so that no sum of days overflows."""
+Moment = Annotated[dt.datetime, AfterValidator(_plausible_date)]
+Days = Annotated[int, Field(gt=0, le=3650)]
+"""A period in days: positive and at most ten years."""
 
 
 def _rel_path(value: str) -> str:

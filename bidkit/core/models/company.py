@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import field_validator
 
-from bidkit.core.models.base import Model, RelPath, Text, unique
+from bidkit.core.models.base import Day, Model, RelPath, Text, unique
 
 _CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -39,7 +39,7 @@ class Qualification(Model):
     name: Text
     number: Text
     issuer: Text
-    valid_until: dt.date | None = None  # None: without an expiry date (e.g. 营业执照 长期)
+    valid_until: Day | None = None  # None: without an expiry date (e.g. 营业执照 长期)
     scan: RelPath
 
 
@@ -48,6 +48,8 @@ class Person(Model):
     title: str = ""
     id_number: str = ""
     phone: str = ""
+    id_card_front: RelPath | None = None  # 身份证复印件 (PNG/JPEG), placed into the forms' boxes
+    id_card_back: RelPath | None = None
 
 
 class Company(Model):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from bidkit.core.models.base import Bilingual, Model, Money, Text
+from bidkit.core.models.base import Bilingual, Day, Days, Model, Money, RelPath, Text, unique
 from bidkit.core.models.company import Person
 
 
@@ -28,14 +28,15 @@ class DeviationRow(Model):
     response: Text
     deviation: Deviation
     note: str = ""
+    evidence: list[Text] = []  # attachment ids proving the response (test reports, certificates)
 
 
 class Authorisation(Model):
     """法定代表人授权书."""
 
     agent: Person
-    date: dt.date
-    valid_until: dt.date | None = None
+    date: Day
+    valid_until: Day | None = None
 
 
 class Reference(Model):
@@ -47,13 +48,50 @@ class Reference(Model):
     amount: Money | None = None
     contact: str = ""
     summary: str = ""
+    evidence: list[Text] = []  # attachment ids: the contract copy, acceptance report…
+
+
+class Attachment(Model):
+    """A document the bid attaches (a test report, a contract copy, a bond receipt): declared once, cited by id."""
+
+    id: Text
+    title: Text
+    file: RelPath  # a PDF in the workspace
+    stamp: bool = True  # 复印件加盖公章 on its pages
+
+
+class EnterpriseSize(Bilingual):
+    medium = "medium"
+    small = "small"
+    micro = "micro"
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {"medium": "中型企业", "small": "小型企业", "micro": "微型企业"}
+
+
+class SmeItem(Model):
+    """One 标的 of the 中小企业声明函 (财库〔2020〕46号): what, its industry, who makes it and how big they are."""
+
+    name: Text
+    industry: Text  # 采购文件中明确的所属行业, e.g. 工业
+    manufacturer: Text  # 制造商 (货物) or 承建/承接企业 (工程、服务)
+    employees: Annotated[int, Field(ge=0)]
+    revenue_wan: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]  # 营业收入（万元）
+    assets_wan: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]  # 资产总额（万元）
+    size: EnterpriseSize
+
+
+class SmeDeclaration(Model):
+    kind: Literal["goods", "works", "services"] = "goods"  # 货物 / 工程 / 服务
+    items: Annotated[list[SmeItem], Field(min_length=1)]
 
 
 class BidTerms(Model):
-    date: dt.date  # 投标日期
-    bid_validity_days: Annotated[int, Field(gt=0)]
-    delivery_days: Annotated[int, Field(gt=0)]
-    warranty_years: Annotated[int, Field(gt=0)]
+    date: Day  # 投标日期
+    bid_validity_days: Days
+    delivery_days: Days
+    warranty_years: Annotated[int, Field(gt=0, le=50)]
     copies: Annotated[int, Field(ge=0)] = 2  # 副本 count besides the 正本
     payment_terms: str = ""
 
@@ -65,4 +103,6 @@ class Responses(Model):
     commercial: list[DeviationRow] = []
     references: list[Reference] = []
     after_sales: list[Text] = []
-    response_time_hours: Annotated[int, Field(gt=0)] = 2
+    attachments: Annotated[list[Attachment], unique("id", "attachment id '{}' appears twice")] = []
+    sme_declaration: SmeDeclaration | None = None
+    response_time_hours: Annotated[int, Field(gt=0, le=720)] = 2

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from bidkit.core.models.base import Bilingual, Model, Money, Rate, Text, unique
+from bidkit.core.models.base import Bilingual, Day, Days, Model, Moment, Money, Rate, RelPath, Text, unique
 
 
 class RequirementKind(Bilingual):
@@ -30,12 +29,45 @@ class Requirement(Model):
 
 
 class Chapter(Model):
-    """A chapter the tender requires, with whether its format asks for a seal or signature."""
+    """A chapter of the bid as the tender prescribes it: its title, its volume (``part``) and its source.
+
+    The source is a bidkit form (the chapter's ``id``, or ``form``), the bidder's own ``file`` (.docx converted as
+    it is, or filled as a template with ``fill: true``; or a .pdf), and/or a list of ``attachments`` (scans, by
+    id) placed after the chapter's own pages. A form and a file exclude each other.
+    """
 
     id: Text
     title: Text
+    part: str | None = None  # the volume: price, commercial, technical, or one the tender defines in volumes
+    form: str | None = None  # a bidkit form other than the id (e.g. id sme_statement, form sme_declaration)
+    file: RelPath | None = None
+    fill: bool = False  # fill the file's {{ }} variables (off: a 技术方案 may contain literal braces)
+    toc_depth: Annotated[int, Field(ge=0, le=3)] = 0  # the file's own Heading 1..N in the 目录 and bookmarks
+    attachments: list[Text] = []  # attachment ids, in this order, after the chapter's own pages
+    stamp: bool | None = None  # 复印件加盖公章 on every attachment page (default: yes)
+    copy_note: bool = False  # print 复印件与原件一致 beside each stamp on the attachment pages
+    evidence: list[Text] = []  # attachments this chapter cites, attached in its volume's 证明材料 unless elsewhere
     needs_seal: bool = False
     needs_signature: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Chapter:
+        if self.file is not None and self.form is not None:
+            raise ValueError(f"chapter '{self.id}' names both a file and a form: give one")
+        if self.fill and self.file is None:
+            raise ValueError(f"chapter '{self.id}': fill is for a chapter file (file: …)")
+        if self.file is not None and self.file.lower().endswith(".pdf") and self.fill:
+            raise ValueError(f"chapter '{self.id}': a PDF cannot be filled (fill: true is for .docx)")
+        if self.file is not None and not self.file.lower().endswith((".docx", ".pdf")):
+            raise ValueError(f"chapter '{self.id}': file must be a .docx or a .pdf ({self.file})")
+        return self
+
+
+class Volume(Model):
+    """A volume (部分) of the bid: the tender may ask for the price part sealed apart, and name its volumes."""
+
+    id: Text
+    title: Text
 
 
 class RequiredAttachment(Model):
@@ -48,16 +80,17 @@ class Tender(Model):
     project_name: Text  # as written in the tender
     purchaser: Text  # 采购人
     agency: str = ""  # 招标代理机构
-    published: dt.date | None = None
-    deadline: dt.datetime  # 投标截止时间
+    published: Day | None = None
+    deadline: Moment  # 投标截止时间
     opening_place: str = ""
-    bid_validity_days: Annotated[int, Field(gt=0)]  # the minimum the tender asks for
+    bid_validity_days: Days  # the minimum the tender asks for
     control_price: Money | None = None  # 最高限价
     bid_bond: Money | None = None  # 投标保证金
     tax_included: bool = True  # prices are quoted including VAT
     tax_rate: Rate | None = None
-    delivery_days: Annotated[int, Field(gt=0)] | None = None  # 工期 the tender allows
-    warranty_years: Annotated[int, Field(gt=0)] | None = None
+    delivery_days: Days | None = None  # 工期 the tender allows
+    warranty_years: Annotated[int, Field(gt=0, le=50)] | None = None
+    volumes: Annotated[list[Volume], unique("id", "volume id '{}' appears twice")] = []
     chapters: Annotated[list[Chapter], unique("id", "chapter id '{}' appears twice")] = []
     required_attachments: list[RequiredAttachment] = []
     requirements: Annotated[list[Requirement], unique("id", "requirement id '{}' appears twice")] = []
