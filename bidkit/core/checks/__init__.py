@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypedDict
 
-from bidkit.core.checks.text import Chapter, split_chapters
+from bidkit.core.book import BookPlan
+from bidkit.core.book import plan as book_plan
+from bidkit.core.checks.text import Chapter
 from bidkit.core.location import line_of
 from bidkit.core.models import BidData
 from bidkit.core.validation import FILE_OF
@@ -74,12 +76,17 @@ class CheckInput:
 
     data: BidData
     raw: Mapping[str, Any] = field(default_factory=dict)  # parsed YAML per model field, for line numbers
-    texts: Mapping[str, str] | None = None  # part name → rendered text (render.text.docx_text)
-    attachments: Mapping[str, AttachmentFacts] | None = None  # scan path → facts
-    template_vars: Mapping[str, TemplateVars] | None = None  # part name → the variables its template uses
-    render_errors: Mapping[str, str] = field(default_factory=dict)  # part name → why it did not render
+    texts: Mapping[str, str] | None = None  # chapter (docx_name) → its text as rendered or converted
+    attachments: Mapping[str, AttachmentFacts] | None = None  # attachment path → facts
+    template_vars: Mapping[str, TemplateVars] | None = None  # chapter → the variables its template uses
+    render_errors: Mapping[str, str] = field(default_factory=dict)  # chapter → why it did not render
     prices_note: str = ""  # why prices are not readable, when data.pricing is None
+    book: BookPlan | None = None  # the chapters of the bid; None: the book of this data
     _chapters: dict[str, list[Chapter]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.book is None:
+            self.book = book_plan(self.data)
 
     def where(self, key: str, *path: str | int) -> str:
         """``file:line dotted.path`` for a field of the workspace's YAML."""
@@ -89,13 +96,36 @@ class CheckInput:
         head = f"{name}:{line}" if line else name
         return f"{head} {dotted}" if dotted else head
 
-    def chapters(self, part: str) -> list[Chapter]:
-        """The chapters of a rendered part (cover first); empty when the part's text is not available."""
-        if self.texts is None or part not in self.texts:
+    def volumes(self) -> list[str]:
+        """The volumes of the book with at least one chapter's text."""
+        assert self.book is not None
+        return [v.id for v in self.book.volumes if self.chapters(v.id)]
+
+    def chapters(self, volume: str) -> list[Chapter]:
+        """The rendered chapters of a volume, its title page first; empty when none was rendered."""
+        if self.texts is None or self.book is None:
             return []
-        if part not in self._chapters:
-            self._chapters[part] = split_chapters(part, self.texts[part])
-        return self._chapters[part]
+        if volume not in self._chapters:
+            vol = next((v for v in self.book.volumes if v.id == volume), None)
+            out = []
+            for pc in vol.chapters if vol is not None else ():
+                text = self.texts.get(pc.docx_name)
+                if text is None:
+                    continue
+                out.append(Chapter(volume, "" if pc.kind == "cover" else pc.title, [(0, text)], id=pc.id,
+                                   part_title=vol.title if vol else "", filled=pc.kind != "file" or pc.fill))
+            if out and out[0].heading:  # no title page rendered: the list still starts with one
+                out.insert(0, Chapter(volume, "", [(0, "")], part_title=vol.title if vol else ""))
+            self._chapters[volume] = out
+        return self._chapters[volume]
+
+    def chapter(self, chapter_id: str) -> Chapter | None:
+        """A chapter of the book by its id, as rendered (None when it was not)."""
+        assert self.book is not None
+        pc = self.book.chapter(chapter_id)
+        if pc is None:
+            return None
+        return next((c for c in self.chapters(pc.volume)[1:] if c.id == chapter_id), None)
 
     def deadline(self) -> dt.date:
         return self.data.tender.deadline.date()

@@ -20,8 +20,8 @@ FIELD_NAMES = {
 def _conflicts(inp: CheckInput, rule_id: str, field: str, canonical: str, source: str) -> Iterator[Finding]:
     cn, en = FIELD_NAMES[field]
     want = squeeze(canonical)
-    for part in inp.texts or {}:
-        for ch in inp.chapters(part):
+    for volume in inp.volumes():
+        for ch in inp.chapters(volume):
             for value in labelled_values(ch.text, field):
                 if squeeze(value) != want:
                     yield Finding(rule_id, Severity.fatal, ch.where(value),
@@ -38,7 +38,7 @@ def _absent(inp: CheckInput, rule_id: str, field: str, canonical: str, chapters:
         if want not in squeeze(ch.text):
             label = "封面" if not ch.heading else ch.heading
             yield Finding(rule_id, Severity.fatal, ch.where(),
-                          f"{PART_LABELS.get(ch.part, ch.part)}的{label}上没有{cn}“{canonical}”。"
+                          f"{ch.part_title or PART_LABELS.get(ch.part, ch.part)}的{label}上没有{cn}“{canonical}”。"
                           f"The {en} is missing from {ch.part}.",
                           f"在模板中打印{cn}。")
 
@@ -48,17 +48,19 @@ def bidder(inp: CheckInput) -> Iterator[Finding]:
     if not inp.texts:
         return
     c = inp.data.company
-    covers = [inp.chapters(part)[0] for part in inp.texts]
+    covers = [inp.chapters(volume)[0] for volume in inp.volumes()]
     yield from _absent(inp, "identity.bidder", "bidder", c.name, covers)
     yield from _conflicts(inp, "identity.bidder", "bidder", c.name, "company.yaml name")
     yield from _conflicts(inp, "identity.bidder", "credit_code", c.credit_code, "company.yaml credit_code")
     yield from _conflicts(inp, "identity.bidder", "legal_rep", c.legal_rep.name, "company.yaml legal_rep.name")
-    if "commercial_part" in inp.texts:
-        text = squeeze(inp.texts["commercial_part"])
+    commercial = inp.chapters("commercial")
+    if commercial:
+        text = squeeze("\n".join(ch.text for ch in commercial))
         for field, value in (("credit_code", c.credit_code), ("legal_rep", c.legal_rep.name)):
             if squeeze(value) not in text:
                 cn, en = FIELD_NAMES[field]
-                yield Finding("identity.bidder", Severity.warning, PART_LABELS["commercial_part"],
+                where = commercial[0].part_title or PART_LABELS["commercial"]
+                yield Finding("identity.bidder", Severity.warning, where,
                               f"商务部分没有写明{cn}。The commercial part does not show the {en}.",
                               f"在授权书或投标人基本情况表中打印{cn}。")
 
@@ -68,7 +70,7 @@ def tender(inp: CheckInput) -> Iterator[Finding]:
     if not inp.texts:
         return
     t = inp.data.tender
-    covers = [inp.chapters(part)[0] for part in inp.texts]
+    covers = [inp.chapters(volume)[0] for volume in inp.volumes()]
     for field, value, source in (("tender_number", t.number, "tender.yaml number"),
                                  ("project_name", t.project_name, "tender.yaml project_name")):
         yield from _absent(inp, "identity.tender", field, value, covers)

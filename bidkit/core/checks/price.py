@@ -10,10 +10,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from bidkit.core.checks import CheckInput, Finding, Severity, rule, sort_findings
-from bidkit.core.checks.chapters import price_chapter
-from bidkit.core.checks.text import PRICE_CHAPTERS, Chapter, column, find_totals, numbered_tables, parse_amount, squeeze
+from bidkit.core.checks.chapters import price_chapter, price_chapters
+from bidkit.core.checks.text import Chapter, column, find_totals, masked_excerpt, numbered_tables, parse_amount, squeeze
 from bidkit.core.models import BidData
-from bidkit.core.money import MoneyError, line_total, rmb_upper
+from bidkit.core.money import line_total, parse_upper
 from bidkit.core.pricing import PriceSummary, summarise
 
 TITLES = {"bid_letter": "投标函", "opening_summary": "开标一览表", "itemised_prices": "分项报价表"}
@@ -64,7 +64,13 @@ def unit_price(inp: CheckInput) -> Iterator[Finding]:
 
 
 def _itemised(inp: CheckInput) -> Chapter | None:
-    return price_chapter(inp, "itemised_prices") if inp.texts else None
+    """The chapter with the itemised price table: the 分项报价表 form, else a price chapter holding such a table."""
+    if not inp.texts:
+        return None
+    form = price_chapter(inp, "itemised_prices")
+    if form is not None:
+        return form
+    return next((ch for ch in price_chapters(inp) if _price_rows(ch)[0]), None)
 
 
 def _price_rows(ch: Chapter) -> tuple[list[tuple[int, Decimal | None, Decimal | None, Decimal | None]], int | None]:
@@ -152,14 +158,11 @@ def tax_rate(inp: CheckInput) -> Iterator[Finding]:
         yield Finding("price.tax_rate", Severity.fatal, f"{PRICES} tax_rate",
                       f"报价税率与招标文件规定的 {_pct(wanted)} 不一致。The VAT rate differs from the tender's.",
                       f"按招标文件的税率 {_pct(wanted)} 报价（bidkit price import 时指定税率）。")
-    for cid in PRICE_CHAPTERS:
-        ch = price_chapter(inp, cid) if inp.texts else None
-        if ch is None:
-            continue
+    for ch in price_chapters(inp):
         for pct in _printed_rates(ch.text):
             if pct != wanted:
                 yield Finding("price.tax_rate", Severity.fatal, ch.where(),
-                              f"{TITLES[cid]}中写明的税率与招标文件的 {_pct(wanted)} 不一致。"
+                              f"{ch.heading}中写明的税率与招标文件的 {_pct(wanted)} 不一致。"
                               "A printed VAT rate differs from the tender's.",
                               "检查报价模板中的税率文字。")
                 break
@@ -178,48 +181,48 @@ def _printed_rates(text: str) -> list[Decimal]:
 # --- totals: in the rendered parts and in the final PDF --------------------------------------------------------
 
 
-def total_findings(chapters: Mapping[str, Chapter], expected: Decimal | None) -> list[Finding]:
-    """大写 = figures within each of 投标函 / 开标一览表 / 分项报价表, and one total across them (and ``expected``)."""
+def total_findings(chapters: list[Chapter], expected: Decimal | None, itemised: str = "") -> list[Finding]:
+    """大写 = figures within each price chapter, one total across them (and ``expected``); a chapter whose
+    total cannot be found is a warning that quotes the searched paragraph masked, never a fatal."""
     out: list[Finding] = []
     seen: dict[str, Decimal] = {}
-    for cid in PRICE_CHAPTERS:
-        ch = chapters.get(cid)
-        if ch is None:
-            continue
-        title = TITLES[cid]
+    by_id = {ch.id or ch.heading: ch for ch in chapters}
+    for key, ch in by_id.items():
+        title = ch.heading or key
         totals = find_totals(ch.text)
-        if not totals.figures or (cid != "itemised_prices" and not totals.uppers):
-            out.append(Finding("price.same_total_everywhere", Severity.fatal, ch.where(),
-                               f"{title}中找不到投标总价（小写和大写）。No bid total found in {title}.",
-                               f"{title}须写明投标总价的小写和大写金额；检查模板。"))
+        if not totals.figures and not totals.uppers:
+            out.append(Finding("price.same_total_everywhere", Severity.warning, ch.where(),
+                               f"在“{title}”中找不到投标总价（已查找：“{masked_excerpt(ch.text)}”）。"
+                               f"No bid total found in {title}; the total rules did not check it.",
+                               "确认该章按招标文件的格式写明了投标总价的大写和小写金额。"))
             continue
         for upper in totals.uppers:
-            try:
-                ok = any(rmb_upper(f) == upper for f in totals.figures)
-            except MoneyError:
-                ok = False
-            if not ok:
+            value = parse_upper(upper)
+            if value is None or value not in totals.figures:
                 out.append(Finding("price.upper_matches_figures", Severity.fatal, ch.where(upper),
                                    f"{title}中大写金额与小写金额不一致。In {title} the amount in words differs "
                                    "from the figures.",
-                                   "评标时以大写金额为准；检查模板打印的大写字段（应为 total_upper）。"))
+                                   "评标时以大写金额为准；检查模板打印的大写字段（应为 prices.total_upper）。"))
                 break
-        distinct = sorted(set(totals.figures))
-        if len(distinct) > 1:
+        # an amount in words that differs from its figures is upper_matches_figures' finding, not a second total
+        uppers = {v for u in totals.uppers if (v := parse_upper(u)) is not None}
+        values = sorted(set(totals.figures) or uppers)
+        if len(values) > 1:
             out.append(Finding("price.same_total_everywhere", Severity.fatal, ch.where(),
                                f"{title}中出现了不同的投标总价。{title} prints different totals.",
                                "一份投标文件只能有一个投标总价；检查模板。"))
-        seen[cid] = totals.figures[0]
-    values = set(seen.values())
-    if len(values) > 1:
-        names = "、".join(TITLES[c] for c in seen)
+        if values:
+            seen[key] = (totals.figures or values)[0]
+    distinct = set(seen.values())
+    if len(distinct) > 1:
+        names = "、".join(by_id[k].heading or k for k in seen)
         first = next(iter(seen))
-        out.append(Finding("price.same_total_everywhere", Severity.fatal, chapters[first].where(),
+        out.append(Finding("price.same_total_everywhere", Severity.fatal, by_id[first].where(),
                            f"{names}中的投标总价不一致。The bid total differs between {names}.",
-                           "开标一览表优先于分项报价表，评标会修正总价；三处须完全一致。"))
-    elif values and expected is not None and values != {expected}:
+                           "开标一览表优先于分项报价表，评标会修正总价；各处须完全一致。"))
+    elif distinct and expected is not None and distinct != {expected}:
         first = next(iter(seen))
-        out.append(Finding("price.same_total_everywhere", Severity.fatal, chapters[first].where(),
+        out.append(Finding("price.same_total_everywhere", Severity.fatal, by_id[first].where(),
                            "打印的投标总价与按报价数据计算的总价不一致。The printed total is not the computed one.",
                            "检查报价模板打印的字段（应为 prices.total）。"))
     return out
@@ -227,16 +230,9 @@ def total_findings(chapters: Mapping[str, Chapter], expected: Decimal | None) ->
 
 def _price_text_findings(inp: CheckInput) -> list[Finding]:
     summary = _summary(inp.data)
-    if summary is None or not inp.texts or "price_part" not in inp.texts:
+    if summary is None or not inp.texts:
         return []
-    chapters = {cid: ch for cid in PRICE_CHAPTERS if (ch := price_chapter(inp, cid)) is not None}
-    out = [
-        Finding("price.same_total_everywhere", Severity.fatal, "报价部分",
-                f"报价部分中找不到{TITLES[cid]}。{TITLES[cid]} not found in the price part.",
-                "检查报价模板的章节标题。")
-        for cid in PRICE_CHAPTERS if cid not in chapters
-    ]
-    return out + total_findings(chapters, summary.total)
+    return total_findings(price_chapters(inp), summary.total)
 
 
 @rule("price.upper_matches_figures", "the total in 大写 equals the total in figures in each price chapter")
@@ -261,31 +257,32 @@ def _pages(value: str | Sequence[str] | Sequence[tuple[int, str]]) -> list[tuple
 def check_package_text(
     data: BidData, pdf_text_by_chapter: Mapping[str, str | Sequence[str] | Sequence[tuple[int, str]]]
 ) -> list[Finding]:
-    """The price rules on a final PDF's text: the totals printed in 投标函, 开标一览表, 分项报价表.
+    """The price rules on a final PDF's text: the totals printed in the price chapters of the book.
 
-    ``pdf_text_by_chapter`` maps a chapter heading (``第一章　投标函`` or ``投标函``) to its text: one string, a list
-    of page texts, or a list of ``(page number, text)``. Also looks for template placeholders left in any chapter.
+    ``pdf_text_by_chapter`` maps a bookmark title (the tender's chapter title) to its text: one string, a list of
+    page texts, or a list of ``(page number, text)``. Also looks for template placeholders left in any chapter
+    bidkit filled.
     """
+    from bidkit.core.book import plan
     from bidkit.core.checks.hygiene import placeholder_findings
-    from bidkit.core.checks.text import title_matches
 
-    chapters: dict[str, Chapter] = {}
-    for cid in PRICE_CHAPTERS:
-        tender = next((c for c in data.tender.chapters if c.id == cid), None)
-        names = (tender.title, TITLES[cid]) if tender else (TITLES[cid],)
-        for heading, value in pdf_text_by_chapter.items():
-            if title_matches(heading, names):
-                chapters[cid] = Chapter("package", heading, _pages(value))
-                break
+    book = plan(data)
+    chapters: list[Chapter] = []
     out: list[Finding] = []
-    summary = _summary(data)
-    for cid in PRICE_CHAPTERS:
-        if cid not in chapters and any(c.id == cid for c in data.tender.chapters):
+    for pc in book.chapters():
+        if not pc.priced:
+            continue
+        value = pdf_text_by_chapter.get(pc.title)
+        if value is None:
             out.append(Finding("price.same_total_everywhere", Severity.fatal, "package",
-                               f"标书中找不到{TITLES[cid]}。{TITLES[cid]} not found in the package.",
+                               f"标书中找不到“{pc.title}”。{pc.id} not found in the package.",
                                "检查标书的章节书签与报价部分。"))
+            continue
+        chapters.append(Chapter("package", pc.title, _pages(value), id=pc.id))
+    summary = _summary(data)
     out += total_findings(chapters, summary.total if summary else None)
+    own = {pc.title for pc in book.chapters() if pc.kind == "file" and not pc.fill}
     for heading, value in pdf_text_by_chapter.items():
-        out += placeholder_findings(Chapter("package", heading, _pages(value)))
+        if heading not in own:
+            out += placeholder_findings(Chapter("package", heading, _pages(value)))
     return sort_findings(out)
-

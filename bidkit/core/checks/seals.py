@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bidkit.core.book import PART_OF_VOLUME
 from bidkit.core.checks import CheckInput, Finding, Severity, rule
 from bidkit.core.checks.chapters import locate
 from bidkit.core.checks.text import PART_LABELS, squeeze
@@ -23,7 +24,8 @@ def chapter_seal(inp: CheckInput) -> Iterator[Finding]:
         if not chapter.needs_seal:
             continue
         found, _ = locate(inp, chapter)
-        if found is None or _has_anchor(found.text, pkg.seal_anchors) or found.part in placed:
+        configured = {found.id, found.part, PART_OF_VOLUME.get(found.part, "")} & placed if found else set()
+        if found is None or _has_anchor(found.text, pkg.seal_anchors) or configured:
             continue  # a missing chapter is completeness' finding
         yield Finding("seals.chapter_seal", Severity.fatal, found.where(),
                       f"招标文件要求“{chapter.title}”加盖公章，但该章没有盖章位置（如“（盖单位章）”）。"
@@ -49,5 +51,5 @@ def chapter_signature(inp: CheckInput) -> Iterator[Finding]:
         yield Finding("seals.chapter_signature", Severity.warning, inp.where("company", "legal_rep_seal"),
                       "没有法定代表人印章或签名图片：电子标书上的签字位置将是空白。"
                       "No legal representative seal or signature image is configured.",
-                      f"在 company.yaml 中设置 legal_rep_seal 或 legal_rep_signature（{PART_LABELS['price_part']}"
+                      f"在 company.yaml 中设置 legal_rep_seal 或 legal_rep_signature（{PART_LABELS['price']}"
                       "等章节需要），或打印后手签。")

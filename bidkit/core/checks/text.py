@@ -12,24 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 CHAPTER_HEADING = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+章[\s　]*(\S.*?)\s*$")
-PART_LABELS = {"price_part": "报价部分", "commercial_part": "商务部分", "technical_part": "技术部分"}
+PART_LABELS = {"price": "报价部分", "commercial": "商务部分", "technical": "技术部分"}
 
-# chapter id → (part that holds it in the bundled templates, headings it may carry)
-KNOWN_CHAPTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "bid_letter": ("price_part", ("投标函",)),
-    "opening_summary": ("price_part", ("开标一览表",)),
-    "itemised_prices": ("price_part", ("分项报价表", "分项报价明细表")),
-    "authorisation_letter": ("commercial_part", ("法定代表人授权书", "法定代表人授权委托书", "授权委托书")),
-    "qualifications": ("commercial_part", ("资格证明文件",)),
-    "commercial_deviations": ("commercial_part", ("商务偏离表", "商务条款偏离表")),
-    "references": ("commercial_part", ("类似项目业绩",)),
-    "after_sales": ("commercial_part", ("售后服务承诺",)),
-    "technical_solution": ("technical_part", ("技术方案",)),
-    "bom": ("technical_part", ("设备清单",)),
-    "technical_deviations": ("technical_part", ("技术偏离表", "技术参数偏离表")),
-    "construction_plan": ("technical_part", ("施工组织设计", "施工方案")),
-}
-PRICE_CHAPTERS = ("bid_letter", "opening_summary", "itemised_prices")
 
 # lines of the signature block at a chapter's end: they do not make a chapter non-empty
 _SIGN_BLOCK = re.compile(r"^(投标人|法定代表人|被授权人|授权代表|日期|\[页眉\]|\[页脚\])")
@@ -46,11 +30,14 @@ def nfkc(text: str) -> str:
 
 @dataclass
 class Chapter:
-    """A chapter of a part (or the part's cover, ``heading == ""``) with its text, page by page."""
+    """A chapter of a volume (or the volume's title page, ``heading == ""``) with its text, page by page."""
 
-    part: str
-    heading: str
+    part: str  # the volume
+    heading: str  # the tender's title for it
     pages: list[tuple[int, str]] = field(default_factory=list)  # (page number or 0 when unknown, text)
+    id: str = ""  # the chapter id in the book
+    part_title: str = ""  # the volume's title
+    filled: bool = True  # False: the bidder's own file as it is (may hold literal {{ }}); True: bidkit filled it
 
     @property
     def text(self) -> str:
@@ -70,7 +57,7 @@ class Chapter:
         page = self.page_of(needle) if needle else (self.pages[0][0] if self.pages else 0)
         if page:
             return f"{title} p.{page}"
-        return f"{title}（{PART_LABELS.get(self.part, self.part)}）"
+        return f"{title}（{self.part_title or PART_LABELS.get(self.part, self.part)}）"
 
     def page_of(self, needle: str) -> int:
         sq = squeeze(needle)
@@ -85,21 +72,6 @@ def heading_title(heading: str) -> str:
     return m.group(1).strip() if m else heading.strip()
 
 
-def split_chapters(part: str, text: str) -> list[Chapter]:
-    """A rendered part's text cut at its ``第N章 title`` lines; the first item is the cover (heading "")."""
-    chapters = [Chapter(part, "")]
-    current: list[str] = []
-    for line in text.splitlines():
-        if CHAPTER_HEADING.match(line) and not line.startswith("["):
-            chapters[-1].pages = [(0, "\n".join(current))]
-            chapters.append(Chapter(part, line.strip()))
-            current = [line]
-        else:
-            current.append(line)
-    chapters[-1].pages = [(0, "\n".join(current))]
-    return chapters
-
-
 def title_matches(heading: str, names: tuple[str, ...] | list[str]) -> bool:
     title = squeeze(heading_title(heading))
     return any(title == squeeze(n) or title.endswith(squeeze(n)) for n in names if n)
@@ -107,10 +79,15 @@ def title_matches(heading: str, names: tuple[str, ...] | list[str]) -> bool:
 
 # --- totals --------------------------------------------------------------------------------------------------
 
-_UPPER_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整负"
-_UPPER = re.compile(rf"(?:投标总价|合计金额|合计|总价|总报价)(?:\([^)]{{0,10}}\))?[:|]*人民币([{_UPPER_CHARS}]+)")
-_FIG_LABEL = re.compile(r"投标总价|合计|总报价")
-_AMOUNT = re.compile(r"¥?(\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})(?!\d)")
+_TOTAL_WORD = re.compile(r"投标总价|投标报价|总报价|报价总额|投标总金额|报价为|合计|总价|总计")
+_NOT_TOTAL = re.compile(r"保证金|押金|税额|增值税|税金|税")
+_BOND = re.compile(r"保证金|押金")
+_UPPER_RUN = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+元[零壹贰叁肆伍陆柒捌玖角分整正]*"
+                        r"|[壹贰叁肆伍陆柒捌玖]角(?:零?[壹贰叁肆伍陆柒捌玖]分)?")
+_AMOUNT = re.compile(r"(?<![\d.,])¥?(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{2}|\d+(?=元))(?![\d])")
+_HARD_STOP = re.compile(r"[。；;]")
+_BEFORE, _AFTER = 48, 12  # characters of context a total's label may stand in, before and after it
+_MASK = str.maketrans({**dict.fromkeys("0123456789", "#"), **dict.fromkeys("零壹贰叁肆伍陆柒捌玖拾佰仟万亿", "×")})
 
 
 @dataclass(frozen=True)
@@ -135,23 +112,60 @@ def squeeze_amounts(text: str) -> str:
     return "".join(s.split())
 
 
+def _contexts(text: str) -> list[tuple[str, str]]:
+    """Each line (squeezed) with what comes before it in its sentence: a sentence broken over lines (a PDF's
+    text) keeps its label; a table row (a line of its own ending its sentence) does not see the row above."""
+    out = []
+    carry = ""
+    joined = re.sub(r"(\d[.,]\d)[ \t]*\n[ \t]*(\d)(?!\d)", r"\1\2", nfkc(text))  # an amount broken over lines
+    for raw in joined.splitlines():
+        line = squeeze_amounts(raw)
+        if not line:
+            continue  # a PDF's table cells come out as paragraphs between blank lines: a label's cell, then its value
+        out.append((carry, line))
+        ends = bool(re.search(r"[。；;:：|]$", line)) or " | " in raw
+        carry = "" if ends else (carry + line)[-_BEFORE:]
+    return out
+
+
 def find_totals(text: str) -> Totals:
-    """The bid totals a chapter prints: figures after 投标总价/合计, 大写 after 人民币 (tax amounts skipped)."""
-    s = squeeze_amounts(text)
-    uppers = [m.group(1) for m in _UPPER.finditer(s)]
+    """The bid totals a chapter prints, in any of the wordings tenders prescribe: a figure or a 大写 amount with a
+    total's label (投标总价, 投标报价, 报价为, 合计…) before it in its sentence, or just after it (…的投标总价);
+    amounts labelled as tax or as a bond are not totals."""
     figures: list[Decimal] = []
-    for m in _FIG_LABEL.finditer(s):
-        window = s[m.end(): m.end() + 80]
-        am = _AMOUNT.search(window)
-        if am is None:
-            continue
-        gap = window[: am.start()]
-        if "税" in gap or re.search(r"\d", gap):  # 含增值税 ¥…: the tax, not the total
-            continue
-        value = parse_amount(am.group(1))
-        if value is not None:
-            figures.append(value)
+    uppers: list[str] = []
+    for carry, line in _contexts(text):
+        full = carry + line
+        offset = len(carry)
+        for kind, pattern in (("upper", _UPPER_RUN), ("figure", _AMOUNT)):
+            for m in pattern.finditer(line):
+                start, end = offset + m.start(), offset + m.end()
+                before = full[max(0, start - _BEFORE):start]
+                stop = max((s.end() for s in _HARD_STOP.finditer(before)), default=0)
+                if kind == "figure":  # a label belongs to the first figure after it, not to the tax beside it
+                    stop = max([stop, *(a.end() for a in _AMOUNT.finditer(before))])
+                before = before[stop:]
+                after = _HARD_STOP.split(full[end:end + _AFTER])[0]
+                if _BOND.search(before) or _BOND.search(after):
+                    continue
+                labelled = bool(_TOTAL_WORD.search(before) or _TOTAL_WORD.search(after))
+                if kind == "upper" and (labelled or "大写" in before[-12:]):
+                    uppers.append(m.group(0))
+                elif kind == "figure" and labelled and not _NOT_TOTAL.search(before[-8:]):
+                    value = parse_amount(m.group(1))
+                    if value is not None:
+                        figures.append(value)
     return Totals(figures, uppers)
+
+
+def masked_excerpt(text: str, limit: int = 80) -> str:
+    """The line of ``text`` most like a price sentence, every digit and 大写 numeral masked, at most ``limit``
+    characters: enough to find the paragraph, never an amount."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("[")]
+    signal = re.compile(r"大写|小写|总价|报价|合计|¥|人民币|元")
+    best = max(lines, key=lambda ln: (len(signal.findall(ln)), -lines.index(ln)), default="")
+    masked = best.translate(_MASK)
+    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
 
 
 # --- tables --------------------------------------------------------------------------------------------------
