@@ -23,6 +23,8 @@ def assemble(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
     copy: Annotated[str | None, typer.Option("--copy", help="Cover label: 正本 or 副本 (default from bidkit.yaml).")]
     = None,
+    split_parts: Annotated[bool, typer.Option(
+        "--split-parts", help="One package per volume (e.g. the price part sealed apart), each signed.")] = False,
 ) -> None:
     """Build the sealed PDF bid package into DIR/build/."""
     from bidkit.pipeline.assemble import assemble as run
@@ -39,17 +41,19 @@ def assemble(
                 done = STEPS.index(name) if name in STEPS else 0
                 bar.update(task, description=name, completed=done)
 
-            result = run(directory, draft=draft, copy=copy, progress=step)
+            results = run(directory, draft=draft, copy=copy, progress=step, split=split_parts)
     else:
-        result = run(directory, draft=draft, copy=copy)
+        results = run(directory, draft=draft, copy=copy, split=split_parts)
     if as_json:
-        out(json.dumps(result.summary(), ensure_ascii=False))
+        summaries = [r.summary() for r in results]
+        out(json.dumps(summaries if split_parts else summaries[0], ensure_ascii=False))
         return
-    for note in result.notes:
+    for note in results[0].notes:
         err(f"note: {note}")
-    kind = "draft package" if result.draft else "package"
-    out(f"{kind}: {result.path} ({result.pages} pages, {result.seconds:.1f}s, "
-        f"converted {len(result.converted)}, cached {len(result.cached)})")
-    out(f"sha256: {result.sha256}")
-    if result.manifest:
-        out(f"manifest: {result.manifest}")
+    for result in results:
+        kind = "draft package" if result.draft else "package"
+        out(f"{kind}: {result.path} ({result.pages} pages, {result.seconds:.1f}s, "
+            f"converted {len(result.converted)}, cached {len(result.cached)})")
+        out(f"sha256: {result.sha256}")
+        if result.manifest:
+            out(f"manifest: {result.manifest}")

@@ -1,12 +1,13 @@
-"""``bidkit assemble``: from a workspace to the one sealed PDF that is submitted, as a pipeline of stages.
+"""``bidkit assemble``: from a workspace to the sealed PDF that is submitted, as a pipeline of stages.
 
-    load → unlock → render → convert → compose (merge, number and stamp) → manifest → sign → write
+    load → plan the book → unlock → render → convert → compose (merge, number and stamp) → manifest → sign → write
 
-Each stage is a typed function that can be called and tested alone; :func:`assemble` runs them in order. While
-LibreOffice converts (subprocesses), the validity checks, the chapter headings, each converted part's text and
-the signer are prepared in threads, so little of bidkit's own work adds to the conversion's time; fatal findings
-still stop the assembly before anything is written. The package is written under a new number
-(``build/<code>-v<version>-<n>.pdf``), never over an older one; one assembly per workspace at a time.
+The book is the tender's chapter list (:mod:`bidkit.core.book`). Each stage is a typed function that can be called
+and tested alone; :func:`assemble` runs them in order. While LibreOffice converts (subprocesses), the validity
+checks, the chapter headings, each converted chapter's text, the quiet spots for the seals on copies and the
+signer are prepared in threads, so little of bidkit's own work adds to the conversion's time; fatal findings
+still stop the assembly before anything is written. A package is written under a new number
+(``build/<code>-v<version>[-<volume>]-<n>.pdf``), never over an older one; one assembly per workspace at a time.
 """
 
 from __future__ import annotations
@@ -24,17 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bidkit import __version__
-from bidkit.adapters import libreoffice
 from bidkit.adapters.libreoffice import Converted, Job, LibreOffice
 from bidkit.adapters.pdf import compose as pdf
-from bidkit.adapters.pdf import pages, text
-from bidkit.adapters.render.text import docx_headings, docx_text
+from bidkit.adapters.pdf import pages, raster, text
+from bidkit.adapters.render.text import docx_headings
+from bidkit.core import book as book_mod
 from bidkit.core import review
+from bidkit.core.book import BookPlan, PlannedVolume
 from bidkit.core.context import cn_date
 from bidkit.core.errors import BidkitError, CheckFailed, InputError, OutputError
 from bidkit.core.manifest import ManifestEntry, build_manifest
+from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline import check
-from bidkit.pipeline.documents import render_document
 from bidkit.pipeline.signing import SIGN_PASSWORD_ENV, workspace_signer
 from bidkit.store import audit, crypto, lock
 from bidkit.store.files import atomic_path, atomic_write, file_sha256
@@ -44,8 +46,6 @@ from bidkit.store.workspace import load as load_workspace
 if TYPE_CHECKING:
     from bidkit.adapters.pdf.sign import Signer
 
-PART_TITLES = {"price_part": "报价部分", "commercial_part": "商务部分", "technical_part": "技术部分"}
-CONFIDENTIAL = frozenset({"price_part"})  # converted outside the cache: no plaintext price stays on disk
 COPY_LABELS = ("正本", "副本")
 LOCK_FILE = ".assemble.lock"
 
@@ -63,18 +63,19 @@ class Assembled:
     seconds: float
     draft: bool
     signed: bool
-    parts: list[str]
-    converted: list[str]  # parts LibreOffice converted this time
-    cached: list[str]  # parts taken from build/cache
+    parts: list[str]  # the volumes it holds
+    converted: list[str]  # chapters LibreOffice converted this time
+    cached: list[str]  # chapters taken from build/cache
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, list[int]] = field(default_factory=dict)  # attachment → [first, last] printed page
 
     def summary(self) -> dict[str, object]:
         return {
             "path": str(self.path), "manifest": str(self.manifest) if self.manifest else None,
             "pages": self.pages, "sha256": self.sha256, "seconds": round(self.seconds, 3),
-            "draft": self.draft, "signed": self.signed, "parts": self.parts,
-            "converted": self.converted, "cached": self.cached, "notes": self.notes,
+            "draft": self.draft, "signed": self.signed, "volumes": self.parts,
+            "converted": self.converted, "cached": self.cached, "notes": self.notes, "evidence": self.evidence,
         }
 
 
@@ -89,31 +90,61 @@ def load(root: Path | str, copy: str | None) -> tuple[Workspace, str]:
     return ws, copy or ws.data.config.package.original_label
 
 
-def parts_of(ws: Workspace, draft: bool) -> list[str]:
-    """The parts in the package's order; a draft leaves the price part out."""
-    return [p for p in ws.data.config.package.parts if not (draft and p == "price_part")]
+def plan(ws: Workspace, draft: bool, volumes: Sequence[str] | None = None) -> BookPlan:
+    """The book to seal: every volume (or those named), without the priced chapters for a draft."""
+    book = book_mod.plan(ws.data)
+    if volumes:
+        unknown = [v for v in volumes if v not in {vol.id for vol in book.volumes}]
+        if unknown:
+            raise InputError(f"--volume: {unknown[0]} is not a volume of this bid "
+                             f"(one of {', '.join(v.id for v in book.volumes)})")
+        book = book.only(list(volumes))
+    if draft:
+        book = BookPlan(tuple(
+            PlannedVolume(v.id, v.title, tuple(c for c in v.chapters if not c.priced))
+            for v in book.volumes if any(not c.priced and c.kind != "cover" for c in v.chapters)), book.notes)
+    return book
 
 
-def unlock(ws: Workspace, parts: Sequence[str], passphrase: str | None) -> Workspace:
-    """The price lock: with a price part, the workspace with its prices decrypted (only through the QA approval)."""
-    if "price_part" not in parts:
+def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
+    """The price lock: with a priced chapter, the workspace with its prices decrypted (only through the QA
+    approval)."""
+    if not any(c.priced for c in book.chapters()):
         return ws
     lock.require_open(ws)
     if passphrase is None:
-        raise ValueError("unlock(): a package with a price part needs the price passphrase")
+        raise ValueError("unlock(): a package with priced chapters needs the price passphrase")
     return lock.with_prices(ws, passphrase)
 
 
-def render(ws: Workspace, parts: Sequence[str]) -> dict[str, bytes]:
-    """Each part's .docx, in memory."""
-    return {name: render_document(ws, name) for name in parts}
+def render(ws: Workspace, book: BookPlan) -> dict[str, bytes]:
+    """Each chapter's .docx, in memory (by its ``docx_name``); PDF chapters and attachments have none."""
+    return book_pipeline.render_chapters(ws, book.chapters())
 
 
-def convert(office: LibreOffice, docs: Mapping[str, bytes],
+def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
             on_converted: Callable[[Converted], None] | None = None) -> dict[str, Converted]:
-    """Each part's PDF: from the cache when its content is known, else converted (price part: never cached)."""
-    jobs = [Job(name, blob, cache=name not in CONFIDENTIAL) for name, blob in docs.items()]
+    """Each chapter's PDF: from the cache when its content is known, else converted; a priced chapter is never
+    cached (it converts in a private folder that goes with the command)."""
+    priced = {c.docx_name for c in book.chapters() if c.priced}
+    jobs = [Job(name, blob, cache=name not in priced) for name, blob in docs.items()]
     return office.convert(jobs, on_converted)
+
+
+def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, str]:
+    """What the checks read of each chapter (rendered .docx text, a PDF chapter's text)."""
+    out = {}
+    for pc in book.chapters():
+        value = book_pipeline.chapter_text(ws, pc, docs.get(pc.docx_name))
+        if value is not None:
+            out[pc.docx_name] = value
+    return out
+
+
+def outline(book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, list[tuple[int, str]]]:
+    """The headings of each chapter the 目录 lists (its ``toc_depth`` levels of the chapter's own Word headings)."""
+    return {pc.docx_name: docx_headings(docs[pc.docx_name], pc.toc_depth)
+            for pc in book.chapters() if pc.toc_depth and pc.docx_name in docs}
 
 
 def run_checks(ws: Workspace, draft: bool, texts: Mapping[str, str]) -> list[str]:
@@ -126,31 +157,47 @@ def run_checks(ws: Workspace, draft: bool, texts: Mapping[str, str]) -> list[str
     return [str(f) for f in findings if f.severity.value != "info"]
 
 
-def compose(ws: Workspace, parts: Sequence[str], converted: Mapping[str, Converted],
-            headings: Mapping[str, list[str]], words: Mapping[str, list[text.PageText]], copy_label: str,
-            draft: bool, target: Path) -> pdf.Composed:
-    """Cover, 目录, the parts and the qualification scans merged, numbered and stamped into ``target``."""
+def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
+            headings: Mapping[str, list[tuple[int, str]]], words: Mapping[str, list[text.PageText]],
+            copy_spots: Mapping[str, list[tuple[float, float]]], copy_label: str, draft: bool, target: Path
+            ) -> pdf.Composed:
+    """Cover, 目录 and every volume's chapters with their attachments, merged, numbered and stamped into
+    ``target``."""
     d = ws.data
     cover = pages.CoverInfo(d.tender.project_name, d.tender.number, d.company.name, cn_date(d.responses.bid.date),
                             copy_label, draft=draft)
-    part_inputs = [pdf.PartInput(n, PART_TITLES.get(n, n), converted[n].pdf, headings[n], words[n]) for n in parts]
-    att_inputs = [pdf.AttachmentInput(title, ws.path(rel, what="attachment"), rel) for title, rel in attachments(ws)]
+    index = book_mod.attachment_index(d)
+    volumes = []
+    for vol in book.volumes:
+        chapters = []
+        for pc in vol.chapters:
+            own = converted[pc.docx_name].pdf if pc.docx_name in converted else book_pipeline.chapter_file(ws, pc)
+            atts = [pdf.AttachmentInput(a, index[a].title, ws.path(index[a].path, what="attachment"), index[a].path,
+                                        stamp=pc.stamp and index[a].stamp) for a in pc.attachments]
+            chapters.append(pdf.ChapterInput(
+                pc.docx_name, pc.title, own, words.get(pc.docx_name), list(headings.get(pc.docx_name, [])), atts,
+                needs_seal=pc.needs_seal, copy_note=pc.copy_note, evidence_rows=book_mod.evidence_rows(d, pc),
+                cover=pc.kind == "cover"))
+        volumes.append(pdf.VolumeInput(vol.id, vol.title, chapters))
     c = d.company
     legal = c.legal_rep_seal or c.legal_rep_signature
     seals = pdf.SealFiles(ws.path(c.company_seal, what="seal") if c.company_seal else None, c.company_seal or "",
                           ws.path(legal, what="seal") if legal else None, legal or "")
     config = d.config.package
-    with pdf.merge(cover, part_inputs, att_inputs, config, draft=draft, front_cache=ws.build_dir / "cache") as book:
-        stamps = pdf.stamp_book(book, seals, config, draft)
-        return pdf.save(book, stamps, target, draft=draft, title=d.tender.project_name, author=d.company.name)
+    with pdf.merge(cover, volumes, config, draft=draft, front_cache=ws.build_dir / "cache") as merged:
+        stamps = pdf.stamp_book(merged, seals, config, draft, dict(copy_spots))
+        return pdf.save(merged, stamps, target, draft=draft, title=d.tender.project_name, author=d.company.name)
 
 
-def attachments(ws: Workspace) -> list[tuple[str, str]]:
-    """(title, workspace path) of the qualification scans: the tender's required ones in its order, or all."""
-    quals = {q.id: q for q in ws.data.company.qualifications}
-    required = [quals[r.qualification] for r in ws.data.tender.required_attachments if r.qualification in quals]
-    chosen = required or list(ws.data.company.qualifications)
-    return [(q.name, q.scan) for q in chosen]
+def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]:
+    """For every attachment stamped as a copy: where on each of its pages the seal covers the least."""
+    index = book_mod.attachment_index(ws.data)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for pc in book.chapters():
+        for a in pc.attachments:
+            if pc.stamp and index[a].stamp and a not in out:
+                out[a] = raster.quiet_spots(ws.path(index[a].path, what="attachment"), pdf.COMPANY_SEAL_MM * raster.MM)
+    return out
 
 
 def manifest(ws: Workspace, composed: pdf.Composed, draft: bool) -> Manifest:
@@ -167,7 +214,7 @@ def manifest(ws: Workspace, composed: pdf.Composed, draft: bool) -> Manifest:
                         "digest": review.combined(st.digests)}
     return build_manifest(
         project_code=ws.data.project.code, version=ws.data.config.version, bidkit_version=__version__,
-        front=[e for e in entries if e.kind == "front"], parts=[e for e in entries if e.kind == "part"],
+        front=[e for e in entries if e.kind == "front"], parts=[e for e in entries if e.kind == "chapter"],
         attachments=[e for e in entries if e.kind == "attachment"], approval=approval, draft=draft,
     )
 
@@ -179,10 +226,12 @@ def seal(path: Path, manifest: Manifest, signer: Signer | None) -> Manifest:
     return sign.seal(path, manifest, signer)
 
 
-def write(ws: Workspace, draft: bool, produce: Callable[[Path], Manifest]) -> tuple[Path, Path, str, Manifest]:
+def write(ws: Workspace, draft: bool, produce: Callable[[Path], Manifest], volume: str | None = None
+          ) -> tuple[Path, Path, str, Manifest]:
     """Write the package under the next free number: ``produce(tmp)`` writes it beside its target, which it
     becomes atomically; then its manifest beside it. No package is left without its manifest."""
-    stem = f"{ws.data.project.code}-v{ws.data.config.version}" + ("-draft" if draft else "")
+    stem = f"{ws.data.project.code}-v{ws.data.config.version}" + (f"-{volume}" if volume else "") \
+        + ("-draft" if draft else "")
     n = 1
     while (ws.build_dir / f"{stem}-{n}.pdf").exists() or (ws.build_dir / f"{stem}-{n}.manifest.json").exists():
         n += 1
@@ -246,12 +295,14 @@ def assemble(
     progress: Progress | None = None,
     prompter: Prompter | None = None,
     sign_prompter: Prompter | None = None,
-) -> Assembled:
-    """Build the package of the workspace at ``root``; return where it is and what it holds.
+    split: bool = False,
+) -> list[Assembled]:
+    """Build the package of the workspace at ``root`` (with ``split``, one package per volume, each signed);
+    return where they are and what they hold.
 
-    LibreOffice is the long pole, so it starts as early as it can: the reviewed parts need no price, so they are
-    rendered and handed to LibreOffice before the prices are decrypted and the price part rendered, which then
-    converts in a second process beside the first. The lock is checked before any of it."""
+    LibreOffice is the long pole: secrets are asked and the lock checked first, then every chapter is rendered and
+    handed to LibreOffice at once; while it converts, the checks, headings, the seals' places on copies and the
+    signer are prepared here."""
     start = time.perf_counter()
     step = progress or (lambda _s: None)
     timings: dict[str, float] = {}
@@ -263,9 +314,10 @@ def assemble(
 
     step("load")
     ws, copy_label = load(root, copy)
-    parts = parts_of(ws, draft)
+    book = plan(ws, draft)
+    notes = list(book.notes)
     passphrase = None
-    if "price_part" in parts:  # a closed lock or a missing secret refuses before any slow work
+    if any(c.priced for c in book.chapters()):  # a closed lock or a missing secret refuses before any slow work
         lock.require_open(ws)
         passphrase = crypto.passphrase(prompter=prompter)
     signer: Signer | None = None
@@ -277,38 +329,40 @@ def assemble(
             LibreOffice(ws.build_dir / "cache") as office:  # (exits first: its processes end before the threads)
         words_f: dict[str, Future[list[text.PageText]]] = {}
 
-        def read_words(cv: Converted) -> None:  # each converted part's text is read while the rest converts
+        def read_words(cv: Converted) -> None:  # each converted chapter's text is read while the rest converts
             words_f[cv.name] = pool.submit(_words, cv)
 
         step("render")
-        ws = unlock(ws, parts, passphrase)
-        docs = render(ws, parts)
-        # one call: LibreOffice converts them in as many processes as pay on this machine (benchmarked)
-        converting = [pool.submit(convert, office, docs, read_words)]
+        ws = unlock(ws, book, passphrase)
+        docs = render(ws, book)
+        converting = pool.submit(convert, office, book, docs, read_words)
         lap("render")
 
         step("convert")
         # while LibreOffice converts (subprocesses), the Python work goes on here
-        checks = pool.submit(run_checks, ws, draft, {n: docx_text(b) for n, b in docs.items()})
-        headings = {n: docx_headings(b) for n, b in docs.items()}
+        checks = pool.submit(run_checks, ws, draft, texts(ws, book, docs))
+        seal_spots = pool.submit(spots, ws, book) if not draft else None
+        headings = outline(book, docs)
         signing = pool.submit(workspace_signer, ws, prompter=sign_prompter) if not draft and not asks else None
         if not any((ws.build_dir / "cache").glob("front-*.pdf")):  # a first build: the cover will be laid out
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()
-        converted: dict[str, Converted] = {}
         try:
-            for job in converting:
-                converted.update(job.result())
+            converted = converting.result()
         except BidkitError:
             problem = checks.exception()
             if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's
                 raise problem from None
             raise
-        converted = {name: converted[name] for name in parts}
         lap("convert")
-        notes = checks.result()  # fatal findings raise here: nothing has been written yet
+        notes += checks.result()  # fatal findings raise here: nothing has been written yet
         words = {n: (words_f[n] if n in words_f else pool.submit(_words, cv)).result()
                  for n, cv in converted.items()}
+        for pc in book.chapters():
+            path = book_pipeline.chapter_file(ws, pc)
+            if path is not None:
+                words[pc.docx_name] = text.page_words(path)
+        copy_spots = seal_spots.result() if seal_spots is not None else {}
         if signing is not None:
             signer = signing.result()
         lap("checks")
@@ -316,29 +370,39 @@ def assemble(
             notes.append("package not signed: bidkit.yaml has no signing.certificate "
                          "(bidkit keys cert makes a test certificate)")
 
-        step("compose")
-        composed: list[pdf.Composed] = []
+        results: list[tuple[Path, Path, str, pdf.Composed, str | None]] = []
+        for part in ([BookPlan((v,), book.notes) for v in book.volumes] if split else [book]):
+            step("compose")
+            composed: list[pdf.Composed] = []
 
-        def produce(tmp: Path) -> Manifest:
-            composed.append(compose(ws, parts, converted, headings, words, copy_label, draft, tmp))
-            lap("compose")
-            step("sign")
-            final = seal(tmp, manifest(ws, composed[0], draft), signer)
-            lap("sign")
-            return final
+            def produce(tmp: Path, part: BookPlan = part, composed: list[pdf.Composed] = composed) -> Manifest:
+                composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp))
+                lap("compose")
+                step("sign")
+                final = seal(tmp, manifest(ws, composed[0], draft), signer)
+                lap("sign")
+                return final
 
-        target, manifest_path, digest, _ = write(ws, draft, produce)
+            volume = part.volumes[0].id if split else None
+            target, manifest_path, digest, _ = write(ws, draft, produce, volume)
+            results.append((target, manifest_path, digest, composed[0], volume))
 
-    audit.append(ws.root, "assemble", {"file": str(target.relative_to(ws.root)), "sha256": digest,
-                                       "pages": composed[0].pages, "draft": draft})
-    timings.update({f"compose.{k}": v for k, v in composed[0].timings.items()})
-    return Assembled(
-        path=target, manifest=manifest_path, pages=composed[0].pages, sha256=digest,
-        seconds=time.perf_counter() - start, draft=draft, signed=signer is not None, parts=parts,
-        converted=[n for n, cv in converted.items() if not cv.cached],
-        cached=[n for n, cv in converted.items() if cv.cached], notes=notes, timings=timings,
-    )
+    out = []
+    for target, manifest_path, digest, composed_one, volume in results:
+        audit.append(ws.root, "assemble", {"file": str(target.relative_to(ws.root)), "sha256": digest,
+                                           "pages": composed_one.pages, "draft": draft,
+                                           **({"volume": volume} if volume else {})})
+        out.append(Assembled(
+            path=target, manifest=manifest_path, pages=composed_one.pages, sha256=digest,
+            seconds=time.perf_counter() - start, draft=draft, signed=signer is not None,
+            parts=[v.id for v in (book.volumes if volume is None else book.only([volume]).volumes)],
+            converted=[n for n, cv in converted.items() if not cv.cached],
+            cached=[n for n, cv in converted.items() if cv.cached], notes=notes,
+            timings={**timings, **{f"compose.{k}": v for k, v in composed_one.timings.items()}},
+            evidence={k: list(v) for k, v in composed_one.evidence.items()},
+        ))
+    return out
 
 
-__all__ = ["Assembled", "assemble", "attachments", "compose", "convert", "libreoffice", "load", "manifest",
-           "parts_of", "render", "run_checks", "seal", "unlock", "write"]
+__all__ = ["Assembled", "assemble", "compose", "convert", "load", "manifest", "outline", "plan", "render",
+           "run_checks", "seal", "spots", "texts", "unlock", "write"]

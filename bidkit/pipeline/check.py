@@ -10,16 +10,14 @@ from pathlib import Path
 from bidkit.adapters.pdf import attachments, pages
 from bidkit.adapters.pdf.text import package_texts
 from bidkit.adapters.render.docx import template_names
-from bidkit.adapters.render.text import docx_text
 from bidkit.core import checks
+from bidkit.core.book import BookPlan, attachment_index
 from bidkit.core.checks import AttachmentFacts, CheckInput, Finding, TemplateVars
 from bidkit.core.checks.report import render_html
 from bidkit.core.errors import BidkitError, InputError
-from bidkit.core.models import PART_NAMES
-from bidkit.pipeline.documents import render_document
+from bidkit.pipeline import book as book_pipeline
 from bidkit.store import crypto, lock
 from bidkit.store.files import atomic_write, resolve_inside
-from bidkit.store.templates import find_template
 from bidkit.store.workspace import Workspace
 
 
@@ -37,59 +35,71 @@ def with_readable_prices(ws: Workspace) -> tuple[Workspace, str]:
         return ws, exc.message
 
 
-def part_texts(ws: Workspace, parts: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Rendered text of each part (in memory, nothing written) and why a part did not render."""
+def chapter_texts(ws: Workspace, book: BookPlan) -> tuple[dict[str, str], dict[str, str]]:
+    """What the checks read of each chapter (in memory, nothing written) and why a chapter did not render;
+    priced chapters only when the prices are loaded."""
     texts: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for part in parts:
+    for pc in book.chapters():
+        if pc.priced and ws.data.pricing is None:
+            continue
         try:
-            texts[part] = docx_text(render_document(ws, part))
-        except InputError as exc:
-            errors[part] = exc.message
+            value = book_pipeline.chapter_text(ws, pc, book_pipeline.render_chapter(ws, pc))
+        except BidkitError as exc:
+            errors[pc.id] = exc.message
+            continue
+        if value is not None:
+            texts[pc.docx_name] = value
     return texts, errors
 
 
 def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
-    """For every qualification scan: does it exist, open as an unencrypted PDF, and how many pages."""
+    """For every attachment a chapter can hold (qualification scans, the bid's own attachments): does it exist,
+    open as an unencrypted PDF, and how many pages."""
     facts: dict[str, AttachmentFacts] = {}
-    for q in ws.data.company.qualifications:
-        try:
-            path = resolve_inside(ws.root, q.scan, what="attachment")
-        except InputError as exc:
-            facts[q.scan] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message}
+    for ref in attachment_index(ws.data).values():
+        if ref.path in facts:
             continue
-        facts[q.scan] = attachments.inspect(path)
+        try:
+            path = resolve_inside(ws.root, ref.path, what="attachment")
+        except InputError as exc:
+            facts[ref.path] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message}
+            continue
+        facts[ref.path] = attachments.inspect(path)
     return facts
 
 
-def template_vars(ws: Workspace, parts: list[str]) -> tuple[dict[str, TemplateVars], dict[str, str]]:
+def template_vars(ws: Workspace, book: BookPlan) -> tuple[dict[str, TemplateVars], dict[str, str]]:
+    """The variables each chapter's template (form or filled file) uses."""
     out: dict[str, TemplateVars] = {}
     errors: dict[str, str] = {}
-    for part in parts:
+    for pc in book.chapters():
         try:
-            source = find_template(ws, part)
-            out[part] = TemplateVars(source.display, template_names(source.path))
-        except InputError as exc:
-            errors[part] = exc.message
+            source = book_pipeline.source_of(ws, pc)
+            if source is not None:
+                out[pc.docx_name] = TemplateVars(source.display, template_names(source.path))
+        except BidkitError as exc:
+            errors[pc.id] = exc.message
     return out, errors
 
 
 def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str, str] | None = None) -> CheckInput:
-    """Every fact the rules use. The price part is rendered only when its prices are readable; ``rendered``
-    holds the text of parts already rendered from this ``ws`` (assemble's), which are not rendered again."""
+    """Every fact the rules use. Price chapters are rendered only when their prices are readable; ``rendered``
+    holds the text of chapters already rendered from this ``ws`` (assemble's), which are not rendered again."""
     note = "not asked for"
     if include_prices:
         ws, note = with_readable_prices(ws)
-    parts = [p for p in PART_NAMES if p != "price_part" or ws.data.pricing is not None]
-    given = {p: t for p, t in (rendered or {}).items() if p in parts}
-    texts, errors = part_texts(ws, [p for p in parts if p not in given])
-    texts = {p: given[p] if p in given else texts[p] for p in parts if p in given or p in texts}
-    tvars, tv_errors = template_vars(ws, list(PART_NAMES))
-    for part, message in tv_errors.items():
-        errors.setdefault(part, message)
+    book = book_pipeline.plan(ws)
+    if rendered is not None:
+        texts, errors = dict(rendered), dict[str, str]()
+    else:
+        texts, errors = chapter_texts(ws, book)
+    tvars, tv_errors = template_vars(ws, book)
+    for chapter_id, message in tv_errors.items():
+        errors.setdefault(chapter_id, message)
     return CheckInput(
         data=ws.data, raw=ws.raw, texts=texts, attachments=attachment_facts(ws), template_vars=tvars,
-        render_errors=errors, prices_note=note if ws.data.pricing is None else "",
+        render_errors=errors, prices_note=note if ws.data.pricing is None else "", book=book,
     )
 
 

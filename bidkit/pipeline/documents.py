@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bidkit.adapters.render.docx import missing_variables, render_bytes
+from bidkit.core import book as book_mod
 from bidkit.core import context as ctx_mod
-from bidkit.core import review
+from bidkit.core import forms, review
+from bidkit.core.book import PlannedChapter
 from bidkit.core.errors import InputError
+from bidkit.pipeline import book as book_pipeline
 from bidkit.store import crypto, lock
 from bidkit.store.files import atomic_write
 from bidkit.store.templates import find_template
@@ -26,10 +29,36 @@ class Rendered:
     seconds: float
 
 
+def _chapters(ws: Workspace) -> dict[str, PlannedChapter]:
+    return {pc.docx_name: pc for pc in book_pipeline.plan(ws).chapters() if pc.kind in ("form", "cover", "file")
+            and not pc.pdf_file}
+
+
+def known(ws: Workspace) -> list[str]:
+    """Every name ``bidkit render --only`` takes: the documents, then the bid book's chapters."""
+    return [*ctx_mod.DOCUMENTS, *_chapters(ws)]
+
+
+def expand(ws: Workspace, names: list[str]) -> list[str]:
+    """``--only`` names with a volume (``price``, or its old part name ``price_part``) standing for its chapters."""
+    chapters = _chapters(ws)
+    out: list[str] = []
+    for name in names:
+        volume = book_mod.LEGACY_VOLUMES.get(name, name)
+        inside = [n for n, pc in chapters.items() if pc.volume == volume] if name not in chapters else []
+        out += inside if inside and name not in ctx_mod.DOCUMENTS else [name]
+    return list(dict.fromkeys(out))
+
+
 def render_document(ws: Workspace, name: str) -> bytes:
-    """The .docx of document ``name`` rendered from the workspace's data (nothing written)."""
+    """The .docx of document or chapter ``name`` rendered from the workspace's data (nothing written)."""
+    chapter = _chapters(ws).get(name)
+    if chapter is not None:
+        blob = book_pipeline.render_chapter(ws, chapter)
+        assert blob is not None
+        return blob
     if name not in ctx_mod.DOCUMENTS:
-        raise InputError(f"{name}: unknown document (one of {', '.join(ctx_mod.DOCUMENTS)})")
+        raise InputError(f"{name}: unknown document or chapter (one of {', '.join(known(ws))})")
     try:
         context = ctx_mod.build(name, ws.data)
     except LookupError as exc:
@@ -37,15 +66,19 @@ def render_document(ws: Workspace, name: str) -> bytes:
     return render_bytes(find_template(ws, name), context)
 
 
+def priced(ws: Workspace, names: list[str]) -> list[str]:
+    """The names among ``names`` that show prices (price chapters)."""
+    chapters = _chapters(ws)
+    return [n for n in names if n in chapters and chapters[n].priced]
+
+
 def available(ws: Workspace) -> list[str]:
-    """Documents the workspace has data for, in a stable order."""
+    """Documents and chapters the workspace has data for, in a stable order (price chapters only with prices)."""
     d = ws.data
     names = ["feasibility_report"] if d.project.feasibility else []
     if d.project.initiation:
         names.append("initiation_request")
-    names += ["technical_part", "commercial_part"]
-    if d.pricing is not None:
-        names.append("price_part")
+    names += [n for n, pc in _chapters(ws).items() if not pc.priced or d.pricing is not None]
     records = d.acceptance.records if d.acceptance else []
     if any(r.kind.value == "internal" for r in records):
         names.append("internal_acceptance")
@@ -65,7 +98,7 @@ def with_prices_for_render(ws: Workspace, only: list[str] | None) -> tuple[Works
     without ``--only`` include the price part only when the lock is open and ``$BIDKIT_PRICE_PASSPHRASE`` is set
     (never a prompt), else return a note saying why it was skipped."""
     if only:
-        if "price_part" in only:
+        if priced(ws, expand(ws, only)):
             lock.require_open(ws)
             return lock.with_prices(ws, crypto.passphrase()), None
         return ws, None
@@ -84,29 +117,39 @@ def with_prices_for_render(ws: Workspace, only: list[str] | None) -> tuple[Works
 
 def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
     """Render ``only`` (or every available document); all are rendered in memory before any is written."""
-    names = only or available(ws)
+    names = expand(ws, only) if only else available(ws)
+    every = known(ws)
     for name in names:
-        if name not in ctx_mod.DOCUMENTS:
-            raise InputError(f"{name}: unknown document (one of {', '.join(ctx_mod.DOCUMENTS)})")
-    if "price_part" in names:
+        if name not in every:
+            raise InputError(f"{name}: unknown document or chapter (one of {', '.join(every)})")
+    price_names = priced(ws, names)
+    if price_names:
         lock.require_open(ws)  # the price lock: raises LockedError while no approval matches
         if ws.data.pricing is None:
-            raise InputError("price_part: prices not loaded (bidkit.store.lock.with_prices decrypts them)")
+            raise InputError(f"{price_names[0]}: prices not loaded (bidkit.store.lock.with_prices decrypts them)")
     blobs = []
     for name in names:
         start = time.perf_counter()
         blobs.append((name, render_document(ws, name), time.perf_counter() - start))
+    chapters = _chapters(ws)
     out = []
     for name, blob, seconds in blobs:
         path = output_path(ws, name)
         atomic_write(path, blob)
-        out.append(Rendered(name, ctx_mod.DOCUMENTS[name].title, path, seconds))
-        if name == "price_part":
-            lock.record_price_render(ws, path)
+        title = chapters[name].title if name in chapters else ctx_mod.DOCUMENTS[name].title
+        out.append(Rendered(name, title, path, seconds))
+    if price_names:
+        lock.record_price_render(ws, [r.path for r in out if r.name in price_names])
     return out
 
 
 def unknown_variables(ws: Workspace, name: str) -> tuple[str, list[str]]:
-    """Where document ``name``'s template is, and the dotted names it uses that its context does not provide."""
+    """Where document or chapter ``name``'s template is, and the dotted names it uses that its context lacks."""
+    chapter = _chapters(ws).get(name)
+    if chapter is not None:
+        source = book_pipeline.source_of(ws, chapter)
+        if source is None:
+            return chapter.file or name, []
+        return source.display, missing_variables(source, forms.build(ws.data, chapter))
     source = find_template(ws, name)
     return source.display, missing_variables(source, ctx_mod.build(name, ws.data))

@@ -13,10 +13,11 @@ from typing import Any
 
 from bidkit.adapters import libreoffice
 from bidkit.adapters.render import charts
-from bidkit.adapters.render.docx import Image, render_bytes
+from bidkit.adapters.render.docx import render_bytes
 from bidkit.core import context as ctx_mod
 from bidkit.core.errors import InputError
 from bidkit.core.lifecycle import Period, check_acceptance_order, construction_figures
+from bidkit.core.templates import Image
 from bidkit.store.files import atomic_path, atomic_write
 from bidkit.store.templates import find_template
 from bidkit.store.workspace import Workspace

@@ -80,6 +80,10 @@ table.toc td.t {{ border-bottom: 0.6pt dotted #555; }}
 table.toc td.n {{ width: 14mm; text-align: right; border-bottom: 0.6pt dotted #555; }}
 table.toc tr.l0 td {{ font-family: '{FONT_SANS}'; font-weight: bold; padding-top: 3mm; }}
 table.toc tr.l1 td.t {{ padding-left: 8mm; }}
+table.toc tr.l2 td {{ padding: 1mm 0; font-size: 11pt; }}
+table.toc tr.l2 td.t {{ padding-left: 16mm; }}
+table.toc tr.l3 td {{ padding: 0.8mm 0; font-size: 10.5pt; }}
+table.toc tr.l3 td.t {{ padding-left: 24mm; }}
 .glyphs {{ page-break-before: always; font-family: '{FONT_SANS}'; font-size: 10pt; }}
 """
 
@@ -116,7 +120,7 @@ def _e(text: str) -> str:
 
 def _html(info: CoverInfo, entries: list[TocEntry], numbers: list[int], glyphs: str) -> str:
     rows = "".join(
-        f'<tr class="l{min(e.level, 1)}"><td class="t">{_e(e.title)}</td><td class="n">{n}</td></tr>'
+        f'<tr class="l{min(e.level, 3)}"><td class="t">{_e(e.title)}</td><td class="n">{n}</td></tr>'
         for e, n in zip(entries, numbers, strict=True)
     )
     draft = '<div class="draft">草稿 / 未审核</div>' if info.draft else ""

@@ -20,6 +20,8 @@ from PIL import Image, UnidentifiedImageError
 from bidkit.core.errors import InputError, ToolError
 
 MM = 72 / 25.4
+MAX_SEAL_PIXELS = 25_000_000
+SEAL_PIXELS = 1200
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 _BFRANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
@@ -83,9 +85,16 @@ def seal_image(pdf: pikepdf.Pdf, path: Path, display: str) -> SealImage:
     """The PNG as an image XObject; its alpha channel becomes an /SMask so the paper shows through."""
     try:
         with Image.open(path) as im:
+            w, h = im.size  # read from the header: a decompression bomb is refused before it is decoded
+            if w * h > MAX_SEAL_PIXELS:
+                raise InputError(f"{display}: seal image too large ({w} × {h} pixels; at most "
+                                 f"{MAX_SEAL_PIXELS // 1_000_000} million): a 42 mm seal needs about 1000 × 1000")
+            im.draft("RGBA", (SEAL_PIXELS, SEAL_PIXELS))
             im.load()
             rgba = im.convert("RGBA")
-    except (UnidentifiedImageError, OSError):
+            if max(rgba.size) > SEAL_PIXELS:  # 1200 pixels over 42 mm is 725 dpi: more is only weight
+                rgba.thumbnail((SEAL_PIXELS, SEAL_PIXELS), Image.Resampling.LANCZOS)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise InputError(f"{display}: not a readable PNG image (seal)") from None
     w, h = rgba.size
     rgb = rgba.convert("RGB").tobytes()

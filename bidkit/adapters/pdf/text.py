@@ -225,13 +225,15 @@ def outline(pdf: Path) -> list[tuple[str, int]]:
 
 
 def package_texts(pdf: Path) -> dict[str, list[tuple[int, str]]]:
-    """A package's text by bookmark: title → [(page number, text)], the chapter's pages in the PDF."""
+    """A package's text by bookmark: title → [(page number, text)], the chapter's pages in the PDF. The numbers
+    are the printed ones (第 N 页, counted after the cover, as the 目录 and the evidence columns cite them); the
+    cover is page 0 (unnumbered)."""
     pages = pages_text(pdf)
     marks = outline(pdf)
     out: dict[str, list[tuple[int, str]]] = {}
     for n, (title, start) in enumerate(marks):
         nxt = next((s for _, s in marks[n + 1:] if s > start), len(pages))
-        out.setdefault(title, [(p + 1, pages[p]) for p in range(start, max(start + 1, nxt)) if p < len(pages)])
+        out.setdefault(title, [(p, pages[p]) for p in range(start, max(start + 1, nxt)) if p < len(pages)])
     if pages:
-        out.setdefault("封面", [(1, pages[0])])
+        out.setdefault("封面", [(0, pages[0])])
     return out

@@ -9,7 +9,6 @@ import os
 import re
 import resource
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,8 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bidkit.core.errors import TemplateError
-from bidkit.core.templates import TemplateSource
+from bidkit.core.errors import InputError, TemplateError
+from bidkit.core.templates import Image, TemplateSource
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # compressed
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here
@@ -81,9 +80,17 @@ def make_env(undefined: type[jinja2.Undefined] | None = None) -> jinja2.Environm
     return env
 
 
-def _check_zip(source: TemplateSource, blob: bytes) -> None:
-    if len(blob) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{source.display}: template too large ({len(blob) // 1024 // 1024} MB)")
+MAX_CHAPTER_BYTES = 300 * 1024 * 1024  # a 技术方案 of 800 pages with its diagrams and photos
+MAX_CHAPTER_UNPACKED = 1024 * 1024 * 1024
+
+
+def check_docx(source: TemplateSource, blob: bytes, *, chapter: bool = False) -> None:
+    """Refuse what is not a readable .docx, or is too large (a chapter file may be far larger than a template)."""
+    limit = MAX_CHAPTER_BYTES if chapter else MAX_TEMPLATE_BYTES
+    unpack_limit = MAX_CHAPTER_UNPACKED if chapter else MAX_UNPACKED_BYTES
+    if len(blob) > limit:
+        what = "file" if chapter else "template"
+        raise TemplateError(f"{source.display}: {what} too large ({len(blob) >> 20} MB; the limit is {limit >> 20} MB)")
     if not zipfile.is_zipfile(io.BytesIO(blob)):
         raise TemplateError(f"{source.display}: not a .docx file (not a zip archive)")
     try:
@@ -92,20 +99,47 @@ def _check_zip(source: TemplateSource, blob: bytes) -> None:
             if len(infos) > MAX_MEMBERS:
                 raise TemplateError(f"{source.display}: .docx has too many parts ({len(infos)})")
             unpacked = sum(i.file_size for i in infos)
-            if unpacked > MAX_UNPACKED_BYTES:
+            if unpacked > unpack_limit:
                 raise TemplateError(f"{source.display}: .docx unpacks to {unpacked // 1024 // 1024} MB (zip bomb?)")
             if "word/document.xml" not in zf.namelist():
                 raise TemplateError(f"{source.display}: not a Word document (no word/document.xml)")
+            links = external_links(zf)
     except zipfile.BadZipFile as exc:
         raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
+    if links:
+        raise TemplateError(f"{source.display}: refers to content outside itself, which LibreOffice would fetch "
+                            f"({links[0]}); embed it instead")
 
 
-@dataclass(frozen=True)
-class Image:
-    """A PNG in a context; it becomes a docxtpl ``InlineImage`` once the template object exists."""
+_REL = re.compile(r"<Relationship\b[^>]*>", re.S)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_FIELD = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|LINK|DDEAUTO|DDE|IMPORT)\b\s+(\S+)?")
+_INERT = ("/hyperlink",)  # a link a reader clicks stays a link; nothing is fetched when converting
 
-    png: bytes
-    width_cm: float
+
+def external_links(zf: zipfile.ZipFile) -> list[str]:
+    """What a .docx would make a converter fetch: external relationships other than hyperlinks (linked pictures,
+    an attached template, sub-documents, external altChunks, linked OLE objects) and INCLUDETEXT /
+    INCLUDEPICTURE / LINK / DDE fields; each as ``part: target``."""
+    found = []
+    for name in zf.namelist():
+        if name.endswith(".rels"):
+            xml = zf.read(name).decode("utf-8", errors="replace")
+            for rel in _REL.findall(xml):
+                attrs = dict(_ATTR.findall(rel))
+                if attrs.get("TargetMode") == "External" and not attrs.get("Type", "").endswith(_INERT):
+                    kind = attrs.get("Type", "").rsplit("/", 1)[-1]
+                    found.append(f"{kind} {attrs.get('Target', '')}")
+        elif name.startswith("word/") and name.endswith(".xml"):
+            xml = zf.read(name).decode("utf-8", errors="replace")
+            # field instructions only (a body text may well say LINK): complex fields' runs, simple fields' attribute
+            instr = "".join(re.findall(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>", xml))
+            instr += " " + " ".join(re.findall(r'w:instr="([^"]*)"', xml))
+            for m in _FIELD.finditer(html.unescape(instr)):
+                target = (m.group(2) or "").strip('"')
+                if target:
+                    found.append(f"{m.group(1)} field {target}")
+    return found
 
 
 def _place_images(tpl: Any, value: Any) -> None:
@@ -115,7 +149,8 @@ def _place_images(tpl: Any, value: Any) -> None:
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in list(items):
         if isinstance(item, Image):
-            value[key] = InlineImage(tpl, io.BytesIO(item.png), width=Cm(item.width_cm))
+            height = Cm(item.height_cm) if item.height_cm is not None else None
+            value[key] = InlineImage(tpl, io.BytesIO(item.data), width=Cm(item.width_cm), height=height)
         elif isinstance(item, dict | list):
             _place_images(tpl, item)
 
@@ -197,7 +232,7 @@ def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
     renders in a forked child bounded in time and memory, so a runaway loop cannot hang or exhaust bidkit.
     """
     blob = source.path.read_bytes()
-    _check_zip(source, blob)
+    check_docx(source, blob)
     return _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
 
 
@@ -223,7 +258,7 @@ def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[s
             return Recorder(obj=self, name=name)
 
     blob = source.path.read_bytes()
-    _check_zip(source, blob)
+    check_docx(source, blob)
     env = make_env(Recorder)
     try:
         tpl = DocxTemplate(io.BytesIO(blob))
@@ -274,3 +309,24 @@ def template_names(path: Path) -> frozenset[str]:
         if name:
             found.add(name)
     return frozenset(found)
+
+
+MAX_PICTURE_PIXELS = 40_000_000  # a 身份证 scan at 600 dpi is 2 million; a photo of a page 12 million
+
+
+def check_picture(data: bytes, display: str) -> None:
+    """Refuse what is not a PNG or JPEG picture, or one so large it would exhaust memory when decoded (read
+    from its header, before any decoding)."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as im:
+            kind, (w, h) = im.format, im.size
+    except (UnidentifiedImageError, OSError, PILImage.DecompressionBombError):
+        raise InputError(f"{display}: not a readable picture") from None
+    if kind not in ("PNG", "JPEG"):
+        raise InputError(f"{display}: a {kind} picture; save it as PNG or JPEG")
+    if w * h > MAX_PICTURE_PIXELS:
+        raise InputError(f"{display}: picture too large ({w} × {h} pixels; at most "
+                         f"{MAX_PICTURE_PIXELS // 1_000_000} million)")

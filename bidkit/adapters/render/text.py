@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,17 @@ def docx_text(source: Path | bytes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def docx_headings(docx: bytes) -> list[str]:
-    """The Heading 1 titles of a rendered .docx, in order: the chapters of a part."""
+def docx_headings(docx: bytes, depth: int = 1) -> list[tuple[int, str]]:
+    """The headings of a .docx down to level ``depth`` (Word's Heading 1…N styles), in order, as (level, text)."""
+    if depth < 1:
+        return []
     doc = Document(io.BytesIO(docx))
-    return [p.text.strip() for p in doc.paragraphs
-            if p.style is not None and p.style.name == "Heading 1" and p.text.strip()]
+    out = []
+    for p in doc.paragraphs:
+        m = _HEADING.fullmatch(p.style.name if p.style is not None else "")
+        if m and 1 <= int(m.group(1)) <= depth and p.text.strip():
+            out.append((int(m.group(1)), p.text.strip()))
+    return out
+
+
+_HEADING = re.compile(r"(?:Heading|heading|标题)\s*(\d)")  # Word's built-in names; WPS may write 标题 N

@@ -1,0 +1,107 @@
+"""The bid book's chapters rendered: a form through its template, the bidder's own .docx as it is (or filled as a
+template with ``fill: true``), a PDF chapter and attachment chapters as the files they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bidkit.adapters.pdf.text import pages_text
+from bidkit.adapters.render.docx import check_docx, check_picture, render_bytes
+from bidkit.adapters.render.text import docx_text
+from bidkit.core import book as book_mod
+from bidkit.core import forms
+from bidkit.core.book import BookPlan, PlannedChapter
+from bidkit.core.errors import InputError
+from bidkit.core.templates import Image, ImageRef, TemplateSource
+from bidkit.store.templates import find_form
+from bidkit.store.workspace import Workspace
+
+MAX_PICTURE_BYTES = 10 * 1024 * 1024
+
+
+def plan(ws: Workspace) -> BookPlan:
+    return book_mod.plan(ws.data)
+
+
+def source_of(ws: Workspace, pc: PlannedChapter) -> TemplateSource | None:
+    """The template a chapter renders from: its form, or its own .docx when filled; None when it is not rendered
+    from a template (a file converted as it is, a PDF, attachments)."""
+    if pc.form is not None:
+        return find_form(ws, pc.form)
+    if pc.kind == "file" and pc.file is not None and pc.fill:
+        return TemplateSource(pc.id, ws.path(pc.file, what="chapter file"), pc.file, False)
+    return None
+
+
+def _picture(ws: Workspace, ref: ImageRef) -> Image:
+    path = ws.path(ref.path, what="picture")
+    data = path.read_bytes()
+    if len(data) > MAX_PICTURE_BYTES:
+        raise InputError(f"{ref.path}: picture too large ({len(data) >> 20} MB; the limit is 10 MB)")
+    check_picture(data, ref.path)
+    return Image(data, ref.width_cm, ref.height_cm)
+
+
+def _resolve(ws: Workspace, value: Any) -> Any:
+    """The context with every :class:`ImageRef` read into an :class:`Image`."""
+    if isinstance(value, ImageRef):
+        return _picture(ws, value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _resolve(ws, item)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = _resolve(ws, item)
+    return value
+
+
+def render_chapter(ws: Workspace, pc: PlannedChapter) -> bytes | None:
+    """The chapter's .docx, in memory; None for a PDF chapter or one made of attachments only."""
+    if pc.kind == "attachments" or pc.pdf_file:
+        return None
+    source = source_of(ws, pc)
+    if source is None:  # the bidder's own .docx, converted as it is
+        assert pc.file is not None
+        path = ws.path(pc.file, what="chapter file")
+        blob = path.read_bytes()
+        check_docx(TemplateSource(pc.id, path, pc.file, False), blob, chapter=True)
+        return blob
+    try:
+        context = _resolve(ws, forms.build(ws.data, pc))
+    except LookupError as exc:
+        raise InputError(f"{pc.title}: {exc.args[0]}") from None
+    return render_bytes(source, context)
+
+
+def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter]) -> dict[str, bytes]:
+    """``{docx_name: .docx}`` of every chapter that has one."""
+    out = {}
+    for pc in chapters:
+        blob = render_chapter(ws, pc)
+        if blob is not None:
+            out[pc.docx_name] = blob
+    return out
+
+
+def chapter_file(ws: Workspace, pc: PlannedChapter) -> Path | None:
+    """A PDF chapter's file."""
+    return ws.path(pc.file, what="chapter file") if pc.pdf_file and pc.file is not None else None
+
+
+def chapter_text(ws: Workspace, pc: PlannedChapter, docx: bytes | None) -> str | None:
+    """What the checks read of a chapter: its rendered text, a PDF chapter's text; None for attachments."""
+    if docx is not None:
+        text = docx_text(docx)
+        # the heading first (the checks read a chapter from its title on), the running header and footer after
+        lines = text.splitlines()
+        body = [ln for ln in lines if not ln.startswith(("[页眉]", "[页脚]"))]
+        frame = [ln for ln in lines if ln.startswith(("[页眉]", "[页脚]"))]
+        if pc.kind == "cover":
+            return text
+        return "\n".join(body + frame) + "\n"
+    path = chapter_file(ws, pc)
+    if path is not None:
+        return f"{pc.title}\n" + "\n".join(pages_text(path))
+    return None
