@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from bidkit.adapters.pdf.compose import AttachmentInput, Composed, PartInput, SealFiles, compose
+from bidkit.adapters.pdf.compose import AttachmentInput, ChapterInput, Composed, SealFiles, VolumeInput, compose
 from bidkit.adapters.pdf.pages import CoverInfo
 from bidkit.core.models import PackageConfig
 
@@ -69,23 +69,41 @@ def seal_png(path: Path, color: tuple[int, int, int] = (210, 20, 20), size: int 
     return path
 
 
-def parts(tmp: Path) -> list[PartInput]:
-    """Two small parts with chapters, anchors and a landscape table page."""
-    a = html_pdf(tmp / "price_part.pdf", [
-        "<h1>投标文件（报价部分）</h1><p>投标人：测试科技有限公司（盖单位章）</p>",
-        "<h1>第一章　投标函</h1><p>投标总价（大写）：人民币壹万元整</p><p>法定代表人：（签字或盖章）</p>",
-        "<p>续页：投标函其余内容。</p>",
-        "<h1>第二章　开标一览表</h1><p>本章没有盖章处。</p>",
-    ])
-    b = html_pdf(tmp / "technical_part.pdf", [
-        "<h1>投标文件（技术部分）</h1>",
-        "<h1>第一章　技术方案</h1><p>总体设计说明。</p>",
-        "<h1>第二章　设备清单</h1><p>设备一览。</p>",
-    ])
-    return [
-        PartInput("price_part", "报价部分", a, ["第一章　投标函", "第二章　开标一览表"]),
-        PartInput("technical_part", "技术部分", b, ["第一章　技术方案", "第二章　设备清单"]),
+def attachment(tmp: Path, title: str = "营业执照", name: str = "lic", *, rotate: int = 0,
+               size: tuple[float, float] = (595.28, 841.89), rotate_on_tree: bool = False) -> AttachmentInput:
+    """A one-page scan as an attachment of the book."""
+    scan = scan_pdf(tmp / f"{name}.pdf", size=size, rotate=rotate, rotate_on_tree=rotate_on_tree)
+    return AttachmentInput(name, title, scan, f"attachments/{name}.pdf")
+
+
+def volumes(tmp: Path, attachments: list[AttachmentInput] | None = None) -> list[VolumeInput]:
+    """Two small volumes (a title page and chapters with anchors), and the attachments in a third."""
+    pages = [
+        ("price-cover", "<h1>投标文件（报价部分）</h1><p>投标人：测试科技有限公司（盖单位章）</p>"),
+        ("bid_letter", "<h1>第一章　投标函</h1><p>投标总价（大写）：人民币壹万元整</p>"
+                       "<p>法定代表人：（签字或盖章）</p>", "<p>续页：投标函其余内容。</p>"),
+        ("opening_summary", "<h1>第二章　开标一览表</h1><p>本章没有盖章处。</p>"),
+        ("technical-cover", "<h1>投标文件（技术部分）</h1>"),
+        ("technical_solution", "<h1>第一章　技术方案</h1><p>总体设计说明。</p>"),
+        ("bom", "<h1>第二章　设备清单</h1><p>设备一览。</p>"),
     ]
+    pdfs = {name: html_pdf(tmp / f"{name}.pdf", list(html)) for name, *html in pages}
+    out = [
+        VolumeInput("price", "报价部分", [
+            ChapterInput("price-cover", "报价部分", pdfs["price-cover"], cover=True),
+            ChapterInput("bid_letter", "投标函", pdfs["bid_letter"], needs_seal=True),
+            ChapterInput("opening_summary", "开标一览表", pdfs["opening_summary"], needs_seal=True),
+        ]),
+        VolumeInput("technical", "技术部分", [
+            ChapterInput("technical-cover", "技术部分", pdfs["technical-cover"], cover=True),
+            ChapterInput("technical_solution", "技术方案", pdfs["technical_solution"]),
+            ChapterInput("bom", "设备清单", pdfs["bom"]),
+        ]),
+    ]
+    if attachments:
+        out.append(VolumeInput("commercial", "商务部分", [ChapterInput("qualifications", "资格证明文件", None,
+                                                                      attachments=attachments)]))
+    return out
 
 
 def build(tmp: Path, attachments: list[AttachmentInput] | None = None, *, draft: bool = False,
@@ -93,7 +111,7 @@ def build(tmp: Path, attachments: list[AttachmentInput] | None = None, *, draft:
     seals = SealFiles(seal_png(tmp / "seal.png"), "seals/seal.png",
                       seal_png(tmp / "legal.png", (160, 0, 0), 120), "seals/legal.png")
     out = target or tmp / "package.pdf"
-    composed = compose(COVER, parts(tmp), attachments or [], seals, config or PackageConfig(), out, draft=draft,
+    composed = compose(COVER, volumes(tmp, attachments), seals, config or PackageConfig(), out, draft=draft,
                        title="测试项目", author="测试科技有限公司")
     return out, composed
 

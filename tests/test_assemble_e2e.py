@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from PIL import Image
 from bidkit.core import pricing
 from bidkit.core.errors import LockedError
 from bidkit.core.money import rmb_upper
+from bidkit.pipeline import book
 from bidkit.store import lock
 from bidkit.store.workspace import load
 from tests.helpers import needs_soffice, snapshot
@@ -49,15 +51,18 @@ def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) 
     summary = json.loads(r.out)
     path = Path(summary["path"])
     assert path == sample_ws / "build" / "JL-2026-031-v1-1.pdf"
-    assert summary["converted"] == ["price_part", "commercial_part", "technical_part"]
+    chapters = [pc.docx_name for pc in book.plan(load(sample_ws)).chapters() if not pc.pdf_file
+                and pc.kind != "attachments"]
+    assert summary["converted"] == chapters and len(chapters) == 19
     assert summary["cached"] == []
+    assert summary["volumes"] == ["price", "commercial", "technical"]
     texts = page_texts(path)
     assert summary["pages"] == len(texts)
 
-    # chapter order as bidkit.yaml lists the parts
+    # the volumes in the tender's order, each behind its own title page
     flat = [_squeeze(t) for t in texts]
-    covers = [next(i for i, t in enumerate(flat) if f"（{title}）" in t)
-              for title in ("报价部分", "商务部分", "技术部分")]
+    covers = [next(i for i, t in enumerate(flat) if f"投标文件（{title}）" in t)
+              for title in ("报价文件", "商务文件", "技术文件")]
     assert covers == sorted(covers) and covers[0] > 1
 
     # every page after the cover carries its number, counted after the cover
@@ -66,21 +71,16 @@ def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) 
     for index, text in enumerate(texts[1:], start=1):
         assert numbers(text) == [(index, total)], index
 
-    # the table of contents: every chapter is on the page its entry names
-    toc = flat[1]
+    # the table of contents (the pages before the first volume): every entry is on the page it names
+    toc = "".join(flat[1:covers[0]])
     ws = lock.with_prices(load(sample_ws), PASSPHRASE)
-    checked = 0
-    for heading in ("第一章投标函", "第二章开标一览表", "第三章分项报价表", "第三章商务偏离表", "第二章设备清单"):
-        at = toc.index(heading) + len(heading)
-        digits = ""
-        while toc[at].isdigit():
-            digits += toc[at]
-            at += 1
-        page = int(digits)
-        pieces = [p for p in (heading[:3], heading[3:]) if p]
-        assert all(p in flat[page] for p in pieces), (heading, page)
-        checked += 1
-    assert checked == 5
+    for heading in ("投标函", "开标一览表", "分项报价表", "法定代表人授权委托书", "商务条款偏离表", "类似项目业绩",
+                    "设备清单", "技术参数偏离表", "施工组织设计", "11.5系统验收"):
+        m = re.search(re.escape(heading) + r"(\d+)", toc)
+        assert m, heading
+        assert heading in flat[int(m.group(1))], (heading, m.group(1))
+    for volume, at in zip(("报价文件", "商务文件", "技术文件"), covers, strict=True):
+        assert re.search(volume + r"(\d+)", toc).group(1) == str(at)  # type: ignore[union-attr]
 
     # the 大写 total of the bid letter matches the priced BOM
     summary_prices = pricing.summarise(ws.data.solution, ws.data.pricing)  # type: ignore[arg-type]
@@ -92,14 +92,15 @@ def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) 
     head = path.read_bytes()
     assert str(sample_ws).encode() not in head
 
-    # again: only the price part converts (it is never cached), a new file beside the first, which is untouched
+    # again: only the price chapters convert (never cached), a new file beside the first, which is untouched
     first = path.read_bytes()
     r2 = cli("assemble", sample_ws, "--json")
     assert r2.code == 0, r2.err
     again = json.loads(r2.out)
-    assert again["converted"] == ["price_part"] and again["cached"] == ["commercial_part", "technical_part"]
+    priced = ["bid_letter", "opening_summary", "itemised_prices"]
+    assert again["converted"] == priced and again["cached"] == [c for c in chapters if c not in priced]
     cache = sorted(p.name for p in (sample_ws / "build" / "cache").iterdir())
-    assert not [n for n in cache if n.startswith(("price_part", ".convert-"))], cache
+    assert not [n for n in cache if n.startswith((*priced, ".convert-"))], cache
     assert Path(again["path"]).name == "JL-2026-031-v1-2.pdf"
     assert path.read_bytes() == first
 

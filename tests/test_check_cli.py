@@ -42,7 +42,7 @@ def reapprove(root: Path) -> None:
 def override(root: Path, name: str, *edits: tuple[str, str, str | None]) -> None:
     """A workspace template ``templates/NAME.docx``: the bundled one with (old, new, after) text edits in its
     XML, each replacing the first ``old`` that follows ``after``."""
-    src = templates_dir() / f"{name}.docx"
+    src = templates_dir() / "forms" / f"{name}.docx"
     (root / "templates").mkdir(exist_ok=True)
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(root / "templates" / f"{name}.docx", "w") as zout:
         for item in zin.infolist():
@@ -61,7 +61,7 @@ def test_sample_is_clean(cli: Callable[..., Result], sample_ws: Path, prices: No
     r = cli("check", sample_ws)
     assert r.code == 0, r.out + r.err
     assert r.err == ""
-    assert re.search(r"^checked .*: 0 fatal, 1 warning, 0 info \(27 rules, [\d.]+s\)$", r.out, re.M)
+    assert re.search(r"^checked .*: 0 fatal, 1 warning, 0 info \(28 rules, [\d.]+s\)$", r.out, re.M)
     assert "[responsiveness.negative_deviation] responses.yaml:" in r.out
     r = cli("check", sample_ws, "--strict")  # the one warning now fails
     assert (r.code, r.err_lines) == (10, [
@@ -110,15 +110,14 @@ def plant_seven(root: Path) -> dict[str, str]:
         f"company.yaml:{line_no(company, 'valid_until: 2026-12-01')} qualifications.4.valid_until")
     # identity + seals: the tender's own commercial template hard-codes an old credit code and drops the seal
     # anchor of the authorisation letter
-    override(root, "commercial_part",
-             ("{{ company.credit_code }}", "91990100MA1JL00A99", "投标人基本情况表"),
-             ("（盖单位章）", "", "第一章　法定代表人授权书"))
-    expected["identity.bidder"] = "资格证明文件（商务部分）"
-    expected["seals.chapter_seal"] = "法定代表人授权书（商务部分）"
-    # hygiene: the technical template tries to reach the internal cost
+    override(root, "qualifications", ("{{ company.credit_code }}", "91990100MA1JL00A99", "投标人基本情况表"))
+    override(root, "authorisation_letter", ("（盖单位章）", "", None))
+    expected["identity.bidder"] = "资格证明文件（商务文件）"
+    expected["seals.chapter_seal"] = "法定代表人授权委托书（商务文件）"
+    # hygiene: a technical form tries to reach the internal cost
     sneak = "{% if internal_cost is defined %}{{ internal_cost.labour }}{% endif %}"
-    override(root, "technical_part", ("第一章　技术方案", "第一章　技术方案" + sneak, None))
-    expected["hygiene.internal_cost"] = "templates/technical_part.docx"
+    override(root, "bom", ("{{ chapter.title }}", "{{ chapter.title }}" + sneak, None))
+    expected["hygiene.internal_cost"] = "templates/bom.docx"
     return expected
 
 

@@ -40,16 +40,16 @@ def test_attachment_facts(sample_ws: Path) -> None:
 def test_template_names_reads_the_jinja_ast(tmp_path: Path) -> None:
     from bidkit.store.resources import templates_dir
 
-    src = templates_dir() / "price_part.docx"
+    src = templates_dir() / "forms" / "bid_letter.docx"
     names = check_io.template_names(src)
-    assert {"prices.total", "prices.total_upper", "company.name"} <= names
+    assert {"prices.total", "prices.total_upper", "company.name", "chapter.title"} <= names
     # a copy that sneaks the internal cost in behind a test that is never true
-    out = tmp_path / "price_part.docx"
+    out = tmp_path / "bid_letter.docx"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
         for item in zin.infolist():
             blob = zin.read(item.filename)
             if item.filename == "word/document.xml":
-                blob = blob.replace("第一章".encode(), "第一章{% if internal_cost is defined %}"
+                blob = blob.replace("致：".encode(), "致：{% if internal_cost is defined %}"
                                     "{{ internal_cost.labour }}{% endif %}".encode(), 1)
             zout.writestr(item, blob)
     assert "internal_cost.labour" in check_io.template_names(out)
@@ -161,6 +161,7 @@ def test_package_texts_split_by_bookmarks(tmp_path: Path) -> None:
         outline.root.append(pikepdf.OutlineItem("第二章　开标一览表", 3))
     pdf.save(tmp_path / "p.pdf")
     texts = check_io.package_texts(tmp_path / "p.pdf")
-    assert [p for p, _ in texts["第一章　投标函"]] == [2, 3]
-    assert [p for p, _ in texts["第二章　开标一览表"]] == [4]
+    # printed page numbers (第 N 页 counts after the cover): the PDF's second page is 第 1 页
+    assert [p for p, _ in texts["第一章　投标函"]] == [1, 2]
+    assert [p for p, _ in texts["第二章　开标一览表"]] == [3]
     assert squeeze(texts["封面"][0][1]) == ""

@@ -44,7 +44,7 @@ def test_unknown_command_is_a_usage_error(cli: Callable[..., Result]) -> None:
 def test_unknown_document(cli: Callable[..., Result], sample_ws: Path) -> None:
     r = cli("render", sample_ws, "--only", "menu")
     assert r.code == 3
-    assert r.err_lines[0].startswith("error: menu: unknown document (one of feasibility_report, ")
+    assert r.err_lines[0].startswith("error: menu: unknown document or chapter (one of feasibility_report, ")
 
 
 SECRET = "unit price " + "4,307,050.60" + " passphrase " + "hunter2"

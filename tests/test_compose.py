@@ -10,11 +10,12 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops
 
-from bidkit.adapters.pdf.compose import AttachmentInput, _cross_groups, open_attachment
+from bidkit.adapters.pdf.attachments import open_attachment
+from bidkit.adapters.pdf.compose import AttachmentInput, _cross_groups
 from bidkit.adapters.pdf.text import page_words
 from bidkit.core.errors import InputError
 from bidkit.core.models import PackageConfig
-from tests.pdfkit import NUMBER, build, numbers, page_texts, scan_pdf, without_numbers
+from tests.pdfkit import NUMBER, attachment, build, numbers, page_texts, scan_pdf, without_numbers
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -22,8 +23,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "images"
 
 
 def test_order_toc_numbers_and_every_page_numbered(tmp_path: Path) -> None:
-    atts = [AttachmentInput("营业执照", scan_pdf(tmp_path / "lic.pdf"), "attachments/lic.pdf")]
-    out, composed = build(tmp_path, atts)
+    out, composed = build(tmp_path, [attachment(tmp_path)])
     texts = page_texts(out)
     assert composed.pages == len(texts) == 1 + 1 + 4 + 3 + 1
     assert "投标文件" in texts[0] and "正本" in texts[0] and NUMBER.search(texts[0]) is None
@@ -32,18 +32,19 @@ def test_order_toc_numbers_and_every_page_numbered(tmp_path: Path) -> None:
         assert numbers(text) == [(index, total)], index
     # every TOC entry points at the page (printed number = physical index) that holds it
     for title, number in composed.toc:
-        if title in ("报价部分", "技术部分", "资格证明文件", "营业执照"):
-            continue  # parts' entries point at their covers, attachments are scans (checked below)
+        if title in ("报价部分", "技术部分", "商务部分", "资格证明文件", "营业执照"):
+            continue  # volumes' entries point at their title pages, attachments are scans (checked below)
         needle = "".join(title.split())
         assert needle in "".join(texts[number].split()), (title, number)
     lic = next(s for s in composed.sections if s.kind == "attachment")
     assert "SCAN" in texts[lic.first - 1] and ("营业执照", lic.first - 1) in composed.toc
     order = [s.name for s in composed.sections]
-    assert order == ["cover", "toc", "price_part", "technical_part", "attachments/lic.pdf"]
+    assert order == ["cover", "toc", "price-cover", "bid_letter", "opening_summary", "technical-cover",
+                     "technical_solution", "bom", "qualifications/lic"]
 
 
 def test_bookmarks_and_metadata(tmp_path: Path) -> None:
-    out, _ = build(tmp_path, [AttachmentInput("营业执照", scan_pdf(tmp_path / "lic.pdf"), "attachments/lic.pdf")])
+    out, _ = build(tmp_path, [attachment(tmp_path)])
     with pikepdf.open(out) as pdf:
         with pdf.open_outline() as outline:
             top = [(item.title, [c.title for c in item.children]) for item in outline.root]
@@ -51,9 +52,9 @@ def test_bookmarks_and_metadata(tmp_path: Path) -> None:
         assert "/Metadata" not in pdf.Root
     assert top == [
         ("封面", []), ("目录", []),
-        ("报价部分", ["第一章　投标函", "第二章　开标一览表"]),
-        ("技术部分", ["第一章　技术方案", "第二章　设备清单"]),
-        ("资格证明文件", ["营业执照"]),
+        ("报价部分", ["投标函", "开标一览表"]),
+        ("技术部分", ["技术方案", "设备清单"]),
+        ("商务部分", ["资格证明文件"]),
     ]
     assert info == {"/Title": "测试项目", "/Author": "测试科技有限公司", "/Subject": "投标文件",
                     "/Creator": "bidkit", "/Producer": "bidkit"}
@@ -64,7 +65,7 @@ def test_stamping_never_changes_page_text(tmp_path: Path) -> None:
     out, composed = build(tmp_path)
     after = page_texts(out)
     for section in composed.sections:
-        if section.kind != "part":
+        if section.kind != "chapter":
             continue
         assert section.source is not None
         before = page_texts(section.source)
@@ -75,9 +76,9 @@ def test_stamping_never_changes_page_text(tmp_path: Path) -> None:
 
 def test_seals_on_anchors_and_defaults(tmp_path: Path) -> None:
     _, composed = build(tmp_path)
-    # anchors: cover of the price part (盖单位章); defaults: 投标函 has none → its last page,
-    # 开标一览表 (also the price part's last page) → one seal, the technical part's last page → one
-    assert composed.seals == 1 + 1 + 1 + 1
+    # anchors: the price volume's title page (盖单位章); chapters that need a seal and have no anchor get it on
+    # their last page: 投标函, 开标一览表
+    assert composed.seals == 1 + 1 + 1
     assert composed.legal_rep_seals == 1
     assert composed.cross_page_groups == 1
 
@@ -91,8 +92,8 @@ def test_cross_page_groups() -> None:
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_page_number_at_the_visual_foot_of_rotated_and_landscape_pages(tmp_path: Path, rotate: int) -> None:
     atts = [
-        AttachmentInput("旋转", scan_pdf(tmp_path / "r.pdf", rotate=rotate, rotate_on_tree=True), "attachments/r.pdf"),
-        AttachmentInput("A3", scan_pdf(tmp_path / "a3.pdf", size=(1190.55, 841.89)), "attachments/a3.pdf"),
+        attachment(tmp_path, "旋转", "r", rotate=rotate, rotate_on_tree=True),
+        attachment(tmp_path, "A3", "a3", size=(1190.55, 841.89)),
     ]
     out, composed = build(tmp_path, atts)
     pages = page_words(out)
@@ -169,7 +170,7 @@ def test_refused_attachment_leaves_no_output(tmp_path: Path) -> None:
     bad.write_bytes(b"\x89PNG\r\n\x1a\n")
     target = tmp_path / "package.pdf"
     with pytest.raises(InputError):
-        build(tmp_path, [AttachmentInput("坏", bad, "attachments/bad.pdf")], target=target)
+        build(tmp_path, [AttachmentInput("bad", "坏", bad, "attachments/bad.pdf")], target=target)
     assert not target.exists()
 
 

@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 
 from bidkit.adapters.render.text import docx_text
-from bidkit.core import context
+from bidkit.core import book, forms
 from bidkit.store import crypto, keys, lock, workspace
 from tests.helpers import Result, snapshot
 from tests.lockkit import (
@@ -70,8 +70,11 @@ def test_whole_sequence(cli: CLI, ws: Path, tmp_path: Path) -> None:
                                   "(encrypted)\n")
     r = cli("render", ws, "--only", "price_part")
     assert r.code == 0, r.err
-    text = docx_text((ws / "build" / "docx" / "price_part.docx").read_bytes())
-    ctx = context.build("price_part", lock.with_prices(workspace.load(ws), PASSPHRASE).data)
+    text = docx_text((ws / "build" / "docx" / "bid_letter.docx").read_bytes())
+    data = lock.with_prices(workspace.load(ws), PASSPHRASE).data
+    chapter = book.plan(data).chapter("bid_letter")
+    assert chapter is not None
+    ctx = forms.build(data, chapter)
     assert ctx["prices"]["total"] in text and ctx["prices"]["total_upper"] in text
 
     r = cli("log", ws)
@@ -101,8 +104,8 @@ def test_render_all_skips_price_part_while_locked(cli: CLI, ws: Path) -> None:
     r = cli("render", ws)
     assert r.code == 0, r.err
     assert r.out.splitlines()[0] == "price part skipped: " + LOCKED_NOT_REQUESTED.removeprefix("error: ")
-    assert not (ws / "build" / "docx" / "price_part.docx").exists()
-    assert (ws / "build" / "docx" / "technical_part.docx").exists()
+    assert not (ws / "build" / "docx" / "bid_letter.docx").exists()
+    assert (ws / "build" / "docx" / "technical_deviations.docx").exists()
 
 
 @pytest.mark.slow
@@ -114,7 +117,7 @@ def test_render_all_includes_price_part_with_env_passphrase(cli: CLI, ws: Path,
                                      "it with --only price_part")
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
     r = cli("render", ws)
-    assert r.code == 0 and "price_part.docx" in r.out
+    assert r.code == 0 and "bid_letter.docx" in r.out
 
 
 def _edit_answer(ws: Path) -> None:
@@ -129,7 +132,7 @@ def _edit_answer(ws: Path) -> None:
 def _edit_template(ws: Path) -> None:
     doc = Document()
     doc.add_paragraph("技术标 {{ tender.number }}")
-    doc.save(str(ws / "templates" / "technical_part.docx"))
+    doc.save(str(ws / "templates" / "bom.docx"))
 
 
 def _edit_attachment(ws: Path) -> None:
@@ -141,7 +144,7 @@ def _edit_attachment(ws: Path) -> None:
     ("change", "changed"),
     [
         (_edit_answer, "responses.yaml: technical"),
-        (_edit_template, "template: technical_part"),
+        (_edit_template, "template: bom"),
         (_edit_attachment, "file: attachments/iso9001.pdf"),
     ],
     ids=["requirement-answer", "template", "attachment"],

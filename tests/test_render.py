@@ -11,11 +11,11 @@ import pytest
 from docx import Document
 
 from bidkit.adapters.render.text import docx_text
-from bidkit.core import context
+from bidkit.core import book, forms
 from bidkit.pipeline.documents import available, render, render_document
 from bidkit.store import lock, workspace
 from bidkit.store.resources import templates_dir
-from bidkit.store.templates import find_template
+from bidkit.store.templates import find_form, find_template
 from tests.golden import assert_golden
 from tests.helpers import SAMPLE, Result, snapshot
 
@@ -35,20 +35,25 @@ def rendered(sample: workspace.Workspace) -> dict[str, bytes]:
 
 def test_every_document_of_the_sample_renders(rendered: dict[str, bytes]) -> None:
     assert set(rendered) >= {
-        "feasibility_report", "initiation_request", "technical_part", "commercial_part",
+        "feasibility_report", "initiation_request", "bid_letter", "authorisation_letter", "technical_deviations",
         "internal_acceptance", "rectification_notice", "formal_acceptance",
     }
 
 
-BID_AND_FORMS = ["feasibility_report", "initiation_request", "technical_part", "commercial_part", "price_part",
-                 "internal_acceptance", "rectification_notice", "formal_acceptance"]  # post-award: test_reports.py
+# the documents, then every chapter of the sample's book made from a form (post-award reports: test_reports.py)
+DOCUMENTS = ["feasibility_report", "initiation_request", "internal_acceptance", "rectification_notice",
+             "formal_acceptance"]
+FORMS = ["price-cover", "bid_letter", "opening_summary", "itemised_prices", "commercial-cover",
+         "legal_rep_certificate", "authorisation_letter", "qualifications", "sme_declaration", "supplier_conditions",
+         "no_violation_declaration", "commercial_deviations", "references", "after_sales", "technical-cover",
+         "bom", "technical_deviations", "construction_organisation"]
 
 
 def test_the_sample_has_every_document(sample: workspace.Workspace) -> None:
-    assert available(sample) == BID_AND_FORMS
+    assert sorted(available(sample)) == sorted(DOCUMENTS + FORMS + ["technical_solution"])
 
 
-@pytest.mark.parametrize("name", BID_AND_FORMS)
+@pytest.mark.parametrize("name", DOCUMENTS + FORMS)
 def test_golden_text(name: str, sample: workspace.Workspace) -> None:
     assert_golden(f"render/{name}", docx_text(render_document(sample, name)))
 
@@ -59,7 +64,7 @@ def test_no_placeholder_left(rendered: dict[str, bytes]) -> None:
         assert not re.search(r"\{\{|\}\}|\{%|%\}", text), name
 
 
-@pytest.mark.parametrize("path", sorted(templates_dir().glob("*.docx")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(templates_dir().glob("**/*.docx")), ids=lambda p: p.name)
 def test_templates_name_east_asian_fonts_and_no_theme_fonts(path: Path) -> None:
     """Theme fonts override an explicit East Asian font, so none may be left; defaults name a CJK face."""
     with zipfile.ZipFile(path) as zf:
@@ -76,18 +81,22 @@ def test_templates_name_east_asian_fonts_and_no_theme_fonts(path: Path) -> None:
                 assert fonts.get(f"{W}eastAsia"), (path.name, run.text)
 
 
-@pytest.mark.parametrize("name", ["technical_part", "commercial_part", "price_part"])
-def test_bid_templates_carry_no_page_number_fields(name: str) -> None:
-    with zipfile.ZipFile(templates_dir() / f"{name}.docx") as zf:
+@pytest.mark.parametrize("path", sorted((templates_dir() / "forms").glob("*.docx")), ids=lambda p: p.name)
+def test_bid_forms_carry_no_page_number_fields(path: Path) -> None:
+    """The package numbers a bid's pages: a form's own PAGE field would print a second number."""
+    name = path.stem
+    with zipfile.ZipFile(path) as zf:
         for part in zf.namelist():
             if part.startswith("word/") and part.endswith(".xml"):
                 xml = zf.read(part).decode()
                 assert not re.search(r"\b(PAGE|NUMPAGES|SECTIONPAGES)\b", xml), (name, part)
 
 
-def test_price_part_shows_total_in_figures_and_upper(sample: workspace.Workspace) -> None:
-    text = docx_text(render_document(sample, "price_part"))
-    ctx = context.build("price_part", sample.data)
+def test_bid_letter_shows_total_in_figures_and_upper(sample: workspace.Workspace) -> None:
+    text = docx_text(render_document(sample, "bid_letter"))
+    chapter = book.plan(sample.data).chapter("bid_letter")
+    assert chapter is not None
+    ctx = forms.build(sample.data, chapter)
     assert ctx["prices"]["total"] in text
     assert ctx["prices"]["total_upper"] in text
 
@@ -98,7 +107,7 @@ def test_company_name_with_markup_characters_is_escaped(sample_ws: Path) -> None
     name = workspace.load(sample_ws).data.company.name
     path.write_text(text.replace(name, "A&B <智安> \"科技\""), encoding="utf-8")
     ws = workspace.load(sample_ws)
-    out = docx_text(render_document(ws, "commercial_part"))
+    out = docx_text(render_document(ws, "authorisation_letter"))
     assert 'A&B <智安> "科技"' in out
 
 
@@ -109,33 +118,48 @@ def _override(ws_root: Path, name: str, body: str) -> None:
     doc.save(str(ws_root / "templates" / f"{name}.docx"))
 
 
-def test_workspace_template_overrides_bundled(sample_ws: Path) -> None:
-    _override(sample_ws, "technical_part", "自定义格式：{{ tender.number }}")
+def test_workspace_form_overrides_bundled(sample_ws: Path) -> None:
+    _override(sample_ws, "bom", "自定义格式：{{ tender.number }}")
     ws = workspace.load(sample_ws)
-    assert find_template(ws, "technical_part").display == "templates/technical_part.docx"
-    assert docx_text(render_document(ws, "technical_part")) == f"自定义格式：{ws.data.tender.number}\n"
+    assert find_form(ws, "bom").display == "templates/bom.docx"
+    assert docx_text(render_document(ws, "bom")) == f"自定义格式：{ws.data.tender.number}\n"
+
+
+def test_a_report_override_never_replaces_a_form(sample_ws: Path) -> None:
+    """Bid forms and documents are two namespaces: 施工组织设计 (form) is not 施工方案 (report)."""
+    _override(sample_ws, "construction_plan", "施工方案（自定义）")
+    ws = workspace.load(sample_ws)
+    assert find_form(ws, "construction_organisation").bundled
+    assert find_template(ws, "construction_plan").display == "templates/construction_plan.docx"
+
+
+def test_whole_part_templates_are_refused_with_advice(cli: Callable[..., Result], sample_ws: Path) -> None:
+    _override(sample_ws, "technical_part", "旧的整部分模板")
+    r = cli("validate", sample_ws)
+    assert r.code == 3
+    assert r.err_lines[0].startswith("templates/technical_part.docx: whole-part templates are no longer used")
 
 
 def test_unknown_template_variable_is_one_line(cli: Callable[..., Result], sample_ws: Path) -> None:
-    _override(sample_ws, "technical_part", "传真：{{ company.fax_number }}")
+    _override(sample_ws, "bom", "传真：{{ company.fax_number }}")
     before = snapshot(sample_ws)
-    r = cli("render", sample_ws, "--only", "technical_part")
+    r = cli("render", sample_ws, "--only", "bom")
     assert (r.code, r.err_lines) == (
         3,
-        ["error: templates/technical_part.docx: undefined variable 'company.fax_number'"],
+        ["error: templates/bom.docx: undefined variable 'company.fax_number'"],
     )
     assert snapshot(sample_ws) == before
 
 
 def test_templates_check_lists_unknown_variables(cli: Callable[..., Result], sample_ws: Path) -> None:
-    _override(sample_ws, "commercial_part", "{{ company.fax_number }} {{ bid.discount }} {{ tender.number }}")
+    _override(sample_ws, "after_sales", "{{ company.fax_number }} {{ bid.discount }} {{ tender.number }}")
     r = cli("templates", "check", sample_ws)
     assert r.code == 3
     assert r.err_lines == [
-        "templates/commercial_part.docx: unknown variable 'bid.discount'",
-        "templates/commercial_part.docx: unknown variable 'company.fax_number'",
+        "templates/after_sales.docx: unknown variable 'bid.discount'",
+        "templates/after_sales.docx: unknown variable 'company.fax_number'",
     ]
-    assert "ok: bundled:technical_part.docx" in r.out
+    assert "ok: bundled:forms/bom.docx" in r.out
 
 
 @pytest.mark.parametrize(
@@ -147,19 +171,19 @@ def test_templates_check_lists_unknown_variables(cli: Callable[..., Result], sam
     ],
 )
 def test_sandbox_refuses_escapes(cli: Callable[..., Result], sample_ws: Path, expr: str) -> None:
-    _override(sample_ws, "technical_part", expr)
-    r = cli("render", sample_ws, "--only", "technical_part")
+    _override(sample_ws, "bom", expr)
+    r = cli("render", sample_ws, "--only", "bom")
     assert r.code == 3
     (line,) = r.err_lines
-    assert line.startswith("error: templates/technical_part.docx: ")
+    assert line.startswith("error: templates/bom.docx: ")
     assert "Traceback" not in r.err
 
 
 def test_failed_render_keeps_earlier_output(cli: Callable[..., Result], sample_ws: Path) -> None:
-    assert cli("render", sample_ws, "--only", "technical_part", "--only", "commercial_part").code == 0
+    assert cli("render", sample_ws, "--only", "bom", "--only", "after_sales").code == 0
     build_before = snapshot(sample_ws / "build")
-    _override(sample_ws, "commercial_part", "{{ nope }}")
-    r = cli("render", sample_ws, "--only", "technical_part", "--only", "commercial_part")
+    _override(sample_ws, "after_sales", "{{ nope }}")
+    r = cli("render", sample_ws, "--only", "bom", "--only", "after_sales")
     assert r.code == 3
     assert snapshot(sample_ws / "build") == build_before
 
@@ -169,12 +193,12 @@ def test_render_cli_writes_every_document(cli: Callable[..., Result], sample_ws:
     assert r.code == 0, r.err
     ws = workspace.load(sample_ws)
     written = sorted(p.name for p in (sample_ws / "build" / "docx").glob("*.docx"))
-    assert written == sorted(f"{n}.docx" for n in available(ws) if n != "price_part" or ws.data.pricing)
+    assert written == sorted(f"{n}.docx" for n in available(ws))
     assert not list((sample_ws / "build" / "docx").glob("*.part"))
 
 
 def test_render_library_call(sample_ws: Path) -> None:
     ws = workspace.load(sample_ws)
-    out = render(ws, ["technical_part"])
-    assert [r.name for r in out] == ["technical_part"]
+    out = render(ws, ["technical_deviations"])
+    assert [r.name for r in out] == ["technical_deviations"]
     assert out[0].path.read_bytes()[:2] == b"PK"

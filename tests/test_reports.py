@@ -76,10 +76,11 @@ def test_internal_costs_only_in_the_supply_report(rendered: dict[str, bytes], sa
             assert not leaked, (name, leaked[:3])
 
 
-def test_supply_report_is_never_a_bid_part() -> None:
-    from bidkit.core.context import DOCUMENTS
+def test_supply_report_is_never_a_bid_chapter() -> None:
+    from bidkit.core.book import FORMS
+    from bidkit.pipeline.reports import INTERNAL
 
-    assert not DOCUMENTS["supply_report"].bid_part and not DOCUMENTS["supply_report"].confidential
+    assert "supply_report" in INTERNAL and "supply_report" not in FORMS
 
 
 def test_report_command_writes_docx(cli: Callable[..., Result], sample_ws: Path) -> None:

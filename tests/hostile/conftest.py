@@ -13,8 +13,8 @@ from tests.helpers import Result, snapshot
 
 @pytest.fixture
 def built_ws(sample_ws: Path, cli: Callable[..., Result]) -> Path:
-    """The sample with its technical and commercial parts already rendered (an earlier, good output)."""
-    r = cli("render", sample_ws, "--only", "technical_part", "--only", "commercial_part")
+    """The sample with its technical and commercial chapters already rendered (an earlier, good output)."""
+    r = cli("render", sample_ws, "--only", "technical", "--only", "commercial")
     assert r.code == 0, r.err
     return sample_ws
 

@@ -21,8 +21,9 @@ from tests.hostile.conftest import DEMO_ENV
 
 pytestmark = [needs_soffice()]
 
-PART = "technical_part"
-BATCH = "technical_part.docx, price_part.docx"  # the price part is never cached: it converts every time
+PART = "technical_solution"
+# the price chapters are never cached: they convert every time (a batch lists the largest file first)
+BATCH = "technical_solution.docx, itemised_prices.docx, bid_letter.docx, opening_summary.docx"
 
 
 def force_conversion(ws: Path) -> None:
@@ -90,7 +91,7 @@ def test_libreoffice_fails_with_a_message(packaged_ws: Path, tmp_path: Path, mon
 def test_libreoffice_killed_mid_conversion(packaged_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            fails_cleanly: Callable[..., Result]) -> None:
     # half a PDF in the output folder, then SIGKILL (as the OOM killer would)
-    body = ('while [ "$1" != "--outdir" ]; do shift; done; printf "%%PDF-1.7\\n1 0 obj" > "$2/technical_part.pdf"\n'
+    body = ('while [ "$1" != "--outdir" ]; do shift; done; printf "%%PDF-1.7\\n1 0 obj" > "$2/technical_solution.pdf"\n'
             "kill -KILL $$")
     force_conversion(packaged_ws)
     monkeypatch.setenv("BIDKIT_SOFFICE", str(fake_soffice(tmp_path, body)))

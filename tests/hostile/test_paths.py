@@ -19,9 +19,9 @@ from tests.helpers import Result
 def set_templates(ws: Path, mapping: str) -> int:
     path = ws / "bidkit.yaml"
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^templates:.*$", lambda _: f"templates:\n  technical_part: {mapping}", text, count=1, flags=re.M)
+    text = re.sub(r"^templates:.*$", lambda _: f"templates:\n  bom: {mapping}", text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
-    return text.splitlines().index(f"  technical_part: {mapping}") + 1
+    return text.splitlines().index(f"  bom: {mapping}") + 1
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_template_paths_outside_are_refused(built_ws: Path, fails_cleanly: Calla
                                             problem: str) -> None:
     line = set_templates(built_ws, mapping)
     r = fails_cleanly(built_ws, "render", built_ws, code=3, line="error: 1 problem found")
-    assert r.err_lines[0] == f"bidkit.yaml:{line} templates.technical_part: {problem}"
+    assert r.err_lines[0] == f"bidkit.yaml:{line} templates.bom: {problem}"
 
 
 def test_symlinked_template_pointing_outside(built_ws: Path, tmp_path: Path,
@@ -47,9 +47,9 @@ def test_symlinked_template_pointing_outside(built_ws: Path, tmp_path: Path,
     doc = Document()
     doc.add_paragraph("{{ tender.number }}")
     doc.save(str(outside))
-    (built_ws / "templates" / "technical_part.docx").symlink_to(outside)
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
-                  line="error: templates/technical_part.docx: template path leads outside the workspace")
+    (built_ws / "templates" / "bom.docx").symlink_to(outside)
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
+                  line="error: templates/bom.docx: template path leads outside the workspace")
 
 
 def test_symlinked_attachment_folder_pointing_outside(built_ws: Path, tmp_path: Path,
@@ -57,9 +57,9 @@ def test_symlinked_attachment_folder_pointing_outside(built_ws: Path, tmp_path: 
     elsewhere = tmp_path / "elsewhere"
     shutil.move(built_ws / "attachments", elsewhere)
     (built_ws / "attachments").symlink_to(elsewhere, target_is_directory=True)
-    r = fails_cleanly(built_ws, "validate", built_ws, code=3,
-                      line=f"error: {len(workspace.load(built_ws, check_files=False).data.company.qualifications)}"
-                           " problems found")
+    data = workspace.load(built_ws, check_files=False).data
+    scans = len(data.company.qualifications) + len(data.responses.attachments)  # every file under attachments/
+    r = fails_cleanly(built_ws, "validate", built_ws, code=3, line=f"error: {scans} problems found")
     assert all(x.endswith(")") and "file path leads outside the workspace" in x for x in r.err_lines[:-1])
 
 
@@ -79,4 +79,4 @@ def test_names_with_spaces_and_chinese_work(sample_ws: Path) -> None:
     set_templates(sample_ws, "'templates/技术 标/格式.docx'")
     ws = workspace.load(sample_ws)
     assert ws.data.company.qualifications[0].scan == f"attachments/{new}"
-    assert docx_text(render_document(ws, "technical_part")) == f"{ws.data.tender.number}\n"
+    assert docx_text(render_document(ws, "bom")) == f"{ws.data.tender.number}\n"

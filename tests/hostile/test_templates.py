@@ -15,7 +15,7 @@ from bidkit.pipeline.documents import render_document
 from bidkit.store import workspace
 from tests.helpers import Result
 
-TPL = "templates/technical_part.docx"
+TPL = "templates/bom.docx"  # the 设备清单 form, overridden by the workspace
 
 
 def override(ws: Path, *paragraphs: str) -> Path:
@@ -42,13 +42,13 @@ def override(ws: Path, *paragraphs: str) -> Path:
 def test_sandbox_escape_is_refused(built_ws: Path, fails_cleanly: Callable[..., Result], expr: str,
                                    detail: str) -> None:
     override(built_ws, expr)
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: unsafe template expression refused ({detail})")
 
 
 def test_os_is_not_reachable(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
     override(built_ws, "{{ os.system('touch /tmp/pwned') }}")
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: undefined variable 'os'")
     assert not Path("/tmp/pwned").exists()
 
@@ -58,7 +58,7 @@ def test_endless_loop_is_stopped(built_ws: Path, fails_cleanly: Callable[..., Re
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIDKIT_TEMPLATE_TIMEOUT", "3")
     override(built_ws, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: rendering took longer than 3 s (an endless or huge loop?)")
 
 
@@ -75,7 +75,7 @@ def test_million_row_table_is_bounded(built_ws: Path, fails_cleanly: Callable[..
     table.add_row().cells[0].text = "{%tr endfor %}"
     table.add_row().cells[0].text = "{%tr endfor %}"
     doc.save(str(built_ws / TPL))
-    r = fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    r = fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                       line=f"error: {TPL}: rendered document too large (over 50 million characters)")
     assert r.out == ""
 
@@ -89,7 +89,7 @@ def test_zip_bomb(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
             for _ in range(200):
                 fh.write(chunk)
     (built_ws / TPL).write_bytes(buf.getvalue())
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: .docx unpacks to 200 MB (zip bomb?)")
 
 
@@ -102,7 +102,7 @@ def test_zip_bomb(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
 )
 def test_not_a_docx(built_ws: Path, fails_cleanly: Callable[..., Result], content: bytes, problem: str) -> None:
     (built_ws / TPL).write_bytes(content)
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3, line=f"error: {TPL}: {problem}")
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3, line=f"error: {TPL}: {problem}")
 
 
 def test_zip_that_is_not_word(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
@@ -110,7 +110,7 @@ def test_zip_that_is_not_word(built_ws: Path, fails_cleanly: Callable[..., Resul
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("hello.txt", "hi")
     (built_ws / TPL).write_bytes(buf.getvalue())
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: not a Word document (no word/document.xml)")
 
 
@@ -123,16 +123,16 @@ def test_placeholder_split_across_runs_still_renders(sample_ws: Path) -> None:
     para.add_run("me }}")
     doc.save(str(sample_ws / TPL))
     ws = workspace.load(sample_ws)
-    assert docx_text(render_document(ws, "technical_part")) == f"投标人：{ws.data.company.name}\n"
+    assert docx_text(render_document(ws, "bom")) == f"投标人：{ws.data.company.name}\n"
 
 
 def test_undefined_variable_in_a_loop_names_the_path(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
-    override(built_ws, "{% for row in solution.bom %}{{ row.price }}{% endfor %}")
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
-                  line=f"error: {TPL}: undefined variable 'solution.bom[].price'")
+    override(built_ws, "{% for row in bom %}{{ row.price }}{% endfor %}")
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
+                  line=f"error: {TPL}: undefined variable 'bom[].price'")
 
 
 def test_internal_cost_is_not_reachable(built_ws: Path, fails_cleanly: Callable[..., Result]) -> None:
     override(built_ws, "{{ internal_cost.labour }}")
-    fails_cleanly(built_ws, "render", built_ws, "--only", "technical_part", code=3,
+    fails_cleanly(built_ws, "render", built_ws, "--only", "bom", code=3,
                   line=f"error: {TPL}: undefined variable 'internal_cost'")
