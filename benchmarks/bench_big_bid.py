@@ -1,0 +1,154 @@
+"""Benchmark of `bidkit assemble` on a realistic large bid (benchmarks/make_big_bid.py); prints a table.
+
+    .venv/bin/python benchmarks/bench_big_bid.py [--runs 3] [--pages 300]
+
+Rows (median of N, on this machine): LibreOffice alone converting all the bid's .docx in one ``soffice
+--convert-to`` call; LibreOffice alone converting only the largest chapter (the floor: bidkit cannot be faster
+than its slowest conversion); cold assemble (empty build cache), with the peak of the summed memory of bidkit and
+its LibreOffice processes, sampled every 50 ms; re-assemble after a price change. Targets (issue 12): cold at
+most 3 s above the floor, re-assemble at most 25 % of cold, peak memory under 1.5 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from make_big_bid import make  # noqa: E402
+
+from bidkit.adapters.libreoffice import FONTS_CONF  # noqa: E402
+
+PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO secrets
+ENV = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "BIDKIT_SIGN_PASSWORD": "demo-only-password",
+       "PYTHONPATH": str(ROOT)}
+
+
+def tree_rss(pid: int) -> int:
+    """Summed RSS (bytes) of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry.name)] = int(line.split()[1]) * 1024
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def assemble(ws: Path) -> tuple[float, int, dict[str, object]]:
+    """One ``bidkit assemble`` as a fresh command: seconds, peak summed RSS, its JSON summary."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bidkit", "assemble", str(ws), "--json"], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"assemble failed:\n{err}")
+    return seconds, peak[0], json.loads(out)
+
+
+def soffice(docs: list[Path], outdir: Path) -> float:
+    with tempfile.TemporaryDirectory() as prof:
+        env = {**ENV, "HOME": prof, "FONTCONFIG_FILE": str(FONTS_CONF)}
+        start = time.perf_counter()
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{prof}/p", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(outdir), *map(str, docs)], capture_output=True, env=env, check=True)
+        return time.perf_counter() - start
+
+
+def change_price(ws: Path, step: int) -> None:
+    code = ("from decimal import Decimal; from bidkit.store import lock, workspace\n"
+            f"ws = workspace.load({str(ws)!r}); p = lock.open_prices(ws, {PASSPHRASE!r})\n"
+            "line = p.lines[0]; bom = [b.id for b in ws.data.solution.bom]\n"
+            f"p2 = lock.set_price(p, line.item, line.unit_price + Decimal('{step}'), bom)\n"
+            f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}}, 'bench')\n")
+    subprocess.run([sys.executable, "-c", code], env=ENV, check=True, capture_output=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pages", type=int, default=300)
+    args = ap.parse_args()
+    n = args.runs
+    with tempfile.TemporaryDirectory(prefix="bench-big-") as tmp_name:
+        tmp = Path(tmp_name)
+        ws = make(tmp / "ws", pages=args.pages)
+        render = subprocess.run([sys.executable, "-m", "bidkit", "render", str(ws)], env=ENV, capture_output=True,
+                                text=True, check=True)
+        del render
+        docs = sorted((ws / "build" / "docx").glob("*.docx"))
+        docs.append(ws / "chapters" / "技术方案.docx")
+        largest = max(docs, key=lambda p: p.stat().st_size)
+        alone, floor, cold, peaks, again = [], [], [], [], []
+        pages = 0
+        for i in range(n):
+            alone.append(soffice(docs, tmp / f"all-{i}"))
+            floor.append(soffice([largest], tmp / f"one-{i}"))
+            shutil.rmtree(ws / "build" / "cache", ignore_errors=True)
+            seconds, peak, summary = assemble(ws)
+            cold.append(seconds)
+            peaks.append(peak)
+            pages = int(summary["pages"])  # type: ignore[call-overload]
+        for i in range(n):
+            change_price(ws, i + 1)
+            seconds, _, summary = assemble(ws)
+            again.append(seconds)
+        med = statistics.median
+        rows = [
+            (f"LibreOffice alone, all {len(docs)} .docx in one call", med(alone), "", ""),
+            (f"LibreOffice alone, the largest chapter ({largest.name}): the floor", med(floor), "", ""),
+            (f"cold assemble ({pages} pages)", med(cold), f"floor + {med(cold) - med(floor):.1f} s",
+             f"{'pass' if med(cold) <= med(floor) + 3 else 'FAIL'} (≤ floor + 3 s)"),
+            ("peak memory, bidkit + LibreOffice", max(peaks) / 2**30, "GiB",
+             f"{'pass' if max(peaks) < 1.5 * 2**30 else 'FAIL'} (< 1.5 GiB)"),
+            ("re-assemble after a price change", med(again), f"{med(again) / med(cold):.0%} of cold",
+             f"{'pass' if med(again) <= 0.25 * med(cold) else 'FAIL'} (≤ 25 % of cold)"),
+        ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':<{width}}  {'median':>8}  {'note':<18}  target   (runs: {n}, {os.cpu_count()} cores)")
+    print("-" * (width + 50))
+    for name, value, note, target in rows:
+        print(f"{name:<{width}}  {value:>8.2f}  {note:<18}  {target}")
+
+
+if __name__ == "__main__":
+    main()
