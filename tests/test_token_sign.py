@@ -125,11 +125,12 @@ def test_ec_key_on_the_token(tmp_path: Path, token: SoftToken, ca: TestCA, roots
     assert r.code == 0, r.err
 
 
-def test_key_found_by_its_certificate_label(tmp_path: Path, token: SoftToken, ca: TestCA) -> None:
-    token.add_key("key-0001", ca.issue, cert_label="公司签名证书")
-    signer = _load(token, "公司签名证书")
-    signer.close()
-    assert signer.subject == "O=TEST ONLY,CN=TEST 测试科技有限公司 签名"
+def test_key_found_by_its_certificate_label_or_its_id(tmp_path: Path, token: SoftToken, ca: TestCA) -> None:
+    token.add_key("key-0001", ca.issue, cert_label="公司签名证书", key_id=b"\x0a\x1b")
+    for key in ("公司签名证书", "0a1b"):
+        signer = _load(token, key)
+        signer.close()
+        assert signer.subject == "O=TEST ONLY,CN=TEST 测试科技有限公司 签名"
 
 
 def test_pin_from_the_environment(keyed: SoftToken, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -259,8 +260,8 @@ def test_module_that_fails_to_start(keyed: SoftToken, monkeypatch: pytest.Monkey
 
 def test_key_not_on_the_token(keyed: SoftToken) -> None:
     assert _secret(lambda: _load(keyed, "法人签名")) == (
-        f"{CFG}: token 'BIDKIT-TEST': no private key or certificate labelled '法人签名' (on the token: "
-        "'company-sign')")
+        f"{CFG}: token 'BIDKIT-TEST': no private key or certificate labelled '法人签名', and no key with that ID (on "
+        "the token: 'company-sign')")
 
 
 def test_key_without_certificate(token: SoftToken) -> None:
@@ -441,15 +442,19 @@ def test_keys_tokens_lists_tokens_and_certificates(keyed: SoftToken, ca: TestCA,
     assert r.code == 0, r.err
     sign_cert = keyed.keys[KEY]
     lines = r.out.splitlines()
-    assert re.fullmatch(r"slot \d+: token 'BIDKIT-TEST' \(SoftHSM project SoftHSM v2, serial [0-9a-f]{16}\), PIN: ok",
-                        lines[0])
+    assert any(re.fullmatch(r"slot \d+: token 'BIDKIT-TEST' \(SoftHSM project SoftHSM v2, serial [0-9a-f]{16}\), "
+                            r"PIN: ok", line) for line in lines)
     certs = {line.split("'")[1]: line for line in lines if line.startswith("  certificate")}
     assert re.fullmatch(r"  certificate 'company-sign' \(id [0-9a-f]{16}, signing\): " + re.escape(
         "O=TEST ONLY,CN=TEST 测试科技有限公司 签名, issued by O=TEST ONLY,CN=TEST 中级 CA, valid "
         f"{sign_cert.not_valid_before_utc:%Y-%m-%d} – {sign_cert.not_valid_after_utc:%Y-%m-%d}"), certs[KEY])
     assert certs["加密证书"].startswith("  certificate '加密证书' (id 09, encryption): ")
+    keys = {line.split("'")[1]: line for line in lines if line.startswith("  key")}
+    assert re.fullmatch(r"  key 'company-sign' \(id [0-9a-f]{16}, RSA 2048, public key; its private half shows only "
+                        r"after login\)", keys[KEY])
+    assert keys["加密证书"] == "  key '加密证书' (id 09, RSA 2048, public key; its private half shows only after login)"
     assert any(re.fullmatch(r"slot \d+: token 'SECOND' .*, PIN: ok", line) for line in lines)
-    assert "  no certificate on this token" in lines
+    assert "  no certificate or key readable without the PIN" in lines
     assert any(line.startswith("slot ") and line.endswith("uninitialised token (SoftHSM project SoftHSM v2)")
                for line in lines)
     assert lines[-1] == (f"bidkit.yaml: signing: {{pkcs11: {{module: {keyed.module}, token: BIDKIT-TEST, "

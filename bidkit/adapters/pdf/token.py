@@ -6,21 +6,23 @@ Interface (what :mod:`bidkit.pipeline.signing` and ``bidkit keys tokens`` call):
 
     signer = load_token_signer(module, token, key, chain=[asn1 certificates], display=..., prompter=None)
     signer.close()                                    # a bidkit.adapters.pdf.sign.Signer: seal() signs with it
-    tokens = list_tokens(module) -> list[TokenInfo]   # without a PIN: labels, PIN state, certificates
+    tokens = list_tokens(module) -> list[TokenInfo]   # without a PIN: labels, PIN state, certificates, keys
 
 Before the PIN is asked, the token's own PIN state is read: a locked PIN is not tried, and when the next wrong
 PIN would lock it, a PIN from ``$BIDKIT_TOKEN_PIN`` is not tried either (a script cannot lock the token; the
 prompt can). After a wrong PIN the state is read again to say how the tries stand, as far as PKCS#11 tells it:
 "low" and "final try", never a number. ``key`` is the label of the private key or of its certificate (key and
-certificate share their ``CKA_ID``, as a CA's tokens write them). The certificate must be valid now, allow
-signing and hold the key's public key; a ``chain`` must hold its issuer. The module is finalised when the last
-signer or listing using it closes, so a token plugged in later is seen by the next command.
+certificate share their ``CKA_ID``, as a CA's tokens write them), or the key's ID in hex. The certificate must be
+valid now, allow signing and hold the key's public key; a ``chain`` must hold its issuer. The module is
+finalised when the last signer or listing using it closes, so a token plugged in later is seen by the next
+command.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -226,17 +228,23 @@ def _id(obj: Any) -> bytes:
         return b""
 
 
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
+
+
 def _find_key(session: Any, key: str, where: str) -> Any:
     keys = _objects(session, class_=ObjectClass.PRIVATE_KEY, label=key)
     if not keys:  # the label of its certificate: the key is the one with the certificate's ID
         certs = _objects(session, class_=ObjectClass.CERTIFICATE, label=key)
         if len(certs) == 1 and _id(certs[0]):
             keys = _objects(session, class_=ObjectClass.PRIVATE_KEY, id=_id(certs[0]))
+    if not keys and _HEX.fullmatch(key):  # or its ID, in hex as bidkit keys tokens prints it
+        keys = _objects(session, class_=ObjectClass.PRIVATE_KEY, id=bytes.fromhex(key))
     if not keys:
         labels = sorted({_label(o) for o in _objects(session, class_=ObjectClass.PRIVATE_KEY)}
                         | {_label(o) for o in _objects(session, class_=ObjectClass.CERTIFICATE)})
         on = ", ".join(f"'{x}'" for x in labels if x) or "nothing"
-        raise SecretError(f"{where}: no private key or certificate labelled '{key}' (on the token: {on})")
+        raise SecretError(f"{where}: no private key or certificate labelled '{key}', and no key with that ID (on "
+                          f"the token: {on})")
     if len(keys) > 1:
         raise SecretError(f"{where}: {len(keys)} private keys match '{key}'; give the label of one")
     found = keys[0]
@@ -400,6 +408,14 @@ class CertificateInfo:
 
 
 @dataclass
+class KeyInfo:
+    label: str
+    id: str  # hex
+    kind: str  # "RSA 2048", "EC secp256r1"…
+    private: bool  # a private key object (visible without login), else the public half of a key pair
+
+
+@dataclass
 class TokenInfo:
     slot: int
     label: str
@@ -409,6 +425,7 @@ class TokenInfo:
     pin: str  # "ok", "a wrong PIN was entered", "final try", "locked", "not set", "no login"
     initialised: bool
     certificates: list[CertificateInfo] = field(default_factory=list)
+    keys: list[KeyInfo] = field(default_factory=list)
     note: str | None = None
 
 
@@ -438,18 +455,40 @@ def _usage(cert: x509.Certificate) -> str:
     return "other"
 
 
-def _certificates(token: Any) -> list[CertificateInfo]:
-    out = []
-    with token.open() as session:  # no PIN: certificates are public objects
+def _kind(obj: Any) -> str:
+    key_type = obj.key_type
+    name = getattr(key_type, "name", f"type 0x{int(key_type):x}")
+    try:
+        if key_type == KeyType.RSA:
+            return f"RSA {len(bytes(obj[Attribute.MODULUS])) * 8}"
+        if key_type == KeyType.EC:
+            from asn1crypto.keys import ECDomainParameters
+
+            return f"EC {ECDomainParameters.load(bytes(obj[Attribute.EC_PARAMS])).chosen.native}"
+    except (pkcs11.PKCS11Error, ValueError, KeyError, AttributeError):
+        pass
+    return str(name)
+
+
+def _contents(token: Any) -> tuple[list[CertificateInfo], list[KeyInfo]]:
+    certs, keys = [], []
+    with token.open() as session:  # no PIN: certificates and public keys are public objects
         for obj in _objects(session, class_=ObjectClass.CERTIFICATE):
             try:
                 cert = x509.load_der_x509_certificate(bytes(obj[Attribute.VALUE]))
             except (ValueError, pkcs11.PKCS11Error):
                 continue
-            out.append(CertificateInfo(
+            certs.append(CertificateInfo(
                 _label(obj), _id(obj).hex(), cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(),
                 f"{cert.not_valid_before_utc:%Y-%m-%d}", f"{cert.not_valid_after_utc:%Y-%m-%d}", _usage(cert)))
-    return out
+        seen: set[tuple[str, str]] = set()
+        for cls, private in ((ObjectClass.PRIVATE_KEY, True), (ObjectClass.PUBLIC_KEY, False)):
+            for obj in _objects(session, class_=cls):
+                ident = (_label(obj), _id(obj).hex())
+                if ident not in seen:
+                    seen.add(ident)
+                    keys.append(KeyInfo(ident[0], ident[1], _kind(obj), private))
+    return certs, keys
 
 
 def list_tokens(module: str, display: str | None = None) -> list[TokenInfo]:
@@ -466,9 +505,9 @@ def list_tokens(module: str, display: str | None = None) -> list[TokenInfo]:
                              _initialised(token))
             if info.initialised:
                 try:
-                    info.certificates = _certificates(token)
+                    info.certificates, info.keys = _contents(token)
                 except pkcs11.PKCS11Error as exc:
-                    info.note = f"certificates not readable without the PIN ({type(exc).__name__})"
+                    info.note = f"certificates and keys not readable without the PIN ({type(exc).__name__})"
             infos.append(info)
         return infos
     except pkcs11.PKCS11Error as exc:
@@ -477,5 +516,5 @@ def list_tokens(module: str, display: str | None = None) -> list[TokenInfo]:
         _release_module(module, lib)
 
 
-__all__ = ["PIN_ENV", "PROMPT", "CertificateInfo", "TokenInfo", "list_tokens", "load_token_signer",
+__all__ = ["PIN_ENV", "PROMPT", "CertificateInfo", "KeyInfo", "TokenInfo", "list_tokens", "load_token_signer",
            "pin"]
