@@ -4,6 +4,7 @@ token pulled out while signing) is injected, by wrapping python-pkcs11's objects
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from typing import Any
 
 import pkcs11
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from pkcs11 import TokenFlag
 
 from bidkit.adapters.pdf import sign
@@ -20,7 +22,7 @@ from bidkit.adapters.pdf.verify import load_trusted
 from bidkit.core.errors import InputError, SecretError, ToolError
 from bidkit.pipeline.signing import workspace_signer
 from bidkit.store.workspace import load
-from tests.helpers import Result, line_no
+from tests.helpers import Result, line_no, needs_soffice
 from tests.signkit import PASSWORD, make_package
 from tests.tokenkit import DAY, NOW, PIN, SoftToken, TestCA, needs_softhsm, use_token
 
@@ -554,3 +556,52 @@ def test_pin_is_asked_before_the_long_work_and_a_wrong_one_stops_it(
                                   "locks after a few")
     assert asked == ["令牌 PIN (PIN of token 'BIDKIT-TEST'): "]
     assert snapshot(sample_ws) == before and not (sample_ws / "build").exists()
+
+
+# --- end to end: the sample assembled and signed on the token (LibreOffice) ---------------------------------
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_assemble_the_sample_signed_on_the_token(
+    sample_ws: Path, keyed: SoftToken, ca: TestCA, roots: Path, cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests import lockkit
+
+    monkeypatch.setenv("BIDKIT_CONFIG_DIR", str(sample_ws.parent / "config"))
+    use_token(sample_ws, keyed, KEY, ca)
+    lockkit.use_passphrase(monkeypatch)
+    lockkit.priced(cli, lockkit.bare(sample_ws))  # a new approval: the signing section is reviewed data
+
+    # 1. the PIN is asked before anything starts; the token is pulled out while signing: nothing is written
+    asked: list[bool] = []
+
+    def prompt(_text: str) -> str:
+        asked.append((sample_ws / "build").exists())
+        return PIN
+
+    monkeypatch.setitem(adapter.PROMPT, "ask", prompt)
+    pull = adapter._TokenSigner._pull_signing_key_handle
+    monkeypatch.setattr(adapter._TokenSigner, "_pull_signing_key_handle", lambda self: _Removed(pull(self)))
+    r = cli("assemble", sample_ws)
+    assert (r.code, r.err_lines) == (5, [f"error: {CFG}: token 'BIDKIT-TEST': the token was removed while signing; "
+                                         "nothing was written: plug it in and run again"])
+    assert asked == [False]
+    assert sorted(p.name for p in (sample_ws / "build").iterdir() if p.is_file() and p.name != ".assemble.lock") == []
+
+    # 2. plugged in again, the PIN from the environment: signed on the token, verified against the CA
+    monkeypatch.setattr(adapter._TokenSigner, "_pull_signing_key_handle", pull)
+    monkeypatch.setenv(adapter.PIN_ENV, PIN)
+    r = cli("assemble", sample_ws, "--json")
+    assert r.code == 0, r.err
+    summary = json.loads(r.out)
+    pkg = Path(summary["path"])
+    manifest = json.loads(Path(summary["manifest"]).read_text(encoding="utf-8"))
+    cert = keyed.keys[KEY]
+    assert manifest["signer"]["issuer"] == "O=TEST ONLY,CN=TEST 中级 CA"
+    assert manifest["signer"]["sha256"] == hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
+    r = cli("verify", pkg, "--ca", roots)
+    assert r.code == 0, r.err
+    assert f"chain: {SIGNER_CN} ← CN=TEST 中级 CA ← CN=TEST 根 CA" in r.out.splitlines()
+    assert cli("verify", pkg).code == 0  # the workspace's chain file
