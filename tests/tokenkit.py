@@ -50,9 +50,9 @@ def _util() -> str | None:
     return shutil.which("softhsm2-util")
 
 
-def _name(cn: str) -> x509.Name:
+def _name(cn: str, label: str = "TEST") -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TEST ONLY")])
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{label} ONLY")])
 
 
 def _pem(cert: x509.Certificate) -> bytes:
@@ -70,13 +70,17 @@ class TestCA:
 
     __test__ = False  # not a pytest class
 
+    label: str = "TEST"
+
     @classmethod
-    def make(cls, name: str = "TEST 根 CA") -> TestCA:
+    def make(cls, name: str = "TEST 根 CA", label: str = "TEST") -> TestCA:
+        """``label`` marks every name (TEST, or DEMO for tools/demo_token.py): never a real CA."""
         root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        root = cls._ca_cert(_name(name), root_key, _name(name), root_key.public_key(), path_length=1)
+        root = cls._ca_cert(_name(name, label), root_key, _name(name, label), root_key.public_key(), path_length=1)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        inter = cls._ca_cert(_name("TEST 中级 CA"), root_key, _name(name), key.public_key(), path_length=0)
-        return cls(root_key, root, key, inter)
+        inter = cls._ca_cert(_name(f"{label} 中级 CA", label), root_key, _name(name, label), key.public_key(),
+                             path_length=0)
+        return cls(root_key, root, key, inter, label)
 
     @staticmethod
     def _ca_cert(subject: x509.Name, signing_key: Any, issuer: x509.Name, public: Any,
@@ -98,7 +102,8 @@ class TestCA:
         usage = x509.KeyUsage(digital_signature=not encryption, content_commitment=not encryption,
                               key_encipherment=encryption, data_encipherment=False, key_agreement=False,
                               key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False)
-        return (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(self.cert.subject).public_key(public)
+        return (x509.CertificateBuilder().subject_name(_name(cn, self.label)).issuer_name(self.cert.subject)
+                .public_key(public)
                 .serial_number(x509.random_serial_number())
                 .not_valid_before(not_before or NOW - DAY).not_valid_after(not_after or NOW + 365 * DAY)
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -130,15 +135,21 @@ class SoftToken:
 
     @classmethod
     def make(cls, tmp: Path, monkeypatch: pytest.MonkeyPatch, label: str = LABEL, pin: str = PIN) -> SoftToken:
+        return cls.create(tmp / "softhsm", label, pin, setenv=monkeypatch.setenv)
+
+    @classmethod
+    def create(cls, folder: Path, label: str = LABEL, pin: str = PIN,
+               setenv: Callable[[str, str], None] | None = None) -> SoftToken:
+        """A SoftHSM2 configuration in ``folder`` (its tokens in ``folder/tokens``), SOFTHSM2_CONF pointing at
+        it (through ``setenv``, else os.environ), and one initialised token."""
         module = softhsm_module()
-        util = _util()
-        assert module is not None and util is not None
-        folder = tmp / "softhsm"
+        assert module is not None and _util() is not None, "SoftHSM2 is not installed (./setup.sh installs it)"
+        folder = folder.absolute()
         (folder / "tokens").mkdir(parents=True)
         conf = folder / "softhsm2.conf"
         conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n"
                         "log.level = ERROR\nslots.removable = false\n", encoding="utf-8")
-        monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+        (setenv or os.environ.__setitem__)("SOFTHSM2_CONF", str(conf))
         token = cls(module, label, pin, folder)
         token.init(label, pin)
         return token
