@@ -161,6 +161,21 @@ def test_chain_not_embedded_and_untrusted_ca(tmp_path: Path, keyed: SoftToken, c
                                          "--ca: the CA root)"])
 
 
+def test_chain_from_the_token(tmp_path: Path, keyed: SoftToken, ca: TestCA, roots: Path,
+                              cli: Callable[..., Result]) -> None:
+    """Many CA tokens carry the CA's certificates: they go into the signature without a chain file."""
+    keyed.add_certificate("TEST 中级 CA", ca.cert, key_id=b"\xca")
+    keyed.add_key("加密证书", ca.issue, encryption=True)  # another end-entity certificate: not embedded
+    pkg, _ = _sealed(tmp_path, _load(keyed))
+    r = cli("verify", pkg, "--ca", roots)
+    assert r.code == 0, r.err
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with open(pkg, "rb") as fh:
+        embedded = PdfFileReader(fh).embedded_signatures[0].other_embedded_certs
+        assert [c.subject.native["common_name"] for c in embedded] == ["TEST 中级 CA"]
+
+
 def test_signing_time_outside_the_certificate_validity(tmp_path: Path, ca: TestCA, roots: Path,
                                                       cli: Callable[..., Result]) -> None:
     """A forger's tool signs with an expired certificate; bidkit itself refuses to (below)."""

@@ -329,6 +329,24 @@ def _check_chain(cert: x509.Certificate, chain: list[asn1_x509.Certificate], dis
                      f"({cert.issuer.rfc4514_string()})")
 
 
+def _ca_certificates(session: Any, signer_obj: Any) -> list[asn1_x509.Certificate]:
+    """The CA certificates the token holds (many CA tokens carry their chain), for the signature's chain; not
+    the token's other end-entity certificates (an encryption certificate is nobody's business)."""
+    found = []
+    for obj in _objects(session, class_=ObjectClass.CERTIFICATE):
+        if obj == signer_obj:
+            continue
+        try:
+            der = bytes(obj[Attribute.VALUE])
+            constraints = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(
+                x509.BasicConstraints).value
+        except (ValueError, x509.ExtensionNotFound, pkcs11.PKCS11Error):
+            continue
+        if constraints.ca:
+            found.append(asn1_x509.Certificate.load(der))
+    return found
+
+
 class _TokenSigner(PKCS11Signer):
     """pyHanko's PKCS11Signer whose token errors during signing are bidkit's errors (one line, exit code)."""
 
@@ -368,8 +386,7 @@ def load_token_signer(
         try:
             found = _find_key(session, key, where)
             cert_obj, cert = _find_certificate(session, found, key, where)
-            others = [asn1_x509.Certificate.load(bytes(o[Attribute.VALUE]))
-                      for o in _objects(session, class_=ObjectClass.CERTIFICATE) if o != cert_obj]
+            others = _ca_certificates(session, cert_obj)
         except _GONE:
             raise ToolError(f"{where} was removed while its key was read") from None
         check_certificate(cert, f"{where} key '{key}'")
@@ -388,6 +405,9 @@ def load_token_signer(
         except pkcs11.PKCS11Error as exc:
             raise SecretError(f"{where}: the key cannot be used ({type(exc).__name__})") from None
         return Signer(signer, cert.subject.rfc4514_string(), display, der, closer=opened.close)
+    except pkcs11.PKCS11Error as exc:  # anything the steps above did not expect: still one line
+        opened.close()
+        raise ToolError(f"{display}: token '{token}' failed ({type(exc).__name__})") from None
     except BaseException:
         opened.close()
         raise
