@@ -156,9 +156,9 @@ def _flags(lib: Any, label: str) -> TokenFlag | None:
     return None
 
 
-def _locked(display: str, label: str) -> SecretError:
+def _locked(display: str, label: str, tried: bool = False) -> SecretError:
     return SecretError(f"{display}: the PIN of token '{label}' is locked (too many wrong PINs); unlock it with "
-                       "the CA's token tool (the security officer PIN) — bidkit did not try it")
+                       "the CA's token tool (the security officer PIN)" + ("" if tried else " — bidkit did not try it"))
 
 
 def pin(display: str, label: str, flags: TokenFlag, prompter: Prompter | None = None) -> str:
@@ -194,7 +194,7 @@ def _login(lib: Any, token: Any, secret: str, display: str) -> Any:
             state = "nothing was signed"
         raise SecretError(f"{display}: wrong PIN for token '{label}'; {state}") from None
     except pkcs11.PinLocked:
-        raise _locked(display, label) from None
+        raise _locked(display, label, tried=True) from None
     except (pkcs11.PinLenRange, pkcs11.PinInvalid):
         raise SecretError(f"{display}: token '{label}' refused the PIN (wrong length or characters)") from None
     except pkcs11.PinExpired:
