@@ -2,11 +2,13 @@
 
 Interface (what :mod:`bidkit.pipeline.assemble` calls)::
 
-    signer = load_signer(p12_path, display, prompter=None)
+    signer = load_signer(p12_path, display, prompter=None)   # or a token's: bidkit.adapters.pdf.token
     manifest = seal(pdf_path, manifest, signer)     # signer None: manifest only (drafts); returns the manifest
                                                     # with page digests, as embedded; replaces pdf_path atomically
+    signer.close()
 
-The PKCS#12 password comes from ``$BIDKIT_SIGN_PASSWORD`` or the prompter, never from the command line. The
+The PKCS#12 password comes from ``$BIDKIT_SIGN_PASSWORD`` or the prompter, never from the command line; a
+certificate that is expired, not yet valid or not for signing is refused (:func:`check_certificate`). The
 signature is PAdES baseline B-B (``/ETSI.CAdES.detached``, SHA-256), in an invisible field named
 ``bidkit-signature``, written by pyHanko as one incremental revision together with the embedded manifest.
 """

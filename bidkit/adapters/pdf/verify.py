@@ -11,16 +11,15 @@ is reported as such); exactly one signature; pyHanko finds it intact and valid; 
 trusted one (a self-signed certificate only when it is exactly the trusted certificate; with ``ca=True`` the
 trusted certificates are a CA's: its self-signed ones the roots the signer's chain must reach, the others
 intermediates, validated offline by pyHanko's certificate validator with the certificates embedded in the
-signature, as of the signing time); the signing time
-lies within the signer certificate's validity; the manifest's ``signer`` is the signature's certificate; the
-signature covers
-the entire file — anything after the signed revision is named: an incremental update (what it changed: pages,
-document information, the manifest, another signature) or bytes after ``%%EOF``; the manifest's page ranges
-add up to the page count; and each entry's pages, as the reader sees them now, have the digest the manifest
-recorded when the package was sealed. What cannot be checked from the PDF alone: that the parts' source files
-(``sha256`` in the manifest) were the reviewed ones (the manifest records them; the review log says which were
-approved), the signing time (no timestamp authority: it is the signer's own clock, so the chain is checked as of
-the time the signer claims), and revocation (offline: no CRL or OCSP is fetched).
+signature, as of the signing time); the signing time lies within the signer certificate's validity; the
+manifest's ``signer`` is the signature's certificate; the signature covers the entire file — anything after the
+signed revision is named: an incremental update (what it changed: pages, document information, the manifest,
+another signature) or bytes after ``%%EOF``; the manifest's page ranges add up to the page count; and each
+entry's pages, as the reader sees them now, have the digest the manifest recorded when the package was sealed.
+What cannot be checked from the PDF alone: that the parts' source files (``sha256`` in the manifest) were the
+reviewed ones (the manifest records them; the review log says which were approved), the signing time (no
+timestamp authority: it is the signer's own clock, so the chain is checked as of the time the signer claims),
+and revocation (offline: no CRL or OCSP is fetched).
 """
 
 from __future__ import annotations
@@ -235,6 +234,8 @@ def _utc(moment: datetime.datetime) -> str:
 
 
 _TIME_INDICATIONS = ("OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED", "NOT_YET_VALID")
+_UNTRUSTED = {"NO_CERTIFICATE_CHAIN_FOUND": "no chain to them", "REVOKED": "a certificate of the chain is revoked",
+              "CHAIN_CONSTRAINTS_FAILURE": "the chain breaks a CA constraint"}
 
 
 def _check_signature(sig: Any, trusted: list[asn1_x509.Certificate], report: Report, ca: bool) -> None:
@@ -283,11 +284,9 @@ def _check_signature(sig: Any, trusted: list[asn1_x509.Certificate], report: Rep
         if not status.trusted:
             indication = getattr(status.trust_problem_indic, "name", None)
             if not (outside and indication in _TIME_INDICATIONS):
-                why = {"NO_CERTIFICATE_CHAIN_FOUND": "no chain to them",
-                       "REVOKED": "a certificate of the chain is revoked",
-                       "CHAIN_CONSTRAINTS_FAILURE": "the chain breaks a CA constraint"}.get(
-                    str(indication), "a certificate of the chain was not valid at the signing time"
-                    if indication in _TIME_INDICATIONS else f"{indication or 'not trusted'}")
+                why = _UNTRUSTED.get(str(indication)) or (
+                    "a certificate of the chain was not valid at the signing time"
+                    if indication in _TIME_INDICATIONS else str(indication or "not trusted"))
                 report.problems.append(f"signed by {report.signer}, issued by {report.issuer}: not trusted by the "
                                        f"CA root(s) {names} ({why})")
         return
