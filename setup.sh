@@ -11,6 +11,7 @@ APT_PACKAGES=(
   fontconfig
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0   # weasyprint
   qpdf
+  softhsm2                   # a software PKCS#11 token: the tests sign with a real token (bidkit keys tokens)
 )
 
 missing=()

@@ -1,9 +1,13 @@
-"""Sealing and verifying a package: page digests + manifest + PAdES signature, and `verify`, by size.
+"""Sealing and verifying a package: page digests + manifest + PAdES signature, and `verify`, by size; then the
+signer: a PKCS#12 file against a key on a PKCS#11 token (SoftHSM2, RSA 2048, certificate from a test CA).
 
     .venv/bin/python benchmarks/bench_sign.py [RUNS]
 
 Packages are made with pikepdf like compose makes them (compressed, object streams): text pages for the parts
-and one JPEG "scan" per attachment page. Median of RUNS (default 5), in milliseconds.
+and one JPEG "scan" per attachment page. Median of RUNS (default 5), in milliseconds. In the signer table,
+``load`` is what assemble does while LibreOffice converts (PKCS#12: decrypt; token: log in, find the key and
+certificate), ``seal`` is signing the 100-page package (what adds to the assembly), ``verify`` with ``--ca``
+for the token.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bidkit.adapters.pdf import embed, sign  # noqa: E402
 from bidkit.adapters.pdf.verify import load_trusted, verify_package  # noqa: E402
 from bidkit.core.manifest import ManifestEntry, build_manifest  # noqa: E402
 from tests.signkit import PASSWORD, image_page, make_cert  # noqa: E402
+from tests.tokenkit import PIN, SoftToken, TestCA, softhsm_module  # noqa: E402
 
 
 def package(path: Path, text_pages: int, scan_pages: int) -> dict:
@@ -78,8 +83,57 @@ def main() -> None:
             size = work.stat().st_size / 1e6
             print(f"{label:<28}{size:>6.1f}" + "".join(f"{statistics.median(v) * 1000:>10.0f}"
                                                       for v in (digests, seals, verifies)))
+        signer_table(tmp, p12, runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def signer_table(tmp: Path, p12: Path, runs: int) -> None:
+    import pytest
+
+    from bidkit.adapters.pdf import token
+
+    src = tmp / "src-signers.pdf"
+    manifest = package(src, 90, 10)
+    print(f"\n{'signer (100 pages, 10 scans)':<36}{'load':>8}{'seal':>8}{'verify':>8}   (ms, median of {runs})")
+    with pytest.MonkeyPatch.context() as mp:
+        if softhsm_module() is None or shutil.which("softhsm2-util") is None:
+            print("token: SoftHSM2 not installed (./setup.sh installs it)")
+            kinds = ["PKCS#12 (RSA 2048)"]
+        else:
+            ca = TestCA.make()
+            tok = SoftToken.make(tmp, mp)
+            tok.add_key("bench", ca.issue)
+            (tmp / "ca.pem").write_bytes(ca.chain_pem())
+            chain = load_trusted(tmp / "ca.pem", "ca")
+            mp.delenv(token.PIN_ENV, raising=False)
+            kinds = ["PKCS#12 (RSA 2048)", "token (SoftHSM2, RSA 2048)"]
+        for kind in kinds:
+            loads, seals, verifies = [], [], []
+            for _ in range(runs):
+                work = tmp / "work.pdf"
+                shutil.copyfile(src, work)
+                t0 = time.perf_counter()
+                if kind.startswith("PKCS#12"):
+                    signer = sign.load_signer(p12, "bench", prompter=lambda _p: PASSWORD)
+                    trusted, ca_mode = load_trusted(p12.with_suffix(".crt"), "crt"), False
+                else:
+                    signer = token.load_token_signer(tok.module, tok.label, "bench", chain=chain, display="bench",
+                                                     prompter=lambda _p: PIN)
+                    trusted, ca_mode = chain, True
+                t1 = time.perf_counter()
+                try:
+                    sign.seal(work, {**manifest, "signer": signer.identity()}, signer)
+                finally:
+                    signer.close()
+                t2 = time.perf_counter()
+                report = verify_package(work, trusted, ca=ca_mode)
+                t3 = time.perf_counter()
+                assert report.ok, report.problems
+                loads.append(t1 - t0)
+                seals.append(t2 - t1)
+                verifies.append(t3 - t2)
+            print(f"{kind:<36}" + "".join(f"{statistics.median(v) * 1000:>8.0f}" for v in (loads, seals, verifies)))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import typer
 
 from bidkit.cli.app import app
 from tests.helpers import needs_soffice
+from tests.tokenkit import needs_softhsm
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -111,3 +112,19 @@ def test_readme_post_award_tour(tmp_path: Path) -> None:
     results = _run_block(block.group(1), cwd)
     assert "周启航" in results[1][2]
     assert "2030-06-09" in results[7][2]
+
+
+@needs_soffice()
+@needs_softhsm()
+@pytest.mark.slow
+def test_readme_ca_token_walkthrough(tmp_path: Path) -> None:
+    cwd = _sandbox(tmp_path)
+    (cwd / "tools").symlink_to(ROOT / "tools")
+    (cwd / "tests").symlink_to(ROOT / "tests")
+    block = re.search(r"### Signing with a CA token.*?```bash\n(.*?)```", README, re.S)
+    assert block
+    results = _run_block(block.group(1), cwd)
+    assert "key 'demo-sign' (id " in results[2][2] and "token 'DEMO-TOKEN'" in results[2][2]
+    assert "package: 令牌演示/build/JL-2026-031-v1-1.pdf" in results[5][2]
+    assert ("chain: CN=DEMO 江临智安科技有限公司 签名 — NOT FOR REAL BIDS ← CN=DEMO 中级 CA ← CN=DEMO 根 CA"
+            in results[6][2].splitlines())

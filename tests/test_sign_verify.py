@@ -182,8 +182,9 @@ def test_verify_needs_a_certificate_to_trust(tmp_path: Path, cert: tuple[Path, P
                                              cli: Callable[..., Result]) -> None:
     pkg, _ = sealed_package(tmp_path, cert[0])
     r = cli("verify", pkg)
-    assert (r.code, r.err_lines) == (3, [f"error: {pkg}: no certificate to trust; give it with --trust CERT.crt "
-                                         "(or --workspace DIR whose bidkit.yaml names signing.certificate)"])
+    assert (r.code, r.err_lines) == (3, [f"error: {pkg}: no certificate to trust; give it with --trust CERT.crt or "
+                                         "--ca ROOT.pem (or --workspace DIR whose bidkit.yaml names "
+                                         "signing.certificate)"])
     r = cli("verify", pkg, "--trust", cert[0])
     assert (r.code, r.err_lines) == (3, [f"error: {cert[0]}: not an X.509 certificate (PEM or DER; a .p12 holds "
                                          "the private key, give its .crt)"])

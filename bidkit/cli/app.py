@@ -19,6 +19,7 @@ from bidkit.cli import Terminated, common
 from bidkit.cli import check as check_cli
 from bidkit.cli import keys as keys_cli
 from bidkit.cli import keys_cert as keys_cert_cli
+from bidkit.cli import keys_tokens as keys_tokens_cli
 from bidkit.cli import lifecycle as lifecycle_cli
 from bidkit.cli import log as log_cli
 from bidkit.cli import package as package_cli
@@ -122,6 +123,7 @@ def templates_check(directory: Dir) -> None:
 app.add_typer(review_cli.app, name="review")
 app.add_typer(price_cli.app, name="price")
 keys_cli.app.command("cert")(keys_cert_cli.cert)
+keys_cli.app.command("tokens")(keys_tokens_cli.tokens)
 app.add_typer(keys_cli.app, name="keys")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 app.command("assemble")(package_cli.assemble)
@@ -135,6 +137,7 @@ app.add_typer(tender_cli.app, name="tender")
 
 
 SECRET_OPTIONS = ("--passphrase", "--password", "--price-passphrase", "--sign-password")
+PIN_OPTIONS = ("--pin", "--token-pin", "--user-pin")
 
 
 def _refuse_secret_options(args: list[str]) -> None:
@@ -144,6 +147,9 @@ def _refuse_secret_options(args: list[str]) -> None:
         if arg == "--":
             return
         name = arg.split("=", 1)[0]
+        if name in PIN_OPTIONS:
+            raise SecretError(f"{name}: a PIN is never given on the command line (shell history, process list); "
+                              "set BIDKIT_TOKEN_PIN, or type it at the prompt")
         if name in SECRET_OPTIONS:
             raise SecretError(f"{name}: secrets are never given on the command line (shell history, process "
                               "list); set BIDKIT_PRICE_PASSPHRASE or BIDKIT_SIGN_PASSWORD, or type it at the prompt")

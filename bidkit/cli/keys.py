@@ -13,7 +13,8 @@ from bidkit.core.errors import InputError
 from bidkit.store import audit, keys, lock
 from bidkit.store.files import atomic_write
 
-app = typer.Typer(help="Reviewer keys (Ed25519) and trusted reviewers.", no_args_is_help=True)
+app = typer.Typer(help="Reviewer keys (Ed25519), trusted reviewers, signing certificates and tokens.",
+                  no_args_is_help=True)
 
 Name = Annotated[str, typer.Option("--name", help="The reviewer's name, as it appears on approvals.",
                                    show_default=False)]

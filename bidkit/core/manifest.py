@@ -2,8 +2,8 @@
 
 Interface (used by :mod:`bidkit.pipeline.assemble` and :mod:`bidkit.adapters.pdf.verify`)::
 
-    build_manifest(*, project_code, version, bidkit_version, parts, attachments, approval, draft, front=())
-        -> dict                                    # entries are ManifestEntry values
+    build_manifest(*, project_code, version, bidkit_version, parts, attachments, approval, draft, front=(),
+                   signer=None) -> dict            # entries are ManifestEntry values
     with_page_digests(manifest, {name: digest}) -> dict   # fills each entry's "pages_sha256"
     manifest_json(manifest) -> bytes               # canonical: sorted keys, no spaces, UTF-8
     parse_manifest(blob, where) -> dict            # IntegrityError when it is not a bidkit manifest
@@ -13,8 +13,9 @@ Two digests per entry: ``sha256`` is of the part's own PDF (as converted, or the
 documents the input; it cannot be recomputed from the package, whose pages are merged and stamped.
 ``pages_sha256`` is of the entry's pages *as they are in the package* (see
 :func:`bidkit.adapters.pdf.embed.page_digests`) and is what ``bidkit verify`` recomputes. The manifest holds no
-prices, internal cost or passphrases: only names, titles, page ranges, digests and the approval's reviewer, time
-and input digest.
+prices, internal cost or passphrases: only names, titles, page ranges, digests, the approval's reviewer, time
+and input digest, and the signer certificate's SHA-256 fingerprint, subject and issuer (``signer``; none for a
+package that is not signed), which ``bidkit verify`` compares with the signature's certificate.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bidkit.core.errors import IntegrityError
 FORMAT = "bidkit-manifest/1"
 KINDS = ("front", "chapter", "part", "attachment")
 APPROVAL_KEYS = ("reviewer", "time", "decision", "digest")  # the only approval fields a manifest carries
+SIGNER_KEYS = ("sha256", "subject", "issuer")  # the only signer fields: public, from the certificate
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ def build_manifest(
     approval: dict[str, Any] | None,
     draft: bool,
     front: list[ManifestEntry] | tuple[ManifestEntry, ...] = (),
+    signer: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a JSON-ready dict; ``approval`` is reduced to reviewer, time, decision and digest."""
+    """The manifest as a JSON-ready dict; ``approval`` is reduced to reviewer, time, decision and digest,
+    ``signer`` to the certificate's sha256, subject and issuer."""
     entries = sorted([*front, *parts, *attachments], key=lambda e: e.first_page)  # in the package's page order
     for entry in entries:
         if entry.kind not in KINDS:
@@ -73,6 +77,7 @@ def build_manifest(
         "draft": draft,
         "pages": max((e.last_page for e in entries), default=0),
         "approval": {k: approval[k] for k in APPROVAL_KEYS if k in approval} if approval else None,
+        "signer": {k: signer[k] for k in SIGNER_KEYS if k in signer} if signer else None,
         "entries": [e.as_dict() for e in entries],
     }
 

@@ -37,7 +37,7 @@ from bidkit.core.errors import BidkitError, CheckFailed, InputError, OutputError
 from bidkit.core.manifest import ManifestEntry, build_manifest
 from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline import check
-from bidkit.pipeline.signing import SIGN_PASSWORD_ENV, workspace_signer
+from bidkit.pipeline.signing import secret_env, workspace_signer
 from bidkit.store import audit, crypto, lock
 from bidkit.store.files import atomic_path, atomic_write, file_sha256
 from bidkit.store.workspace import Workspace
@@ -200,9 +200,9 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
     return out
 
 
-def manifest(ws: Workspace, composed: pdf.Composed, draft: bool) -> Manifest:
-    """The package manifest: every section's page range, its source's digest, and the approval it was sealed
-    under (none for a draft)."""
+def manifest(ws: Workspace, composed: pdf.Composed, draft: bool, signer: Signer | None = None) -> Manifest:
+    """The package manifest: every section's page range, its source's digest, the approval it was sealed
+    under (none for a draft) and the signer's certificate (fingerprint, subject, issuer; none unsigned)."""
     sources = {s.name: file_sha256(s.source) for s in composed.sections if s.source is not None}
     entries = [ManifestEntry(s.name, s.title, s.kind, sources.get(s.name), s.first, s.last)
                for s in composed.sections]
@@ -216,6 +216,7 @@ def manifest(ws: Workspace, composed: pdf.Composed, draft: bool) -> Manifest:
         project_code=ws.data.project.code, version=ws.data.config.version, bidkit_version=__version__,
         front=[e for e in entries if e.kind == "front"], parts=[e for e in entries if e.kind == "chapter"],
         attachments=[e for e in entries if e.kind == "attachment"], approval=approval, draft=draft,
+        signer=signer.identity() if signer is not None else None,
     )
 
 
@@ -272,6 +273,22 @@ def exclusive(build: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, also on Ctrl-C
 
 
+@contextlib.contextmanager
+def _closing(held: list[Signer | Future[Signer | None] | None]) -> Iterator[None]:
+    """Close the signer when the assembly ends, also when it failed (a token's session ends with the command);
+    ``held`` has the signer, or the future that loads it (done by then: the thread pool exits first)."""
+    try:
+        yield
+    finally:
+        for item in held:
+            if isinstance(item, Future):
+                if not item.done() or item.cancelled() or item.exception() is not None:
+                    continue
+                item = item.result()
+            if item is not None:
+                item.close()
+
+
 def _words(cv: Converted) -> list[text.PageText]:
     """A converted part's words and boxes, kept beside its cached PDF (never for an uncached, confidential one)."""
     keep = cv.pdf.with_name(cv.pdf.name + ".words.json")
@@ -321,11 +338,14 @@ def assemble(
         lock.require_open(ws)
         passphrase = crypto.passphrase(prompter=prompter)
     signer: Signer | None = None
-    asks = not draft and ws.data.config.signing is not None and SIGN_PASSWORD_ENV not in os.environ
+    env = secret_env(ws.data.config.signing)
+    asks = not draft and env is not None and env not in os.environ
     if asks:
-        signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password before the long wait
+        signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password or PIN before the long wait
+    held: list[Signer | Future[Signer | None] | None] = [signer]
     lap("load")
-    with exclusive(ws.build_dir), ThreadPoolExecutor(max_workers=6, thread_name_prefix="bidkit-assemble") as pool, \
+    with _closing(held), exclusive(ws.build_dir), \
+            ThreadPoolExecutor(max_workers=6, thread_name_prefix="bidkit-assemble") as pool, \
             LibreOffice(ws.build_dir / "cache") as office:  # (exits first: its processes end before the threads)
         words_f: dict[str, Future[list[text.PageText]]] = {}
 
@@ -344,6 +364,7 @@ def assemble(
         seal_spots = pool.submit(spots, ws, book) if not draft else None
         headings = outline(book, docs)
         signing = pool.submit(workspace_signer, ws, prompter=sign_prompter) if not draft and not asks else None
+        held.append(signing)
         if not any((ws.build_dir / "cache").glob("front-*.pdf")):  # a first build: the cover will be laid out
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()
@@ -367,7 +388,7 @@ def assemble(
             signer = signing.result()
         lap("checks")
         if not draft and signer is None:
-            notes.append("package not signed: bidkit.yaml has no signing.certificate "
+            notes.append("package not signed: bidkit.yaml has no signing.certificate or signing.pkcs11 "
                          "(bidkit keys cert makes a test certificate)")
 
         results: list[tuple[Path, Path, str, pdf.Composed, str | None]] = []
@@ -379,7 +400,7 @@ def assemble(
                 composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp))
                 lap("compose")
                 step("sign")
-                final = seal(tmp, manifest(ws, composed[0], draft), signer)
+                final = seal(tmp, manifest(ws, composed[0], draft, signer), signer)
                 lap("sign")
                 return final
 

@@ -1,34 +1,79 @@
-"""The company certificate a workspace signs with, and the one ``bidkit verify`` trusts for a workspace."""
+"""What a workspace signs with (a PKCS#12 file or a key on a PKCS#11 token), and what ``bidkit verify`` trusts
+for a workspace."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bidkit.core.errors import InputError
+from bidkit.core.models.workspace import Pkcs11Config, SigningConfig
 from bidkit.store.workspace import Workspace
 from bidkit.store.workspace import load as load_ws
 
 if TYPE_CHECKING:
     from bidkit.adapters.pdf.sign import Signer
 
-SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"  # bidkit.adapters.pdf.sign.ENV, without importing pyHanko (0.4 s)
+# bidkit.adapters.pdf.sign.ENV and bidkit.adapters.pdf.token.PIN_ENV, without importing pyHanko (0.4 s)
+SIGN_PASSWORD_ENV = "BIDKIT_SIGN_PASSWORD"
+TOKEN_PIN_ENV = "BIDKIT_TOKEN_PIN"
 Prompter = Callable[[str], str]
 
+
+def secret_env(signing: SigningConfig | None) -> str | None:
+    """The environment variable the configured signer takes its secret from (None: nothing signs)."""
+    if signing is None:
+        return None
+    return TOKEN_PIN_ENV if signing.pkcs11 is not None else SIGN_PASSWORD_ENV
+
+
 def workspace_signer(ws: Workspace, *, prompter: Prompter | None = None) -> Signer | None:
-    """The signer configured in bidkit.yaml (``signing.certificate``), or None when there is none."""
+    """The signer configured in bidkit.yaml (``signing.certificate`` or ``signing.pkcs11``), or None when there
+    is none. The caller closes it (a token keeps its session open until then)."""
     signing = ws.data.config.signing
     if signing is None:
         return None
+    if signing.pkcs11 is not None:
+        return _token_signer(ws, signing.pkcs11, prompter)
+    assert signing.certificate is not None  # the model holds exactly one of the two
     from bidkit.adapters.pdf.sign import load_signer  # pyHanko loads in the thread that needs it
 
     return load_signer(ws.path(signing.certificate, what="signing certificate"),
                        f"bidkit.yaml signing.certificate {signing.certificate}", prompter=prompter)
 
 
-def workspace_trust(package: Path, workspace: Path | None = None) -> tuple[Path, str] | None:
-    """The certificate a workspace trusts: the ``.crt`` beside ``signing.certificate`` of its bidkit.yaml.
+def _token_signer(ws: Workspace, config: Pkcs11Config, prompter: Prompter | None) -> Signer:
+    display = "bidkit.yaml signing.pkcs11"
+    try:
+        inside = Path(config.module).resolve().is_relative_to(ws.root.resolve())
+    except OSError:
+        inside = False
+    if inside:  # whoever can write the workspace would choose the native code bidkit loads
+        raise InputError(f"{display}.module {config.module}: a PKCS#11 module inside the workspace is refused; "
+                         "give the one the CA's token driver installed on this machine")
+    from bidkit.adapters.pdf.token import load_token_signer
+    from bidkit.adapters.pdf.verify import load_trusted
+
+    chain_display = f"bidkit.yaml signing.pkcs11.chain {config.chain}"
+    chain = load_trusted(ws.path(config.chain, what="certificate chain"), chain_display) if config.chain else []
+    return load_token_signer(config.module, config.token, config.key, chain=chain, display=display,
+                             chain_display=chain_display, prompter=prompter)
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The certificates ``bidkit verify`` trusts: ``ca`` means they are CA roots the signer's chain must reach."""
+
+    path: Path
+    display: str
+    ca: bool = False
+
+
+def workspace_trust(package: Path, workspace: Path | None = None) -> Trust | None:
+    """What a workspace trusts: the ``.crt`` beside its ``signing.certificate``, or for a token the
+    ``signing.pkcs11.chain`` file's certificates as CA roots.
 
     ``workspace`` defaults to the folder holding the package's ``build/`` folder (``WS/build/x.pdf``).
     """
@@ -41,5 +86,12 @@ def workspace_trust(package: Path, workspace: Path | None = None) -> tuple[Path,
     signing = ws.data.config.signing
     if signing is None:
         raise InputError(f"{workspace / 'bidkit.yaml'}: no signing.certificate; give the certificate with --trust")
+    if signing.pkcs11 is not None:
+        if signing.pkcs11.chain is None:
+            raise InputError(f"{workspace / 'bidkit.yaml'}: signs with a token and names no signing.pkcs11.chain; "
+                             "give the CA's root certificate with --ca ROOT.pem")
+        rel = signing.pkcs11.chain
+        return Trust(ws.path(rel, what="certificate chain"), f"{workspace.name}/{rel}", ca=True)
+    assert signing.certificate is not None
     rel = str(Path(signing.certificate).with_suffix(".crt"))
-    return ws.path(rel, what="trusted certificate"), f"{workspace.name}/{rel}"
+    return Trust(ws.path(rel, what="trusted certificate"), f"{workspace.name}/{rel}")

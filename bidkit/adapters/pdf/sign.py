@@ -2,18 +2,22 @@
 
 Interface (what :mod:`bidkit.pipeline.assemble` calls)::
 
-    signer = load_signer(p12_path, display, prompter=None)
+    signer = load_signer(p12_path, display, prompter=None)   # or a token's: bidkit.adapters.pdf.token
     manifest = seal(pdf_path, manifest, signer)     # signer None: manifest only (drafts); returns the manifest
                                                     # with page digests, as embedded; replaces pdf_path atomically
+    signer.close()
 
-The PKCS#12 password comes from ``$BIDKIT_SIGN_PASSWORD`` or the prompter, never from the command line. The
+The PKCS#12 password comes from ``$BIDKIT_SIGN_PASSWORD`` or the prompter, never from the command line; a
+certificate that is expired, not yet valid or not for signing is refused (:func:`check_certificate`). The
 signature is PAdES baseline B-B (``/ETSI.CAdES.detached``, SHA-256), in an invisible field named
 ``bidkit-signature``, written by pyHanko as one incremental revision together with the embedded manifest.
 """
 
 from __future__ import annotations
 
+import datetime
 import getpass
+import hashlib
 import io
 import os
 import sys
@@ -88,11 +92,50 @@ class _KeptKeySigner(signers.SimpleSigner):
 
 @dataclass(frozen=True)
 class Signer:
-    """A loaded signing key and certificate; ``subject`` is the certificate's subject for messages."""
+    """A loaded signing key and its certificate, wherever the key lives (a PKCS#12 file, a PKCS#11 token):
+    ``subject`` is the certificate's subject for messages, ``close`` releases what holds the key (a token
+    session); :meth:`identity` is what the manifest records of it."""
 
-    signer: signers.SimpleSigner
+    signer: signers.Signer
     subject: str
     display: str
+    certificate: bytes  # DER
+    closer: Callable[[], None] | None = None
+
+    def identity(self) -> dict[str, str]:
+        """The certificate's SHA-256 fingerprint, subject and issuer (public; never a key or a PIN)."""
+        from cryptography import x509
+
+        cert = x509.load_der_x509_certificate(self.certificate)
+        return {"sha256": hashlib.sha256(self.certificate).hexdigest(), "subject": cert.subject.rfc4514_string(),
+                "issuer": cert.issuer.rfc4514_string()}
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+
+
+def check_certificate(cert: Any, display: str, now: datetime.datetime | None = None) -> None:
+    """Refuse a certificate that cannot sign now (a ``cryptography`` certificate): not yet valid, expired, or
+    one whose key usage excludes signing (a CA token's encryption certificate)."""
+    from cryptography import x509
+
+    moment = now or datetime.datetime.now(datetime.UTC)
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    period = f"valid {start:%Y-%m-%d} – {end:%Y-%m-%d}"
+    if moment > end:
+        raise SecretError(f"{display}: certificate expired on {end:%Y-%m-%d %H:%M} UTC ({period}); nothing was "
+                          "signed: renew it with the CA")
+    if moment < start:
+        raise SecretError(f"{display}: certificate not valid before {start:%Y-%m-%d %H:%M} UTC ({period}); "
+                          "nothing was signed")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature or usage.content_commitment):
+        raise SecretError(f"{display}: the certificate's key usage does not allow signing (an encryption "
+                          "certificate?); choose the signing certificate")
 
 
 def load_signer(path: Path, display: str, *, prompter: Prompter | None = None) -> Signer:
@@ -128,7 +171,9 @@ def load_signer(path: Path, display: str, *, prompter: Prompter | None = None) -
             [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
              for c in others or []]),
     )
-    return Signer(_KeptKeySigner(simple, key), cert.subject.rfc4514_string(), display)
+    check_certificate(cert, display)
+    return Signer(_KeptKeySigner(simple, key), cert.subject.rfc4514_string(), display,
+                  cert.public_bytes(serialization.Encoding.DER))
 
 
 def seal(path: Path, manifest: dict[str, Any], signer: Signer | None) -> dict[str, Any]:
@@ -181,8 +226,6 @@ def make_test_certificate(
     The subject says ``label`` (TEST or DEMO) and NOT FOR REAL BIDS, so nobody mistakes it for a company
     certificate issued by a CA.
     """
-    import datetime
-
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

@@ -3,24 +3,31 @@
 Interface::
 
     trusted = load_trusted(path, display) -> list[asn1crypto.x509.Certificate]    # PEM or DER file
-    report = verify_package(pdf_path, trusted, display=None) -> Report            # never raises on tampering:
+    report = verify_package(pdf_path, trusted, display=None, ca=False) -> Report  # never raises on tampering:
     report.problems                                                               # one line per finding
 
 What is checked, in this order: a bidkit manifest is embedded (its ``draft`` flag: a draft is never signed and
 is reported as such); exactly one signature; pyHanko finds it intact and valid; the signer's certificate is a
-trusted one (a self-signed certificate only when it is exactly the trusted certificate); the signature covers
-the entire file — anything after the signed revision is named: an incremental update (what it changed: pages,
-document information, the manifest, another signature) or bytes after ``%%EOF``; the manifest's page ranges
-add up to the page count; and each entry's pages, as the reader sees them now, have the digest the manifest
-recorded when the package was sealed. What cannot be checked from the PDF alone: that the parts' source files
-(``sha256`` in the manifest) were the reviewed ones (the manifest records them; the review log says which were
-approved), and the signing time (no timestamp authority: it is the signer's own clock).
+trusted one (a self-signed certificate only when it is exactly the trusted certificate; with ``ca=True`` the
+trusted certificates are a CA's: its self-signed ones the roots the signer's chain must reach, the others
+intermediates, validated offline by pyHanko's certificate validator with the certificates embedded in the
+signature, as of the signing time); the signing time lies within the signer certificate's validity; the
+manifest's ``signer`` is the signature's certificate; the signature covers the entire file — anything after the
+signed revision is named: an incremental update (what it changed: pages, document information, the manifest,
+another signature) or bytes after ``%%EOF``; the manifest's page ranges add up to the page count; and each
+entry's pages, as the reader sees them now, have the digest the manifest recorded when the package was sealed.
+What cannot be checked from the PDF alone: that the parts' source files (``sha256`` in the manifest) were the
+reviewed ones (the manifest records them; the review log says which were approved), the signing time (no
+timestamp authority: it is the signer's own clock, so the chain is checked as of the time the signer claims),
+and revocation (offline: no CRL or OCSP is fetched).
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +45,9 @@ from pyhanko_certvalidator import ValidationContext
 from bidkit.adapters.pdf import embed
 from bidkit.core import manifest as mf
 from bidkit.core.errors import InputError, IntegrityError
+
+logging.getLogger("pyhanko").addHandler(logging.NullHandler())  # it logs path-building failures with tracebacks
+logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
 
 DRAFT = "draft package: not signed, not for submission"
 MAX_CERT = 256 * 1024
@@ -58,6 +68,11 @@ class Report:
     coverage: str | None = None
     pages: int = 0
     manifest: dict[str, Any] | None = None
+    issuer: str | None = None
+    chain: list[str] = field(default_factory=list)  # signer first, up to the trusted root
+    valid_from: str | None = None
+    valid_to: str | None = None
+    signed_within_validity: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,6 +84,8 @@ class Report:
             "path": self.path, "ok": self.ok, "problems": self.problems, "draft": self.draft,
             "signed": self.signed, "signer": self.signer, "signer_sha256": self.signer_sha256,
             "signed_at": self.signed_at, "coverage": self.coverage, "pages": self.pages,
+            "issuer": self.issuer, "chain": self.chain, "valid_from": self.valid_from, "valid_to": self.valid_to,
+            "signed_within_validity": self.signed_within_validity,
             "project": m.get("project"), "version": m.get("version"),
             "entries": [{k: e.get(k) for k in ("name", "title", "kind", "first_page", "last_page")}
                         for e in m.get("entries", [])],
@@ -106,12 +123,18 @@ def _fingerprint(cert: asn1_x509.Certificate) -> str:
 
 
 def _subject(cert: asn1_x509.Certificate) -> str:
-    cn = cert.subject.native.get("common_name")
-    return f"CN={cn}" if isinstance(cn, str) else str(cert.subject.human_friendly)
+    return _subject_of(cert.subject)
 
 
-def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: str | None = None) -> Report:
-    """Check the package at ``path``; tampering is reported in ``problems``, unreadable input raises."""
+def _subject_of(name: asn1_x509.Name) -> str:
+    cn = name.native.get("common_name")
+    return f"CN={cn}" if isinstance(cn, str) else str(name.human_friendly)
+
+
+def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: str | None = None, *,
+                   ca: bool = False) -> Report:
+    """Check the package at ``path``; tampering is reported in ``problems``, unreadable input raises.
+    ``ca``: ``trusted`` are CA roots, and the signer's chain must reach one of them."""
     name = display or str(path)
     try:
         data = path.read_bytes()
@@ -150,7 +173,7 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
         if len(sigs) > 1:
             others = ", ".join(_subject(s.signer_cert) for s in sigs[1:])
             report.problems.append(f"signed again after sealing: {len(sigs) - 1} more signature(s) by {others}")
-        _check_signature(first, trusted, report)
+        _check_signature(first, trusted, report, ca)
         if signed_end < len(data):
             report.problems.extend(_after_signing(data, signed_end, latest, blob_now, len(sigs) > 1))
         elif report.coverage not in (None, SignatureCoverageLevel.ENTIRE_FILE.name):
@@ -170,6 +193,11 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
         if manifest.get("draft") is True:
             report.draft = True
             report.problems.append("a draft package was signed: drafts are not for submission")
+        recorded = manifest.get("signer")
+        if isinstance(recorded, dict) and recorded.get("sha256") != report.signer_sha256:
+            named = str(recorded.get("sha256"))[:16]
+            report.problems.append(f"manifest: it names the signer certificate sha256 {named}…, the signature is "
+                                   f"by sha256 {str(report.signer_sha256)[:16]}…")
         ranges = mf.page_ranges(manifest, report.pages)
         try:
             digests = embed.page_digests(latest, ranges)
@@ -196,11 +224,37 @@ def _revision_end(sig: Any) -> int:
     return int(br[2]) + int(br[3])
 
 
-def _check_signature(sig: Any, trusted: list[asn1_x509.Certificate], report: Report) -> None:
+def _when(value: Any) -> datetime.datetime:
+    moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_TIME_INDICATIONS = ("OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED", "NOT_YET_VALID")
+_UNTRUSTED = {"NO_CERTIFICATE_CHAIN_FOUND": "no chain to them", "REVOKED": "a certificate of the chain is revoked",
+              "CHAIN_CONSTRAINTS_FAILURE": "the chain breaks a CA constraint"}
+
+
+def _check_signature(sig: Any, trusted: list[asn1_x509.Certificate], report: Report, ca: bool) -> None:
     cert = sig.signer_cert
     report.signer = _subject(cert)
     report.signer_sha256 = _fingerprint(cert)
-    context = ValidationContext(trust_roots=list(trusted), allow_fetching=False)
+    report.issuer = _subject_of(cert.issuer)
+    validity = cert["tbs_certificate"]["validity"]
+    start, end = _when(validity["not_before"].native), _when(validity["not_after"].native)
+    report.valid_from, report.valid_to = _utc(start), _utc(end)
+    claimed = sig.self_reported_timestamp
+    # no timestamp authority: the chain is validated as of the time the signer claims, offline
+    roots, intermediates = list(trusted), []
+    if ca:  # a CA's chain file: its self-signed certificates are the roots, the others help build the path
+        selfsigned = [c for c in trusted if c.subject == c.issuer]
+        if selfsigned:
+            roots, intermediates = selfsigned, [c for c in trusted if c.subject != c.issuer]
+    context = ValidationContext(trust_roots=roots, other_certs=intermediates, allow_fetching=False,
+                                moment=_when(claimed) if claimed is not None else None)
     try:
         status = validate_pdf_signature(sig, context, skip_diff=True)
     except (HankoPdfError, ValueError, KeyError, TypeError) as exc:
@@ -215,10 +269,30 @@ def _check_signature(sig: Any, trusted: list[asn1_x509.Certificate], report: Rep
     if not status.valid:
         report.problems.append("signature invalid: it does not match the signer's certificate")
         return
+    if status.validation_path is not None:
+        report.chain = [_subject(c) for c in reversed(list(status.validation_path.iter_certs(include_root=True)))]
+    outside = False
+    if status.signer_reported_dt is not None:
+        signed = _when(status.signer_reported_dt)
+        report.signed_within_validity = start <= signed <= end
+        if not report.signed_within_validity:
+            outside = True
+            report.problems.append(f"signed at {_utc(signed)} (signer's clock), outside the signer certificate's "
+                                   f"validity {report.valid_from} – {report.valid_to}")
+    names = "; ".join(_subject(c) for c in (roots if ca else trusted))
+    if ca:
+        if not status.trusted:
+            indication = getattr(status.trust_problem_indic, "name", None)
+            if not (outside and indication in _TIME_INDICATIONS):
+                why = _UNTRUSTED.get(str(indication)) or (
+                    "a certificate of the chain was not valid at the signing time"
+                    if indication in _TIME_INDICATIONS else str(indication or "not trusted"))
+                report.problems.append(f"signed by {report.signer}, issued by {report.issuer}: not trusted by the "
+                                       f"CA root(s) {names} ({why})")
+        return
     exact = report.signer_sha256 in {_fingerprint(c) for c in trusted}
     self_signed = cert.subject == cert.issuer
     if not (exact or (status.trusted and not self_signed)):
-        names = "; ".join(_subject(c) for c in trusted)
         report.problems.append(f"signed by an untrusted certificate: {report.signer} "
                                f"(sha256 {report.signer_sha256[:16]}…), not the trusted {names}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import AfterValidator, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from bidkit.core.models.acceptance import Acceptance
 from bidkit.core.models.base import Model, RelPath, Text
@@ -36,11 +36,58 @@ class PackageConfig(Model):
     extra_seals: list[SealPlacement] = []
 
 
-class SigningConfig(Model):
-    """The company certificate that signs packages: a PKCS#12 file in the workspace; its public certificate
-    (same name, ``.crt``) beside it is what ``bidkit verify`` trusts by default."""
+def _module_path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError(f"give the absolute path of the PKCS#11 module the CA's driver installed, e.g. "
+                         f"/usr/lib/softhsm/libsofthsm2.so ({value})")
+    return value
 
-    certificate: RelPath
+
+class Pkcs11Config(Model):
+    """A signing key on a PKCS#11 token (the USB key a CA issues, an HSM): ``module`` is the driver library
+    installed on the machine (never one inside the workspace: anyone who can write the workspace would choose
+    the code bidkit runs), ``token`` the token's label, ``key`` the label of the private key or of its
+    certificate (``bidkit keys tokens MODULE`` lists them), ``chain`` an optional PEM file in the workspace with
+    the CA certificates up to the root, embedded in the signature."""
+
+    module: Annotated[str, Field(min_length=1), AfterValidator(_module_path)]
+    token: Text
+    key: Text
+    chain: RelPath | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_chain(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        dumped: dict[str, object] = handler(self)
+        if dumped.get("chain", 0) is None:
+            del dumped["chain"]
+        return dumped
+
+
+class SigningConfig(Model):
+    """What signs packages, exactly one of: ``certificate``, a PKCS#12 file in the workspace, whose public
+    certificate (same name, ``.crt``) beside it is what ``bidkit verify`` trusts by default; or ``pkcs11``, a
+    key on a token."""
+
+    certificate: RelPath | None = None
+    pkcs11: Pkcs11Config | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SigningConfig:
+        if self.certificate is not None and self.pkcs11 is not None:
+            raise ValueError("give signing.certificate (a PKCS#12 file) or signing.pkcs11 (a key on a token), "
+                             "not both")
+        if self.certificate is None and self.pkcs11 is None:
+            raise ValueError("give signing.certificate (a PKCS#12 file) or signing.pkcs11 (a key on a token)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # QA approvals hash the dumped section: a PKCS#12 workspace must hash exactly as before pkcs11 existed
+        dumped: dict[str, object] = handler(self)
+        for key in ("certificate", "pkcs11"):
+            if dumped.get(key, 0) is None:
+                del dumped[key]
+        return dumped
 
 
 class WorkspaceConfig(Model):
