@@ -109,5 +109,8 @@ def test_readme_post_award_tour(tmp_path: Path) -> None:
     block = re.search(r"### After the award.*?```bash\n(.*?)```", README, re.S)
     assert block
     results = _run_block(block.group(1), cwd)
-    assert "周启航" in results[1][2]
-    assert "2030-06-09" in results[7][2]
+    by_command = {line.split("#")[0].strip(): out for line, _, out in results}
+    assert "lead: 项目经理 周启航" in by_command[".venv/bin/bidkit status tour --at 2027-03-15"]
+    assert "task T11 单点调试与片区联调 is 40% done on 2027-05-01" in by_command[
+        ".venv/bin/bidkit request payment tour --instalment 进度款 --at 2027-05-01"]
+    assert "2030-06-09" in by_command[".venv/bin/bidkit request bond-refund tour --at 2028-01-01"]

@@ -32,6 +32,8 @@ REVIEWED_DATA = {
     "responses": "responses.yaml",
 }
 REVIEWED_PARTS = ("technical_part", "commercial_part")
+# fields of reviewed files that no bid part shows: internal figures that must not close the price lock
+UNREVIEWED = {"project": frozenset({"target_margin"})}
 
 Decision = Literal["approved", "rejected"]
 StateName = Literal["not requested", "pending", "approved", "stale", "rejected"]
@@ -52,7 +54,8 @@ def data_digests(data: BidData) -> dict[str, str]:
     for key, file_name in REVIEWED_DATA.items():
         dumped = getattr(data, key).model_dump(mode="json")
         for name, value in dumped.items():
-            out[f"{file_name}: {name}"] = sha256(canonical(value))
+            if name not in UNREVIEWED.get(key, ()):
+                out[f"{file_name}: {name}"] = sha256(canonical(value))
     return out
 
 
