@@ -3,8 +3,8 @@
     .venv/bin/python tools/build_report_templates.py [output-dir]
 
 Each template uses only the names its builder in ``bidkit/core/context.py`` produces. The construction report holds
-two charts (``charts.gantt``, ``charts.curve``) that bidkit.pipeline.reports inserts as images; the supply report is
-marked 内部资料 in its header and title.
+two charts (``charts.gantt``, ``charts.curve``) that bidkit.pipeline.reports inserts as images; the supply report and
+the cost analysis (成本与报价分析, before the price) are marked 内部资料 in their header (every page) and title.
 """
 
 from __future__ import annotations
@@ -581,6 +581,157 @@ def project_summary() -> Builder:
     return b
 
 
+def cost_analysis() -> Builder:
+    b = Builder(title="成本与报价分析（内部资料）",
+                header="内部资料 注意保密　仅供销售代表及总经理　{{ company.name }}　成本与报价分析", bid_part=False)
+    b.title("成本与报价分析", "{{ project.name }}")
+    b.p("内部资料　含内部成本与毛利{% if analysis.prices %}及投标报价{% endif %}，严禁外传，不得编入任何投标文件",
+        style="BK Center", east=HEI, size=SI)
+    b.form(
+        [2.8, 5.35, 2.8, 5.35],
+        [
+            ["项目名称", ("{{ project.name }}", 3)],
+            ["项目编号", "{{ project.code }}", "招标编号", "{{ tender.number }}"],
+            ["客户", "{{ project.customer.name }}", "销售代表", "{{ sales_rep }}"],
+            ["目标毛利率", "{{ analysis.target }}", "计价口径", "{{ analysis.basis }}（报价与供应商报价同一口径）"],
+        ],
+    )
+    b.tag("{%p if not analysis.prices %}")
+    b.p("本分析不含投标报价：报价锁未打开或未提供价格口令，因此只列成本、标底、客户预算与最高限价。",
+        style="BK Note")
+    b.tag("{%p endif %}")
+    b.h1("一、结论与提示")
+    b.tag("{%p if analysis.prices %}")
+    b.p("投标总价 ¥{{ margin.bid_total }} 元（人民币{{ margin.bid_total_upper }}），成本合计 ¥{{ cost.total }} 元，"
+        "毛利 ¥{{ margin.margin }} 元，毛利率 {{ margin.rate }}，"
+        "目标毛利率 {{ analysis.target }}：{{ margin.verdict }}。")
+    b.tag("{%p else %}")
+    b.p("成本合计 ¥{{ cost.total }} 元（人民币{{ cost.total_upper }}）；标底及对照见第四部分。")
+    b.tag("{%p endif %}")
+    b.tag("{%p if findings %}")
+    b.table(
+        [
+            Col("序号", 1.0, "{{ f.no }}"),
+            Col("级别", 1.4, "{{ f.severity }}"),
+            Col("提示", 13.9, "{{ f.message }}", "left"),
+        ],
+        loop="f in findings",
+        size=9,
+    )
+    b.tag("{%p else %}")
+    b.p("无。")
+    b.tag("{%p endif %}")
+    b.h1("二、成本构成")
+    b.table(
+        [
+            Col("类别", 4.3, "{{ c.name }}"),
+            Col("金额（元）", 6.0, "{{ c.amount }}", "right"),
+            Col("占成本", 6.0, "{{ c.share }}"),
+        ],
+        loop="c in categories",
+    )
+    b.form(
+        [4.3, 3.85, 4.3, 3.85],
+        [
+            ["设备清单行成本", "{{ cost.lines }}", "自有人工", "{{ cost.labour }}"],
+            ["其他费用", "{{ cost.others }}", "直接成本", "{{ cost.direct }}"],
+            ["管理费（{{ cost.overhead_rate }}）", "{{ cost.overhead }}", "成本合计", "{{ cost.total }}"],
+        ],
+    )
+    b.tag("{%p for o in cost.other_items %}")
+    b.p("其他费用：{{ o.name }}（{{ o.category }}）¥{{ o.amount }} 元", style="BK Note")
+    b.tag("{%p endfor %}")
+    b.h1("三、逐项成本{% if analysis.prices %}、报价与毛利{% endif %}")
+    b.tag("{%p if analysis.prices %}")
+    b.table(
+        [
+            Col("编号", 1.0, "{{ l.id }}"),
+            Col("名称", 3.3, "{{ l.name }}", "left"),
+            Col("数量", 1.4, "{{ l.qty }}{{ l.unit }}"),
+            Col("成本（元）", 2.2, "{{ l.cost }}", "right"),
+            Col("单价（元）", 1.9, "{{ l.unit_price }}", "right"),
+            Col("报价（元）", 2.2, "{{ l.price }}", "right"),
+            Col("毛利（元）", 2.0, "{{ l.margin }}", "right"),
+            Col("毛利率", 1.3, "{{ l.margin_rate }}"),
+            Col("", 1.0, "{{ l.flag }}"),
+        ],
+        loop="l in lines",
+        size=7.5,
+    )
+    b.tag("{%p else %}")
+    b.table(
+        [
+            Col("编号", 1.0, "{{ l.id }}"),
+            Col("名称", 4.0, "{{ l.name }}", "left"),
+            Col("数量", 1.7, "{{ l.qty }}{{ l.unit }}"),
+            Col("类别", 1.2, "{{ l.category }}"),
+            Col("选定供应商", 3.6, "{{ l.supplier }}", "left"),
+            Col("单位成本（元）", 2.2, "{{ l.unit_cost }}", "right"),
+            Col("成本（元）", 2.6, "{{ l.cost }}", "right"),
+        ],
+        loop="l in lines",
+        size=7.5,
+    )
+    b.tag("{%p endif %}")
+    b.h1("四、标底与客户预算、最高限价对照")
+    b.table(
+        [
+            Col("项目", 5.2, "{{ r.name }}", "left"),
+            Col("金额（元）", 3.4, "{{ r.amount }}", "right"),
+            Col("毛利率", 2.0, "{{ r.rate }}"),
+            Col("说明", 5.7, "{{ r.note }}", "left"),
+        ],
+        loop="r in baseline",
+        size=9,
+    )
+    b.p("毛利 = 报价 − 成本；毛利率 = 毛利 ÷ 报价。标底为按目标毛利率测算的报价，与客户确认的方案一致。",
+        style="BK Note")
+    b.h1("五、供应商比价")
+    b.p("共 {{ analysis.lines }} 个清单行，其中 {{ analysis.costed }} 行单独核算，收到报价 {{ analysis.quotes }} 份；"
+        "每行报价由低到高排列。", style="BK Note")
+    b.table(
+        [
+            Col("编号", 1.0, "{{ q.id }}"),
+            Col("名称", 2.9, "{{ q.name }}", "left"),
+            Col("数量", 1.5, "{{ q.qty }}"),
+            Col("供应商", 3.4, "{{ q.supplier }}", "left"),
+            Col("单价（元）", 1.8, "{{ q.unit_cost }}", "right"),
+            Col("合价（元）", 2.0, "{{ q.total }}", "right"),
+            Col("报价日期", 1.5, "{{ q.quoted }}"),
+            Col("有效期至", 1.5, "{{ q.valid_until }}"),
+            Col("", 0.7, "{{ q.chosen }}"),
+        ],
+        loop="q in quotes",
+        size=7,
+    )
+    b.tag("{%p for r in reasons %}")
+    b.p("{{ r.id }} {{ r.name }}选定理由：{{ r.reason }}", style="BK Note")
+    b.tag("{%p endfor %}")
+    b.h1("六、客户反馈与方案修订")
+    b.tag("{%p if feedback %}")
+    b.table(
+        [
+            Col("轮次", 1.1, "{{ f.no }}"),
+            Col("日期", 2.5, "{{ f.date }}"),
+            Col("来源", 3.0, "{{ f.source }}", "left"),
+            Col("修订内容", 6.7, "{{ f.changes }}", "left"),
+            Col("成本影响（元）", 3.0, "{{ f.cost_change }}", "right"),
+        ],
+        loop="f in feedback",
+        size=9,
+    )
+    b.tag("{%p for f in feedback %}")
+    b.tag("{%p if f.note %}")
+    b.p("第 {{ f.no }} 轮：{{ f.note }}", style="BK Note")
+    b.tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p else %}")
+    b.p("无客户反馈记录。")
+    b.tag("{%p endif %}")
+    b.p("编制：销售代表 {{ sales_rep }}　　　　审批：总经理", style="BK Signature", before=18)
+    return b
+
+
 BUILDERS = {
     "construction_plan": construction_plan,
     "construction_report": construction_report,
@@ -592,6 +743,7 @@ BUILDERS = {
     "bid_bond_refund_request": bid_bond_refund_request,
     "performance_bond_letter": performance_bond_letter,
     "project_summary": project_summary,
+    "cost_analysis": cost_analysis,
 }
 
 

@@ -909,3 +909,103 @@ DOCUMENTS.update(
     }
 )
 
+
+# --- before the price (stages 4–6): the internal cost analysis --------------------------------------------------
+# Never in DOCUMENTS: no bid part, no `bidkit render` and no bid template can reach it. Its bid prices come only from
+# data.pricing, which only bidkit.store.lock.with_prices fills (through the open price lock and the passphrase).
+
+
+def _rate(value: Decimal | None) -> str:
+    from bidkit.core.costing import rate_pct
+
+    return "—" if value is None else f"{rate_pct(value)}%"
+
+
+def _signed_money(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + money(value)
+
+
+def cost_analysis(data: BidData) -> dict[str, Any]:
+    """成本与报价分析 (内部资料): quotes, cost by category, the baseline, the feedback rounds, the findings; with the
+    prices (``data.pricing``) also the bid price and the margins."""
+    from bidkit.core.costing import analyse
+
+    a = analyse(data, data.pricing)
+    ctx = _base(data, with_budget=True)
+    ctx["analysis"] = {
+        "prices": a.with_prices,
+        "basis": "含税" if a.tax_included else "不含税",
+        "target": _rate(a.baseline.target_margin),
+        "lines": len(a.rows),
+        "costed": sum(1 for r in a.rows if r.line is not None),
+        "quotes": sum(len(r.quotes) for r in a.rows),
+    }
+    quote_rows = []
+    for r in a.rows:
+        for n, q in enumerate(r.quotes):
+            quote_rows.append({
+                "id": r.bom.id if n == 0 else "", "name": r.bom.name if n == 0 else "",
+                "qty": f"{qty(r.bom.qty)}{r.bom.unit}" if n == 0 else "",
+                "supplier": q.quote.supplier, "unit_cost": money(q.quote.unit_cost), "total": money(q.total),
+                "quoted": cn_date(q.quote.quoted, "—"), "valid_until": cn_date(q.quote.valid_until, "—"),
+                "chosen": "选定" if q.chosen else "",
+            })
+    ctx["quotes"] = quote_rows
+    ctx["reasons"] = [{"id": r.bom.id, "name": r.bom.name, "reason": r.line.reason}
+                      for r in a.rows if r.line is not None and r.line.reason]
+    ctx["lines"] = [
+        {"no": r.no, "id": r.bom.id, "name": r.bom.name, "qty": qty(r.bom.qty), "unit": r.bom.unit,
+         "category": r.line.category.label if r.line else "—", "supplier": r.line.supplier if r.line else "—",
+         "unit_cost": money(r.line.unit_cost) if r.line else "—", "cost": money(r.cost) if r.cost is not None
+         else "计入人工/管理费",
+         "unit_price": money(r.unit_price), "price": money(r.price), "margin": money(r.margin),
+         "margin_rate": _rate(r.margin_rate),
+         "flag": "低于目标" if r.margin_rate is not None and a.baseline.target_margin is not None
+         and r.margin_rate < a.baseline.target_margin else ""}
+        for r in a.rows
+    ]
+    ctx["categories"] = [
+        {"name": c.category.label, "amount": money(c.amount), "share": _rate(c.share)} for c in a.categories
+    ]
+    ctx["cost"] = {
+        "lines": money(a.lines_cost), "labour": money(a.labour), "others": money(a.others),
+        "direct": money(a.direct), "overhead_rate": percent(a.overhead_rate), "overhead": money(a.overhead),
+        "total": money(a.total_cost), "total_upper": rmb_upper(a.total_cost),
+        "other_items": [{"name": o.name, "category": o.category.label, "amount": money(o.amount)}
+                        for o in (data.internal_cost.other_costs if data.internal_cost else [])],
+    }
+    b = a.baseline
+    rows = [
+        {"name": "成本合计", "amount": money(b.cost), "rate": "—", "note": "设备、材料、人工、分包及管理费"},
+    ]
+    if b.target_price is not None:
+        rows.append({"name": f"标底（按目标毛利率 {_rate(b.target_margin)} 测算）", "amount": money(b.target_price),
+                     "rate": _rate(b.target_margin), "note": "成本 ÷（1 − 目标毛利率）"})
+    rows.append({"name": "客户预算", "amount": money(b.budget),
+                 "rate": _rate((b.budget - b.cost) / b.budget) if b.budget else "—", "note": "按预算成交时的毛利率"})
+    if b.control_price is not None:
+        rows.append({"name": "最高限价", "amount": money(b.control_price), "rate": _rate(b.max_margin),
+                     "note": "报价超过即废标；毛利率为可实现的最高值"})
+    if a.bid_total is not None:
+        rows.append({"name": "投标报价", "amount": money(a.bid_total), "rate": _rate(a.margin_rate),
+                     "note": "报价锁已打开，按口令解密"})
+    ctx["baseline"] = rows
+    ctx["margin"] = {
+        "bid_total": money(a.bid_total), "bid_total_upper": rmb_upper(a.bid_total) if a.bid_total is not None
+        else "—", "margin": money(a.margin), "rate": _rate(a.margin_rate),
+        "verdict": "—" if a.margin_rate is None or b.target_margin is None else
+        ("达到目标" if a.margin_rate >= b.target_margin else "低于目标，须经总经理批准"),
+    }
+    ctx["feedback"] = [
+        {"no": i, "date": cn_date(f.date), "source": f.source or "—", "changes": "；".join(f.changes),
+         "cost_change": _signed_money(f.cost_change) if f.cost_change else "0.00", "note": f.note}
+        for i, f in enumerate(a.feedback, 1)
+    ]
+    ctx["findings"] = [
+        {"no": i, "severity": f.severity, "code": f.code, "message": f.message} for i, f in enumerate(a.findings, 1)
+    ]
+    ctx["sales_rep"] = lead_of(data, Role.sales_rep)
+    return ctx
+
+
+COST_ANALYSIS = DocumentSpec("cost_analysis", "成本与报价分析", cost_analysis)
