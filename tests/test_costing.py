@@ -159,6 +159,14 @@ def test_cost_command_prices_only_through_lock_and_passphrase(cli: Callable[...,
     assert (r.code, r.out) == (4, "") and snapshot(sample_ws) == before
 
 
+def test_the_target_margin_does_not_close_the_price_lock(cli: Callable[..., Result], sample_ws: Path) -> None:
+    """No bid part shows it, so the QA review does not digest it: the general manager may change it any time."""
+    replace_once(sample_ws / "project.yaml", r"^target_margin: 0\.18", "target_margin: 0.20")
+    r = cli("review", "status", sample_ws)
+    assert r.code == 0 and "price lock: open" in r.out
+    assert workspace.load(sample_ws).data.project.target_margin == Decimal("0.20")
+
+
 def test_render_refuses_the_cost_analysis(cli: Callable[..., Result], sample_ws: Path) -> None:
     r = cli("render", sample_ws, "--only", "cost_analysis")
     assert r.code == 3

@@ -138,6 +138,8 @@ def test_no_price_figure_outside_the_price_part(tmp_path: Path) -> None:
     bidkit("review", "status", ws)
     bidkit("price", "show", ws, stdout=subprocess.DEVNULL)
     bidkit("render", ws)
+    bidkit("cost", ws, stdout=subprocess.DEVNULL)  # the cost analysis with the prices: stdout only
+    bidkit("cost", ws, "--pdf", stdout=subprocess.DEVNULL)  # or encrypted, under a one-time password
     bidkit("assemble", ws)
     package = next((ws / "build").glob("*-v1-1.pdf"))
     bidkit("verify", package)
@@ -160,7 +162,8 @@ def test_no_price_figure_outside_the_price_part(tmp_path: Path) -> None:
         text = docx_text(path.read_bytes()) if path.suffix == ".docx" else path.read_bytes().decode("utf-8", "replace")
         found[rel] = leaks(text, figures)
         scanned.append(rel)
-    assert {"docx/commercial_part.docx", "docx/technical_part.docx", package.stem + ".manifest.json"} <= set(scanned)
+    assert {"docx/commercial_part.docx", "docx/technical_part.docx", package.stem + ".manifest.json",
+            "pdf/cost_analysis.pdf"} <= set(scanned)
     assert {k: v for k, v in found.items() if v} == {}
     # the scanner does find them where they belong
     assert "4,307,050.60" in leaks(docx_text((ws / "build" / "docx" / "price_part.docx").read_bytes()), figures)
