@@ -1,4 +1,5 @@
-"""After the award (pure): stage and lead, report figures, and the order of acceptance, payment and bond refund.
+"""The project path (pure): stage and lead on the whole path, report figures, the site diary, 考评 figures, and the
+order rules of acceptance, each contract instalment and both bonds' refunds.
 
 Everything is computed "as of" a date: records dated after it are ignored, so one workspace that holds a whole
 project can show it at any point (``--at 2027-03-15`` shows the construction half done).
