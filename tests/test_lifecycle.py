@@ -452,3 +452,13 @@ def test_assessment_counts_reviews_and_rectifications(sample: BidData) -> None:
                                                                          ("陆一帆", 1, 1)]
     civil = next(o for o in a.owners if o.owner == "土建施工队")
     assert (civil.due, civil.on_time, civil.late, civil.max_late) == (1, 0, 1, 8)
+
+
+def test_a_bid_bond_paid_after_the_deadline_is_overdue(sample: BidData) -> None:
+    reg = sample.registration
+    assert reg is not None and reg.bid_bond is not None
+    late = sample.model_copy(update={"registration": reg.model_copy(
+        update={"bid_bond": reg.bid_bond.model_copy(update={"paid": D("2026-12-29")})})})
+    assert lifecycle.overdue_items(late, D("2026-12-30"))[0] == (
+        "bid bond: paid 2026-12-29, after the deadline 2026-12-28 (the bid is invalid without it)")
+    assert not [i for i in lifecycle.overdue_items(sample, D("2026-12-30")) if i.startswith("bid bond")]

@@ -924,8 +924,16 @@ def _due(data: BidData, stage: str, at: dt.date) -> list[str]:
 
 
 def overdue_items(data: BidData, at: dt.date) -> list[str]:
-    """Tasks past their planned end and not finished, orders past their promised arrival, open rectifications."""
+    """A bid bond not paid by the deadline, tasks past their planned end and not finished, orders past their
+    promised arrival, open rectifications."""
     items: list[str] = []
+    deadline = _deadline(data)
+    if data.tender.bid_bond is not None and deadline < at:
+        bond = data.registration.bid_bond if data.registration else None
+        paid = bond.paid if bond is not None else None
+        if paid is None or paid > deadline:
+            when = f"paid {paid}, after" if paid is not None and paid <= at else "not paid by"
+            items.append(f"bid bond: {when} the deadline {deadline} (the bid is invalid without it)")
     if data.award is not None and data.award.notice_date <= at:
         for t in data.solution.construction.tasks:
             if t.end < at and actual_end(data, t.id, at) is None:
