@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_postaward.py [--runs 5]
 
-Rows: the figures alone (pure core), the two charts, each document rendered to .docx in memory, all seven
+Rows: the figures alone (pure core), the two charts, each document rendered to .docx in memory, all of them
 together, and the CLI end to end (fresh ``python -m bidkit`` processes, so import time counts as it does for a
 user) with and without the LibreOffice conversion to PDF (cold: an empty PDF cache).
 """
@@ -76,7 +76,7 @@ def main() -> int:
     ]
     for name in reports.POST_AWARD:
         rows.append((f"docx: {name}", median(lambda n=name: reports.render(ws, n, at=AS_OF.get(n)), args.runs)))
-    rows.append(("docx: all seven, in process", median(
+    rows.append((f"docx: all {len(reports.POST_AWARD)}, in process", median(
         lambda: [reports.render(ws, n, at=AS_OF.get(n)) for n in reports.POST_AWARD], args.runs)))
     cli_runs = max(1, args.runs // 2)
     rows.append((f"CLI: 6 commands, .docx only ({cli_runs} runs)", median(lambda: cli_all(False), cli_runs)))

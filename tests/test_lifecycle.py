@@ -130,11 +130,15 @@ def test_sample_half_way_is_late(sample: BidData) -> None:
     ("at", "stage", "lead"),
     [
         ("2026-10-01", "opportunity", "方振宇"),
-        ("2026-12-01", "bid", "沈立群"),
+        ("2026-10-25", "initiation", "沈立群"),
+        ("2026-12-01", "solution", "沈立群"),
+        ("2026-12-10", "tender", "沈立群"),
+        ("2026-12-30", "evaluation", "沈立群"),
         ("2027-01-05", "contract", "周启航"),
+        ("2027-03-15", "construction", "周启航"),
         ("2027-05-20", "acceptance", "周启航"),
         ("2027-06-20", "warranty", "周启航"),
-        ("2030-06-10", "bond_refund", "周启航"),
+        ("2030-06-10", "bond_refund", "方振宇"),  # the sales rep requests the bond back
     ],
 )
 def test_stage_and_lead(sample: BidData, at: str, stage: str, lead: str) -> None:
@@ -219,11 +223,11 @@ def test_re_inspection_needs_the_rectification_done(cli: Callable[..., Result], 
     )
 
 
-def test_payment_request_only_after_formal_acceptance(cli: Callable[..., Result], sample_ws: Path) -> None:
+def test_acceptance_payment_only_after_formal_acceptance(cli: Callable[..., Result], sample_ws: Path) -> None:
     edit_acceptance(sample_ws, lambda recs: recs[:2])
     assert refused(cli, sample_ws, "request", "payment", sample_ws, "--no-pdf") == (
-        "error: payment request refused: no formal acceptance (正式验收) has passed by 2027-06-15; "
-        "回款申请 comes after it"
+        "error: payment request refused: 验收款 (35%) is due after the formal acceptance (正式验收); none has "
+        "passed by 2027-06-15"
     )
 
 
@@ -243,11 +247,19 @@ def test_bond_refund_only_after_the_warranty_period(cli: Callable[..., Result], 
 def test_status_command(cli: Callable[..., Result], sample_ws: Path) -> None:
     res = cli("status", sample_ws, "--at", "2027-03-15")
     assert res.code == 0, res.err
-    assert res.out.splitlines()[:4] == [
+    assert res.out.splitlines()[:11] == [
         "as of 2027-03-15",
-        "stage: 施工 (construction)",
+        "stage: 施工与供货 (construction), step 10–11 of 14 of the project path",
         "lead: 项目经理 周启航",
         "next due: 项目施工报告书、项目设备供货报告、项目总结",
+        "money: contract ¥4,307,050.60; received ¥1,292,115.18 (30%); requested, not received ¥0.00; "
+        "expected ¥3,014,935.42",
+        "  预付款 30% ¥1,292,115.18: received 2027-01-22",
+        "  进度款 30% ¥1,292,115.18: not due (安装调试完成后)",
+        "  验收款 35% ¥1,507,467.71: not due (验收合格后)",
+        "  尾款 5% ¥215,352.53: not due (质保期满后)",
+        "bonds outstanding (1):",
+        "  履约保证金 ¥215,352.53: paid 2027-01-06, refund after the warranty period",
     ]
     assert "  CG-2027-030 B30: promised for 2027-03-10, not arrived, 5 days late" in res.out.splitlines()
 
@@ -259,3 +271,194 @@ def test_unknown_task_in_progress_is_a_validation_error(cli: Callable[..., Resul
     res = cli("status", sample_ws, "--at", "2027-03-15")
     assert res.code == 3
     assert res.err_lines == ["progress.yaml:6 records.0.task: unknown task 'T99'", "error: 1 problem found"]
+
+
+# --- the contract's instalments: each refused only while its own condition is unmet -------------------------
+
+
+@pytest.mark.parametrize(
+    ("instalment", "on", "message"),
+    [
+        ("预付款", "2027-01-06", "payment request refused: 预付款 (30%) is due after the contract is signed; contract "
+                               "JLGA-HT-2027-006 is dated 2027-01-07, after 2027-01-06"),
+        ("进度款", "2027-05-05", "payment request refused: 进度款 (30%) is due when the installation is done "
+                               "(安装调试完成); task T11 单点调试与片区联调 is 40% done on 2027-05-05"),
+        ("验收款", "2027-06-09", "payment request refused: 验收款 (35%) is due after the formal acceptance (正式验收); "
+                               "none has passed by 2027-06-09"),
+        ("尾款", "2027-06-09", "payment request refused: 尾款 (5%) is due after the warranty period; no formal "
+                             "acceptance (正式验收) has passed by 2027-06-09, so the warranty period has not begun"),
+        ("尾款", "2030-06-09", "payment request refused: 尾款 (5%) is due after the warranty period, which runs until "
+                             "2030-06-09; 1 day remains as of 2030-06-09"),
+    ],
+)
+def test_instalment_refused_while_its_condition_is_unmet(sample: BidData, instalment: str, on: str,
+                                                         message: str) -> None:
+    award = sample.award
+    assert award is not None
+    inst = award.instalment(instalment)
+    assert inst is not None
+    with pytest.raises(StateError) as exc:
+        lifecycle.instalment_basis(sample, inst, D(on))
+    assert exc.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("instalment", "on", "met", "ref"),
+    [
+        ("预付款", "2027-01-07", "2027-01-07", "JLGA-HT-2027-006"),  # the day the contract is signed
+        ("进度款", "2027-05-06", "2027-05-06", "T11 单点调试与片区联调"),  # before the formal acceptance
+        ("验收款", "2027-06-10", "2027-06-10", "ZS-2027-031"),
+        ("尾款", "2030-06-10", "2030-06-10", "2030-06-09"),
+    ],
+)
+def test_instalment_allowed_once_its_condition_is_met(sample: BidData, instalment: str, on: str, met: str,
+                                                      ref: str) -> None:
+    award = sample.award
+    assert award is not None
+    inst = award.instalment(instalment)
+    assert inst is not None
+    basis = lifecycle.instalment_basis(sample, inst, D(on))
+    assert (basis.met, basis.ref) == (D(met), ref)
+
+
+def test_installation_done_without_a_task_needs_every_task(sample: BidData) -> None:
+    from bidkit.core.models import Condition, Instalment
+
+    inst = Instalment(name="进度款", percent=Decimal(30), condition=Condition.installation_done)
+    with pytest.raises(StateError) as exc:
+        lifecycle.instalment_basis(sample, inst, D("2027-05-10"))
+    assert exc.value.message == ("payment request refused: 进度款 (30%) is due when the installation is done "
+                                 "(安装调试完成); 2 of 14 construction tasks are not finished on 2027-05-10")
+    assert lifecycle.instalment_basis(sample, inst, D("2027-05-17")).met == D("2027-05-17")
+
+
+def test_request_figures_received_before_this_and_what_remains(sample: BidData) -> None:
+    f = lifecycle.payment_request(sample)  # the latest recorded: 验收款 of 2027-06-15
+    assert (f.instalment.name, f.amount, f.received_before, f.received_count, f.outstanding, f.remaining) == (
+        "验收款", Decimal("1507467.71"), Decimal("2584230.36"), 2, Decimal(0), Decimal("215352.53"))
+    early = lifecycle.payment_request(sample, D("2027-05-20"))  # 进度款 requested, not received yet
+    assert (early.instalment.name, early.received_before, early.remaining) == (
+        "进度款", Decimal("1292115.18"), Decimal("1722820.24"))
+    tail = lifecycle.payment_request(sample, D("2030-06-15"), "尾款")  # a new request for the retention
+    assert (tail.request, tail.amount, tail.received_before, tail.remaining) == (
+        None, Decimal("215352.53"), Decimal("4091698.07"), Decimal(0))
+
+
+def test_instalments_share_the_contract_amount_to_the_fen(sample: BidData) -> None:
+    award = sample.award
+    assert award is not None
+    amounts = [award.instalment_amount(i) for i in award.payment_plan()]
+    assert amounts == [Decimal("1292115.18"), Decimal("1292115.18"), Decimal("1507467.71"), Decimal("215352.53")]
+    assert sum(amounts) == award.contract_amount
+
+
+def test_payment_refusals_through_the_cli(cli: Callable[..., Result], sample_ws: Path) -> None:
+    assert refused(cli, sample_ws, "request", "payment", sample_ws, "--instalment", "尾款", "--at", "2028-01-01",
+                   "--no-pdf") == (
+        "error: payment request refused: 尾款 (5%) is due after the warranty period, which runs until 2030-06-09; "
+        "891 days remain as of 2028-01-01"
+    )
+    before = snapshot(sample_ws)
+    res = cli("request", "payment", sample_ws, "--instalment", "预付款", "--no-pdf")  # recorded: HK-2027-031-01
+    assert res.code == 0, res.err
+    assert snapshot(sample_ws) != before
+    res = cli("request", "payment", sample_ws, "--instalment", "质保金", "--no-pdf")
+    assert (res.code, res.err_lines) == (3, ["error: --instalment: unknown instalment '质保金' (one of 预付款, 进度款, "
+                                             "验收款, 尾款 in award.yaml)"])
+
+
+def test_requests_must_name_an_instalment_of_the_contract(cli: Callable[..., Result], sample_ws: Path) -> None:
+    path = sample_ws / "payments.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("instalment: 进度款", "instalment: 预付款"),
+                    encoding="utf-8")
+    res = cli("validate", sample_ws)
+    assert res.code == 3
+    assert res.err_lines == [
+        "payments.yaml:12 requests.1.instalment: instalment '预付款' is already requested by HK-2027-031-01",
+        "error: 1 problem found",
+    ]
+
+
+def test_an_older_award_without_instalments_is_paid_after_the_acceptance(sample: BidData) -> None:
+    award = sample.award
+    assert award is not None
+    old = sample.model_copy(update={"award": award.model_copy(update={"instalments": []})})
+    (only,) = old.award.payment_plan() if old.award else []
+    assert (only.name, only.percent, only.condition.value) == ("合同款", Decimal(100), "acceptance_passed")
+
+
+# --- bonds, status, progress figures ------------------------------------------------------------------------
+
+
+def test_bid_bond_refund_after_the_contract_or_the_losing_notice(sample: BidData) -> None:
+    with pytest.raises(StateError) as exc:
+        lifecycle.check_bid_bond_refund(sample, D("2027-01-05"))
+    assert exc.value.message == ("bid bond refund refused: the winner's bid bond is refunded after the contract is "
+                                 "signed; contract JLGA-HT-2027-006 is dated 2027-01-07, after 2027-01-05")
+    assert lifecycle.check_bid_bond_refund(sample, D("2027-01-07")) == "won"
+    reg = sample.registration
+    assert reg is not None
+    from bidkit.core.models import LostBid
+
+    lost = sample.model_copy(update={"award": None, "registration": reg.model_copy(
+        update={"lost": LostBid(notice_date=D("2027-01-04"), winner="滨海数智科技股份有限公司")})})
+    with pytest.raises(StateError) as exc:
+        lifecycle.check_bid_bond_refund(lost, D("2027-01-03"))
+    assert exc.value.message == "bid bond refund refused: the bid is lost on 2027-01-04, after 2027-01-03"
+    assert lifecycle.check_bid_bond_refund(lost, D("2027-01-04")) == "lost"
+    assert lifecycle.status(lost, D("2027-01-05")).stage == "lost"
+    assert lifecycle.status(lost, D("2027-01-20")).stage == "closed"  # refund received 2027-01-13
+
+
+def test_status_money_and_bonds_outstanding(sample: BidData) -> None:
+    st = lifecycle.status(sample, D("2027-01-10"))
+    assert [(b.kind, b.outstanding, b.refund_from) for b in st.bonds] == [
+        ("bid_bond", True, D("2027-01-07")), ("performance_bond", True, None)]
+    # the bid bond's refund was requested on 2027-01-08; the 预付款 is due (it is requested on 2027-01-11)
+    assert st.due == ["项目施工报告书", "项目设备供货报告", "回款申请（预付款 30%）", "投标保证金到账", "项目总结"]
+    st = lifecycle.status(sample, D("2030-06-20"))
+    assert (st.received, st.requested, st.contract) == (
+        Decimal("4091698.07"), Decimal(0), Decimal("4307050.60"))
+    assert [i.state for i in st.instalments] == ["received", "received", "received", "due"]
+    assert st.due[:2] == ["履约保证金退回申请", "回款申请（尾款 5%）"]
+
+
+def test_staffing_compares_to_date(sample: BidData) -> None:
+    """The project manager, on site every day, shows no difference; the plan to date is what it is compared with."""
+    for period in ("week", "month"):
+        f = lifecycle.construction_figures(sample, D("2027-03-15"), period)  # type: ignore[arg-type]
+        pm = next(s for s in f.staffing if s.role == "项目经理")
+        assert pm.actual_days - pm.planned_days == 0, period
+    month = lifecycle.construction_figures(sample, D("2027-03-15"), "month")
+    pm = next(s for s in month.staffing if s.role == "项目经理")
+    assert (pm.planned_days, pm.actual_days, pm.planned_period_days) == (15, 15, 31)
+
+
+def test_day_figures_are_the_site_diary(sample: BidData) -> None:
+    f = lifecycle.day_figures(sample, D("2027-03-15"))
+    assert f.log is not None and f.log.weather == "多云"
+    assert [(w.task.id, w.before, w.after) for w in f.work if w.recorded] == [
+        ("T4", 80, 90), ("T6", 15, 60), ("T7", 10, 45), ("T8", 0, 5)]
+    assert [a.order.number for a in f.arrivals] == ["CG-2027-033", "CG-2027-034", "CG-2027-035"]
+    assert [(t.id, days) for t, days in f.late_tasks] == [("T4", 5)]
+    assert sum(s.actual for s in f.staff) == 36
+
+
+def test_assessment_counts_reviews_and_rectifications(sample: BidData) -> None:
+    a = lifecycle.assessment(sample, D("2030-07-01"), lifecycle.ReviewCounts(requests=2, approvals=1, rejections=1))
+    assert (a.internal_rounds, a.first_pass, a.plan_end, a.actual_end) == (
+        2, False, D("2027-05-17"), D("2027-05-17"))
+    assert [(p.name, p.items, p.on_time) for p in a.rectifications] == [("何文博", 1, 1), ("周启航", 1, 1),
+                                                                         ("陆一帆", 1, 1)]
+    civil = next(o for o in a.owners if o.owner == "土建施工队")
+    assert (civil.due, civil.on_time, civil.late, civil.max_late) == (1, 0, 1, 8)
+
+
+def test_a_bid_bond_paid_after_the_deadline_is_overdue(sample: BidData) -> None:
+    reg = sample.registration
+    assert reg is not None and reg.bid_bond is not None
+    late = sample.model_copy(update={"registration": reg.model_copy(
+        update={"bid_bond": reg.bid_bond.model_copy(update={"paid": D("2026-12-29")})})})
+    assert lifecycle.overdue_items(late, D("2026-12-30"))[0] == (
+        "bid bond: paid 2026-12-29, after the deadline 2026-12-28 (the bid is invalid without it)")
+    assert not [i for i in lifecycle.overdue_items(sample, D("2026-12-30")) if i.startswith("bid bond")]

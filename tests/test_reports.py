@@ -20,6 +20,7 @@ from tests.helpers import SAMPLE, Result, needs_soffice
 D = dt.date.fromisoformat
 AS_OF = {
     "construction_report": D("2027-03-15"),
+    "construction_log": D("2027-03-15"),
     "supply_report": D("2027-03-15"),
     "bond_refund_request": D("2030-06-15"),
     "project_summary": D("2030-07-01"),
@@ -110,3 +111,55 @@ def test_reports_also_become_pdf(cli: Callable[..., Result], sample_ws: Path) ->
     assert "项目施工报告书" in text and "计划累计完成 47.2%" in text
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 2  # LibreOffice may split an image into several XObjects
+
+
+@pytest.mark.slow
+def test_retention_request_golden(sample: workspace.Workspace) -> None:
+    """The 尾款 after the warranty: a new request, with everything received before and nothing left."""
+    blob = reports.render(sample, "payment_request", at=D("2030-06-15"), instalment="尾款")
+    assert_golden("reports/payment_request_retention", docx_text(blob))
+
+
+@pytest.mark.slow
+def test_every_acceptance_round_renders(sample: workspace.Workspace) -> None:
+    """The failed first internal acceptance with its findings, and the notice as it stood when issued."""
+    blobs, titles = reports.render_acceptance(sample)
+    assert titles == {
+        "internal_acceptance_1": "内部验收单 NY-2027-031-01（第 1 次，不合格）",
+        "rectification_notice_1": "整改意见书 ZG-2027-031-01（签发时）",
+        "internal_acceptance_2": "内部验收单 NY-2027-031-02（第 2 次，合格）",
+        "formal_acceptance": "正式验收单",
+    }
+    first = docx_text(blobs["internal_acceptance_1"])
+    assert_golden("reports/internal_acceptance_1", first)
+    assert "2 | 前端点位在线率 | 不低于 98% | 不合格 | 实测 96.4%，西片区 15 个点位频繁掉线" in first
+    notice = docx_text(blobs["rectification_notice_1"])
+    assert "2027年5月23日" not in notice and "2027年5月26日 | " in notice  # deadlines, no completion dates
+
+
+def test_acceptance_command_writes_every_round(cli: Callable[..., Result], sample_ws: Path) -> None:
+    res = cli("acceptance", sample_ws, "--no-pdf")
+    assert res.code == 0, res.err
+    docx = sample_ws / "build" / "docx"
+    assert res.out.splitlines() == [
+        f"{docx / 'internal_acceptance_1.docx'}  内部验收单 NY-2027-031-01（第 1 次，不合格）",
+        f"{docx / 'rectification_notice_1.docx'}  整改意见书 ZG-2027-031-01（签发时）",
+        f"{docx / 'internal_acceptance_2.docx'}  内部验收单 NY-2027-031-02（第 2 次，合格）",
+        f"{docx / 'formal_acceptance.docx'}  正式验收单",
+    ]
+
+
+def test_day_report_is_the_site_diary(cli: Callable[..., Result], sample_ws: Path) -> None:
+    res = cli("report", "construction", sample_ws, "--period", "day", "--at", "2027-03-15", "--no-pdf")
+    assert res.code == 0, res.err
+    target = sample_ws / "build" / "docx" / "construction_log.docx"
+    assert res.out == f"{target}  施工日志\n"
+    text = docx_text(target)
+    assert "日　　期 | 2027年3月15日 星期一 | 天　　气 | 多云" in text
+    assert "累计进度" not in text  # no cumulative table in a day report
+
+
+def test_bond_refunds_come_from_the_sales_rep(rendered: dict[str, bytes]) -> None:
+    for name in ("bond_refund_request", "bid_bond_refund_request"):
+        text = docx_text(rendered[name])
+        assert "经办人（销售代表）：方振宇" in text and "周启航" not in text, name

@@ -1,5 +1,5 @@
-"""Generate the binary assets of the sample workspace: certificate scans, seal images, ID card copies, and the
-scanned contract copies and test report that the bid attaches.
+"""Generate the binary assets of the sample workspace: certificate scans, the bid bond receipt, seal images,
+ID card copies, and the scanned contract copies and test report that the bid attaches.
 
 Run from the repository root::
 
@@ -138,6 +138,50 @@ def make_certificates(company: dict) -> list[Path]:
         target.write_bytes(pdf)
         out.append(target)
     return out
+
+
+RECEIPT_CSS = """
+@page { size: A5 landscape; margin: 10mm; }
+body { font-family: "Noto Sans CJK SC", sans-serif; color: #222; margin: 0; font-size: 10pt; }
+h1 { text-align: center; font-size: 16pt; letter-spacing: 6pt; margin: 0 0 3mm; color: #1b3f7a; font-weight: normal; }
+.sub { text-align: center; font-size: 8.5pt; color: #666; margin-bottom: 3mm; }
+table { border-collapse: collapse; width: 100%; }
+td { border: 0.4pt solid #7a8fb0; padding: 1.6mm 2mm; }
+td.k { width: 28mm; color: #555; background: #eef2f8; }
+.mark { position: absolute; left: 10%; top: 38%; font-size: 40pt; color: rgba(200, 30, 30, 0.13);
+        transform: rotate(-18deg); letter-spacing: 4pt; }
+.foot { margin-top: 3mm; font-size: 7.5pt; color: #999; }
+"""
+
+
+def make_bid_bond_receipt(registration: dict, company: dict, tender: dict) -> Path:
+    """The bank receipt of the bid bond (投标保证金), an attachment of the bid (registration.yaml bid_bond.receipt)."""
+    from weasyprint import HTML
+
+    bond = registration["bid_bond"]
+    rows = [
+        ("交易流水号", bond["reference"]),
+        ("交易日期", _cn_date(bond["paid"])),
+        ("付款人", company["name"]),
+        ("付款账户", f"{company['bank']['bank']} {company['bank']['account_number']}（基本账户）"),
+        ("收款人", tender["agency"] + "（投标保证金专户）"),
+        ("金额", f"人民币 {bond['amount']} 元"),
+        ("用途", f"{tender['number']} 投标保证金"),
+    ]
+    body = "".join(f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>' for k, v in rows)
+    doc = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>投标保证金转账回单（样例）</title>
+<style>{RECEIPT_CSS}</style></head><body>
+<h1>{html.escape(company["bank"]["bank"])} 电子回单</h1>
+<div class="sub">本回单为 bidkit 演示数据，内容均为虚构</div>
+<table>{body}</table>
+<div class="mark">样例 仅供演示 SAMPLE</div>
+<div class="foot">bidkit sample workspace · fictional bank receipt · not valid for any purpose</div>
+</body></html>"""
+    target = SAMPLE / bond["receipt"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(HTML(string=doc, base_url=str(SAMPLE)).write_pdf(identifier=b"bid_bond_receipt",
+                                                                        uncompressed_pdf=False))
+    return target
 
 
 # --- seals ------------------------------------------------------------------------------------------
@@ -867,6 +911,9 @@ def main() -> int:
     solution = yamlio.parse((SAMPLE / "solution.yaml").read_bytes(), "solution.yaml")
     responses = yamlio.parse((SAMPLE / "responses.yaml").read_bytes(), "responses.yaml")
     written = make_certificates(company)
+    registration = yamlio.parse((SAMPLE / "registration.yaml").read_bytes(), "registration.yaml")
+    tender = yamlio.parse((SAMPLE / "tender.yaml").read_bytes(), "tender.yaml")
+    written.append(make_bid_bond_receipt(registration, company, tender))
     seal = SAMPLE / company["company_seal"]
     make_company_seal(company["name"], seal)
     name_seal = SAMPLE / company["legal_rep_seal"]

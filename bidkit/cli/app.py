@@ -16,7 +16,9 @@ import typer
 
 from bidkit import __version__
 from bidkit.cli import Terminated, common
+from bidkit.cli import award as award_cli
 from bidkit.cli import check as check_cli
+from bidkit.cli import cost as cost_cli
 from bidkit.cli import keys as keys_cli
 from bidkit.cli import keys_cert as keys_cert_cli
 from bidkit.cli import keys_tokens as keys_tokens_cli
@@ -129,6 +131,8 @@ app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (
 app.command("assemble")(package_cli.assemble)
 app.command("verify")(verify_cli.verify)
 app.command("status")(lifecycle_cli.status)
+app.command("cost")(cost_cli.cost)
+app.command("award")(award_cli.award)
 app.add_typer(lifecycle_cli.report_app, name="report")
 app.command("acceptance")(lifecycle_cli.acceptance)
 app.add_typer(lifecycle_cli.request_app, name="request")

@@ -11,10 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bidkit.core.models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Tender
+from bidkit.core.models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Role, Tender
 from bidkit.core.money import format_amount, rmb_upper
+
+if TYPE_CHECKING:
+    from bidkit.core.lifecycle import Basis, ReviewCounts
 
 
 class Node(dict[str, Any]):
@@ -258,19 +261,25 @@ def _record(rec: AcceptanceRecord) -> dict[str, Any]:
     }
 
 
-def _latest(data: BidData, kind: AcceptanceKind, *, failed: bool = False) -> AcceptanceRecord:
+def _latest(data: BidData, kind: AcceptanceKind, *, failed: bool = False,
+            record_id: str | None = None) -> AcceptanceRecord:
+    """The last record of ``kind`` (with a rectification notice when ``failed``), or the one named ``record_id``."""
     records = [r for r in (data.acceptance.records if data.acceptance else []) if r.kind == kind]
     if failed:
         records = [r for r in records if r.rectification is not None]
+    if record_id is not None:
+        records = [r for r in records if r.id == record_id]
     if not records:
         what = "a failed internal acceptance with a rectification" if failed else f"a {kind.value} acceptance record"
-        raise LookupError(f"acceptance.yaml has no {what}")
+        named = f" named {record_id}" if record_id is not None else ""
+        raise LookupError(f"acceptance.yaml has no {what}{named}")
     return records[-1]
 
 
-def internal_acceptance(data: BidData) -> dict[str, Any]:
+def internal_acceptance(data: BidData, *, record_id: str | None = None) -> dict[str, Any]:
+    """内部验收单: the latest internal acceptance, or the one named (a failed one shows its findings)."""
     ctx = _base(data)
-    ctx["record"] = _record(_latest(data, AcceptanceKind.internal))
+    ctx["record"] = _record(_latest(data, AcceptanceKind.internal, record_id=record_id))
     return ctx
 
 
@@ -280,18 +289,21 @@ def formal_acceptance(data: BidData) -> dict[str, Any]:
     return ctx
 
 
-def rectification_notice(data: BidData) -> dict[str, Any]:
+def rectification_notice(data: BidData, *, record_id: str | None = None) -> dict[str, Any]:
+    """整改意见书 as it stood when issued: completion dates came later, so their column is left to fill in."""
     ctx = _base(data)
-    rec = _latest(data, AcceptanceKind.internal, failed=True)
-    assert rec.rectification is not None
+    rec = _latest(data, AcceptanceKind.internal, failed=True, record_id=record_id)
+    notice = rec.rectification
+    assert notice is not None
     ctx["record"] = _record(rec)
     ctx["notice"] = {
-        "number": rec.rectification.number,
-        "issued": cn_date(rec.rectification.issued),
+        "number": notice.number,
+        "issued": cn_date(notice.issued),
         "items": [
             {"no": i, "problem": it.problem, "action": it.action, "responsible": it.responsible,
-             "deadline": cn_date(it.deadline), "done": cn_date(it.done, "未完成")}
-            for i, it in enumerate(rec.rectification.items, 1)
+             "deadline": cn_date(it.deadline),
+             "done": cn_date(it.done) if it.done is not None and it.done <= notice.issued else ""}
+            for i, it in enumerate(notice.items, 1)
         ],
     }
     return ctx
@@ -358,10 +370,7 @@ def _award(data: BidData) -> dict[str, Any]:
 
 
 def _manager(data: BidData) -> str:
-    from bidkit.core.lifecycle import lead_name
-    from bidkit.core.models import Role
-
-    return lead_name(data, Role.project_manager)
+    return lead_of(data, Role.project_manager)
 
 
 def _report_date(data: BidData, at: dt.date | None) -> dt.date:
@@ -383,7 +392,49 @@ def construction_plan(data: BidData) -> dict[str, Any]:
     return ctx
 
 
-def construction_report(data: BidData, *, at: dt.date | None = None, period: str = "month") -> dict[str, Any]:
+def _assessment(data: BidData, at: dt.date, reviews: ReviewCounts | None) -> list[dict[str, Any]]:
+    """考评: the figures the records hold about time and quality, one row per person or team and subject."""
+    from bidkit.core.lifecycle import assessment
+
+    a = assessment(data, at, reviews)
+    pm = _manager(data)
+    rows: list[dict[str, Any]] = []
+    if a.plan_end is not None:
+        end = a.actual_end
+        rows.append({"who": f"项目经理 {pm}", "what": "总工期",
+                     "figures": f"计划完成 {cn_date(a.plan_end)}，合同完工期限 {cn_date(a.promised_end, '—')}，"
+                                f"实际完成 {cn_date(end, '未完成')}",
+                     "deviation": _signed((end - a.plan_end).days) + " 天" if end else "—"})
+    for o in a.owners:
+        if o.due:
+            rows.append({"who": o.owner, "what": "施工任务按期完成",
+                         "figures": f"到期 {o.due} 项，按期完成 {o.on_time} 项，滞后 {o.late} 项",
+                         "deviation": f"最多滞后 {o.max_late} 天" if o.max_late > 0 else "—"})
+    for person in a.rectifications:
+        rows.append({"who": person.name, "what": "整改项按期完成",
+                     "figures": f"{person.items} 项，按期完成 {person.on_time} 项，未完成 {person.open} 项",
+                     "deviation": "—"})
+    if a.internal_rounds:
+        rows.append({"who": f"项目经理 {pm}", "what": "内部验收",
+                     "figures": f"{a.internal_rounds} 轮，首次{'通过' if a.first_pass else '未通过'}",
+                     "deviation": "—"})
+    if a.reviews is not None:
+        r = a.reviews
+        presales = lead_of(data, Role.presales_engineer)
+        rows.append({"who": f"售前工程师 {presales}", "what": "质量管理部审核（技术标、商务标）",
+                     "figures": f"提交审核 {r.requests} 次，驳回 {r.rejections} 次，通过 {r.approvals} 次",
+                     "deviation": "—"})
+    return [{"no": i, **row} for i, row in enumerate(rows, 1)]
+
+
+def lead_of(data: BidData, role: Role) -> str:
+    from bidkit.core.lifecycle import lead_name
+
+    return lead_name(data, role)
+
+
+def construction_report(data: BidData, *, at: dt.date | None = None, period: str = "month",
+                        reviews: ReviewCounts | None = None) -> dict[str, Any]:
     from bidkit.core.lifecycle import PERIOD_LABELS, construction_figures
 
     at = _report_date(data, at)
@@ -424,10 +475,60 @@ def construction_report(data: BidData, *, at: dt.date | None = None, period: str
     ctx["staffing"] = [
         {"no": i, "role": s.role, "planned_now": s.planned_now, "actual_now": s.actual_now,
          "planned_days": s.planned_days, "actual_days": s.actual_days,
-         "gap": _signed(s.actual_days - s.planned_days)}
+         "gap": _signed(s.actual_days - s.planned_days), "planned_period_days": s.planned_period_days}
         for i, s in enumerate(f.staffing, 1)
     ]
+    ctx["assessment"] = _assessment(data, at, reviews)
     ctx["charts"] = {"gantt": "", "curve": ""}  # bidkit.pipeline.reports puts the images here
+    return ctx
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def construction_log(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+    """施工日志: that day's work, people, materials, issues and weather (the day report)."""
+    from bidkit.core.lifecycle import day_figures
+
+    at = _report_date(data, at)
+    f = day_figures(data, at)
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    log = f.log
+    ctx["day"] = {
+        "date": cn_date(at),
+        "weekday": f"星期{WEEKDAYS[at.weekday()]}",
+        "weather": log.weather if log else "未记录",
+        "temperature": log.temperature if log and log.temperature else "—",
+        "recorded_by": log.recorded_by if log and log.recorded_by else "",
+        "planned": f"{f.planned}%",
+        "actual": f"{f.actual}%",
+        "gap": f"{_signed(f.actual - f.planned)} 个百分点",
+        "people": sum(s.actual for s in f.staff),
+    }
+    ctx["work"] = [
+        {"no": i, "id": w.task.id, "name": w.task.name, "owner": w.task.owner,
+         "progress": f"{w.before}% → {w.after}%" if w.recorded else f"{w.after}%（本日无进度记录）",
+         "note": w.note}
+        for i, w in enumerate(f.work, 1)
+    ]
+    ctx["extra_work"] = list(log.work) if log else []
+    ctx["staff"] = [
+        {"no": i, "role": s.role, "planned": s.planned, "actual": s.actual, "gap": _signed(s.actual - s.planned)}
+        for i, s in enumerate(f.staff, 1)
+    ]
+    # what reached the site, never from whom or at what cost (the supplier's cost is internal)
+    ctx["arrivals"] = [
+        {"no": i, "number": a.order.number, "name": a.bom.name, "qty": qty(a.qty), "unit": a.bom.unit,
+         "defects": a.order.defects}
+        for i, a in enumerate(f.arrivals, 1)
+    ]
+    issues = list(log.issues) if log else []
+    issues += [f"{t.id} {t.name} 计划 {cn_date(t.end)} 完成，已滞后 {days} 天" for t, days in f.late_tasks]
+    issues += [f"{o.number} {bom.name} 承诺 {cn_date(o.promised)} 到货，逾期 {days} 天未到"
+               for o, bom, days in f.late_orders]
+    ctx["issues"] = issues
     return ctx
 
 
@@ -503,27 +604,80 @@ def supply_report(data: BidData, *, at: dt.date | None = None, period: str = "mo
     return ctx
 
 
-def payment_request(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
-    from bidkit.core.lifecycle import formal_pass
-    from bidkit.core.lifecycle import payment_request as request_of
+def _basis_text(data: BidData, basis: Basis) -> str:
+    """What happened that makes the instalment due, as the request states it."""
+    from bidkit.core.models import Condition
 
-    req = request_of(data, at)  # StateError before a formal acceptance
-    formal = formal_pass(data, req.date)
-    assert formal is not None
+    award = data.award
+    assert award is not None
+    if basis.condition == Condition.contract_signed:
+        return f"合同已于 {cn_date(basis.met)} 签订"
+    if basis.condition == Condition.installation_done:
+        return f"安装调试已于 {cn_date(basis.met)} 完成（{basis.ref}）"
+    if basis.condition == Condition.acceptance_passed:
+        return f"已于 {cn_date(basis.met)} 通过正式验收（验收单编号：{basis.ref}）"
+    return f"质保期 {award.warranty_years} 年已于 {cn_date(basis.met - dt.timedelta(days=1))} 届满"
+
+
+ATTACHMENTS = {
+    "contract_signed": "合同复印件、发票",
+    "installation_done": "安装调试完成确认单、发票",
+    "acceptance_passed": "正式验收单复印件、发票",
+    "warranty_ended": "质保期满确认函、发票",
+}
+
+
+def payment_request(data: BidData, *, at: dt.date | None = None, instalment: str | None = None) -> dict[str, Any]:
+    """回款申请 for one instalment: its basis, this amount, what was received before and what remains."""
+    from bidkit.core.lifecycle import payment_request as figures_of
+    from bidkit.core.lifecycle import request_amount
+
+    f = figures_of(data, at, instalment)  # StateError while the instalment's condition is unmet
+    award = data.award
+    assert award is not None
+    inst = f.instalment
     ctx = _base(data)
     ctx["award"] = _award(data)
     ctx["manager"] = _manager(data)
-    earlier = [r for r in (data.payments.requests if data.payments else []) if r.date < req.date]
+    req = f.request
+    pct_text = f"{inst.percent.normalize():f}%"
+    share = f.amount * 100 / f.contract if f.contract else Decimal(0)
     ctx["request"] = {
-        "number": req.number,
-        "date": cn_date(req.date),
-        "milestone": req.milestone,
-        "amount": money(req.amount),
-        "amount_upper": rmb_upper(req.amount),
-        "received_before": money(sum((r.amount for r in earlier if r.received), Decimal(0))),
-        "formal_id": formal.id,
-        "formal_date": cn_date(formal.date),
+        "number": req.number if req else "（待编号）",
+        "date": cn_date(f.date),
+        "instalment": inst.name,
+        "percent": pct_text,
+        "condition": inst.condition.label,
+        "milestone": req.milestone if req and req.milestone
+        else f"{inst.condition.label}支付合同金额的 {pct_text}（{inst.name}）",
+        "basis": _basis_text(data, f.basis),
+        "amount": money(f.amount),
+        "amount_upper": rmb_upper(f.amount),
+        "share": f"{share.quantize(Decimal('0.01')).normalize():f}%",
+        "received_before": money(f.received_before),
+        "received_count": f.received_count,
+        "outstanding": money(f.outstanding),
+        "remaining": money(f.remaining),
+        "remaining_upper": rmb_upper(f.remaining) if f.remaining > 0 else "零元整",
+        "attachments": ATTACHMENTS[inst.condition.value],
     }
+    reqs = {award.instalment(r.instalment).name: r  # type: ignore[union-attr]
+            for r in (data.payments.requests if data.payments else []) if award.instalment(r.instalment)}
+    plan = []
+    for i, it in enumerate(award.payment_plan(), 1):
+        r = reqs.get(it.name)
+        if it.name == inst.name:
+            state = "本期申请"
+        elif r is not None and r.date <= f.date and r.received is not None and r.received <= f.date:
+            state = f"已收款（{cn_date(r.received)}）"
+        elif r is not None and r.date <= f.date:
+            state = "已申请，未到账"
+        else:
+            state = "未申请"
+        amount = request_amount(award, r) if r is not None else award.instalment_amount(it)
+        plan.append({"no": i, "name": it.name, "percent": f"{it.percent.normalize():f}%",
+                     "condition": it.condition.label, "amount": money(amount), "state": state})
+    ctx["plan"] = plan
     ctx["bank"] = ctx["company"]["bank"]
     return ctx
 
@@ -541,6 +695,7 @@ def bond_refund_request(data: BidData, *, at: dt.date | None = None) -> dict[str
     ctx = _base(data)
     ctx["award"] = _award(data)
     ctx["manager"] = _manager(data)
+    ctx["applicant"] = lead_of(data, Role.sales_rep)  # the sales rep requests the refund (design §2, step 14)
     rec = data.payments.bond_refund if data.payments else None
     ctx["refund"] = {
         "number": rec.number if rec else "（待编号）",
@@ -553,7 +708,70 @@ def bond_refund_request(data: BidData, *, at: dt.date | None = None) -> dict[str
     return ctx
 
 
-def project_summary(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+def bid_bond_refund_request(data: BidData, *, at: dt.date | None = None) -> dict[str, Any]:
+    """投标保证金退回申请, from the sales rep: after the contract is signed (won) or the losing notice (lost)."""
+    from bidkit.core.lifecycle import bid_bond_refund_date, check_bid_bond_refund
+
+    reg = data.registration
+    if reg is None or reg.bid_bond is None:
+        raise LookupError("registration.yaml records no bid bond (bid_bond)")
+    bond = reg.bid_bond
+    if at is None:
+        at = bond.refund_requested or (data.award.contract_date if data.award else
+                                       reg.lost.notice_date if reg.lost else bond.paid or reg.date)
+    on = bid_bond_refund_date(data, at)
+    outcome = check_bid_bond_refund(data, on)  # StateError before the award or the losing notice
+    ctx = _base(data)
+    ctx["applicant"] = lead_of(data, Role.sales_rep)
+    if outcome == "won":
+        award = data.award
+        assert award is not None
+        reason = (f"我公司已于 {cn_date(award.notice_date)} 收到中标通知书（编号：{award.notice_number}），"
+                  f"并于 {cn_date(award.contract_date)} 与采购人签订合同（合同编号：{award.contract_number}）")
+    else:
+        assert reg.lost is not None
+        winner = f"，中标人为{reg.lost.winner}" if reg.lost.winner else ""
+        reason = f"本项目已于 {cn_date(reg.lost.notice_date)} 公布评标结果，我公司未中标{winner}"
+    ctx["bond"] = {
+        "amount": money(bond.amount),
+        "amount_upper": rmb_upper(bond.amount),
+        "paid": cn_date(bond.paid, "—"),
+        "reference": bond.reference or "—",
+        "payer_account": bond.payer_account or "—",
+        "date": cn_date(on),
+        "reason": reason,
+        "to": data.tender.agency or data.tender.purchaser,
+    }
+    ctx["registration"] = {"number": reg.number or "—", "date": cn_date(reg.date)}
+    ctx["bank"] = ctx["company"]["bank"]
+    return ctx
+
+
+def performance_bond_letter(data: BidData) -> dict[str, Any]:
+    """履约保证金缴纳函: the letter that goes with the performance bond to the purchaser."""
+    award = data.award
+    if award is None or award.performance_bond is None:
+        raise LookupError("award.yaml records no performance_bond")
+    bond = award.performance_bond
+    ctx = _base(data)
+    ctx["award"] = _award(data)
+    ctx["manager"] = _manager(data)
+    share = bond.amount * 100 / award.contract_amount if award.contract_amount else Decimal(0)
+    ctx["letter"] = {
+        "form": bond.form.label,
+        "guarantee": bond.form.value == "guarantee",
+        "reference": bond.reference or "—",
+        "issuer": bond.issuer or "—",
+        "valid_until": cn_date(bond.valid_until, "—"),
+        "share": f"{share.quantize(Decimal('0.01')).normalize():f}%",
+        "date": cn_date(bond.paid, "        年    月    日"),
+    }
+    ctx["bank"] = ctx["company"]["bank"]
+    return ctx
+
+
+def project_summary(data: BidData, *, at: dt.date | None = None,
+                    reviews: ReviewCounts | None = None) -> dict[str, Any]:
     from bidkit.core.lifecycle import summary
 
     if at is None:
@@ -588,7 +806,11 @@ def project_summary(data: BidData, *, at: dt.date | None = None) -> dict[str, An
     ctx["figures"] = {
         "internal_rounds": len(internal),
         "first_pass": "是" if internal and internal[0].result.value == "passed" else "否",
+        "review_requests": reviews.requests if reviews else "—",
+        "review_rejections": reviews.rejections if reviews else "—",
+        "review_approvals": reviews.approvals if reviews else "—",
     }
+    ctx["assessment"] = _assessment(data, at, reviews)
     ctx["rates"] = [
         {"name": r.name, "on_time": r.on_time, "total": r.total, "rate": _pct(r.rate)} for r in s.rates
     ]
@@ -603,9 +825,113 @@ DOCUMENTS.update(
             DocumentSpec("construction_report", "项目施工报告书", construction_report),
             DocumentSpec("supply_plan", "设备供货方案", supply_plan),
             DocumentSpec("supply_report", "项目设备供货报告", supply_report),  # internal
+            DocumentSpec("construction_log", "施工日志", construction_log),
             DocumentSpec("payment_request", "回款申请", payment_request),
             DocumentSpec("bond_refund_request", "履约保证金退回申请", bond_refund_request),
+            DocumentSpec("bid_bond_refund_request", "投标保证金退回申请", bid_bond_refund_request),
+            DocumentSpec("performance_bond_letter", "履约保证金缴纳函", performance_bond_letter),
             DocumentSpec("project_summary", "项目总结", project_summary),
         )
     }
 )
+
+
+# --- before the price (stages 4–6): the internal cost analysis --------------------------------------------------
+# Never in DOCUMENTS: no bid part, no `bidkit render` and no bid template can reach it. Its bid prices come only from
+# data.pricing, which only bidkit.store.lock.with_prices fills (through the open price lock and the passphrase).
+
+
+def _rate(value: Decimal | None) -> str:
+    from bidkit.core.costing import rate_pct
+
+    return "—" if value is None else f"{rate_pct(value)}%"
+
+
+def _signed_money(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + money(value)
+
+
+def cost_analysis(data: BidData) -> dict[str, Any]:
+    """成本与报价分析 (内部资料): quotes, cost by category, the baseline, the feedback rounds, the findings; with the
+    prices (``data.pricing``) also the bid price and the margins."""
+    from bidkit.core.costing import analyse
+
+    a = analyse(data, data.pricing)
+    ctx = _base(data, with_budget=True)
+    ctx["analysis"] = {
+        "prices": a.with_prices,
+        "basis": "含税" if a.tax_included else "不含税",
+        "target": _rate(a.baseline.target_margin),
+        "lines": len(a.rows),
+        "costed": sum(1 for r in a.rows if r.line is not None),
+        "quotes": sum(len(r.quotes) for r in a.rows),
+    }
+    quote_rows = []
+    for r in a.rows:
+        for n, q in enumerate(r.quotes):
+            quote_rows.append({
+                "id": r.bom.id if n == 0 else "", "name": r.bom.name if n == 0 else "",
+                "qty": f"{qty(r.bom.qty)}{r.bom.unit}" if n == 0 else "",
+                "supplier": q.quote.supplier, "unit_cost": money(q.quote.unit_cost), "total": money(q.total),
+                "quoted": cn_date(q.quote.quoted, "—"), "valid_until": cn_date(q.quote.valid_until, "—"),
+                "chosen": "选定" if q.chosen else "",
+            })
+    ctx["quotes"] = quote_rows
+    ctx["reasons"] = [{"id": r.bom.id, "name": r.bom.name, "reason": r.line.reason}
+                      for r in a.rows if r.line is not None and r.line.reason]
+    ctx["lines"] = [
+        {"no": r.no, "id": r.bom.id, "name": r.bom.name, "qty": qty(r.bom.qty), "unit": r.bom.unit,
+         "category": r.line.category.label if r.line else "—", "supplier": r.line.supplier if r.line else "—",
+         "unit_cost": money(r.line.unit_cost) if r.line else "—", "cost": money(r.cost) if r.cost is not None
+         else "计入人工/管理费",
+         "unit_price": money(r.unit_price), "price": money(r.price), "margin": money(r.margin),
+         "margin_rate": _rate(r.margin_rate),
+         "flag": "低于目标" if r.margin_rate is not None and a.baseline.target_margin is not None
+         and r.margin_rate < a.baseline.target_margin else ""}
+        for r in a.rows
+    ]
+    ctx["categories"] = [
+        {"name": c.category.label, "amount": money(c.amount), "share": _rate(c.share)} for c in a.categories
+    ]
+    ctx["cost"] = {
+        "lines": money(a.lines_cost), "labour": money(a.labour), "others": money(a.others),
+        "direct": money(a.direct), "overhead_rate": percent(a.overhead_rate), "overhead": money(a.overhead),
+        "total": money(a.total_cost), "total_upper": rmb_upper(a.total_cost),
+        "other_items": [{"name": o.name, "category": o.category.label, "amount": money(o.amount)}
+                        for o in (data.internal_cost.other_costs if data.internal_cost else [])],
+    }
+    b = a.baseline
+    rows = [
+        {"name": "成本合计", "amount": money(b.cost), "rate": "—", "note": "设备、材料、人工、分包及管理费"},
+    ]
+    if b.target_price is not None:
+        rows.append({"name": f"标底（按目标毛利率 {_rate(b.target_margin)} 测算）", "amount": money(b.target_price),
+                     "rate": _rate(b.target_margin), "note": "成本 ÷（1 − 目标毛利率）"})
+    rows.append({"name": "客户预算", "amount": money(b.budget),
+                 "rate": _rate((b.budget - b.cost) / b.budget) if b.budget else "—", "note": "按预算成交时的毛利率"})
+    if b.control_price is not None:
+        rows.append({"name": "最高限价", "amount": money(b.control_price), "rate": _rate(b.max_margin),
+                     "note": "报价超过即废标；毛利率为可实现的最高值"})
+    if a.bid_total is not None:
+        rows.append({"name": "投标报价", "amount": money(a.bid_total), "rate": _rate(a.margin_rate),
+                     "note": "报价锁已打开，按口令解密"})
+    ctx["baseline"] = rows
+    ctx["margin"] = {
+        "bid_total": money(a.bid_total), "bid_total_upper": rmb_upper(a.bid_total) if a.bid_total is not None
+        else "—", "margin": money(a.margin), "rate": _rate(a.margin_rate),
+        "verdict": "—" if a.margin_rate is None or b.target_margin is None else
+        ("达到目标" if a.margin_rate >= b.target_margin else "低于目标，须经总经理批准"),
+    }
+    ctx["feedback"] = [
+        {"no": i, "date": cn_date(f.date), "source": f.source or "—", "changes": "；".join(f.changes),
+         "cost_change": _signed_money(f.cost_change) if f.cost_change else "0.00", "note": f.note}
+        for i, f in enumerate(a.feedback, 1)
+    ]
+    ctx["findings"] = [
+        {"no": i, "severity": f.severity, "code": f.code, "message": f.message} for i, f in enumerate(a.findings, 1)
+    ]
+    ctx["sales_rep"] = lead_of(data, Role.sales_rep)
+    return ctx
+
+
+COST_ANALYSIS = DocumentSpec("cost_analysis", "成本与报价分析", cost_analysis)

@@ -1,4 +1,5 @@
-"""After the award (pure): stage and lead, report figures, and the order of acceptance, payment and bond refund.
+"""The project path (pure): stage and lead on the whole path, report figures, the site diary, 考评 figures, and the
+order rules of acceptance, each contract instalment and both bonds' refunds.
 
 Everything is computed "as of" a date: records dated after it are ignored, so one workspace that holds a whole
 project can show it at any point (``--at 2027-03-15`` shows the construction half done).
@@ -13,12 +14,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from bidkit.core.errors import StateError
+from bidkit.core.errors import InputError, StateError
 from bidkit.core.models import (
     AcceptanceKind,
     AcceptanceRecord,
+    Award,
     BidData,
     BomItem,
+    Condition,
+    DailyLog,
+    Instalment,
     PaymentRequest,
     ProgressRecord,
     PurchaseOrder,
@@ -178,8 +183,9 @@ class StaffRow:
     role: str
     planned_now: int
     actual_now: int
-    planned_days: int  # person-days in the current period
+    planned_days: int  # planned person-days in the current period up to ``at``: comparable to actual_days
     actual_days: int  # person-days in the current period up to ``at``
+    planned_period_days: int  # planned person-days in the whole current period
 
 
 def planned_staff(data: BidData, role: str, d: dt.date) -> int:
@@ -258,8 +264,9 @@ def construction_figures(data: BidData, at: dt.date, period: Period = "month") -
                 role=role,
                 planned_now=planned_staff(data, role, at),
                 actual_now=actual_staff(data, role, at),
-                planned_days=sum(planned_staff(data, role, d) for d in days(current.start, current.end)),
+                planned_days=sum(planned_staff(data, role, d) for d in days(current.start, min(current.end, at))),
                 actual_days=sum(actual_staff(data, role, d) for d in days(current.start, min(current.end, at))),
+                planned_period_days=sum(planned_staff(data, role, d) for d in days(current.start, current.end)),
             )
         )
     return ConstructionFigures(
@@ -484,22 +491,201 @@ def warranty_end(data: BidData, at: dt.date | None = None) -> dt.date | None:
     return add_years(formal.date, warranty_years(data)) - ONE_DAY if formal else None
 
 
-def payment_request(data: BidData, at: dt.date | None = None) -> PaymentRequest:
-    """The latest payment request (on or before ``at``), allowed only after a passed formal acceptance."""
-    reqs = sorted(
-        (r for r in (data.payments.requests if data.payments else []) if at is None or r.date <= at),
-        key=lambda r: r.date,
+# --- payments: the contract's instalments, each refused only while its own condition is unmet ---------------
+
+
+def _pct_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _award(data: BidData, what: str) -> Award:
+    if data.award is None:
+        raise StateError(f"{what} refused: award.yaml is missing (record the award and the contract first: bidkit "
+                         "award)")
+    return data.award
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why an instalment is due on a date: its condition and when it was met."""
+
+    condition: Condition
+    met: dt.date  # the day the condition was met
+    ref: str  # the contract number, the task, the acceptance record, or the warranty's last day
+
+
+def instalment_basis(data: BidData, inst: Instalment, on: dt.date) -> Basis:
+    """The basis of ``inst`` on ``on``; :class:`StateError` with the exact reason while its condition is unmet."""
+    award = _award(data, "payment request")
+    head = f"payment request refused: {inst.name} ({_pct_text(inst.percent)}%) is due"
+    if inst.condition == Condition.contract_signed:
+        if award.contract_date > on:
+            raise StateError(f"{head} after the contract is signed; contract {award.contract_number} is dated "
+                             f"{award.contract_date}, after {on}")
+        return Basis(inst.condition, award.contract_date, award.contract_number)
+    if inst.condition == Condition.installation_done:
+        tasks = data.solution.construction.tasks
+        chosen = [t for t in tasks if t.id == inst.task] if inst.task else list(tasks)
+        if not chosen:
+            raise StateError(f"{head} when the installation is done, but solution.yaml has no construction tasks")
+        ends = [(t, actual_end(data, t.id, on)) for t in chosen]
+        open_ = [t for t, e in ends if e is None]
+        if open_ and inst.task:
+            t = open_[0]
+            raise StateError(f"{head} when the installation is done (安装调试完成); task {t.id} {t.name} is "
+                             f"{actual_percent(data, t.id, on)}% done on {on}")
+        if open_:
+            raise StateError(f"{head} when the installation is done (安装调试完成); {len(open_)} of {len(chosen)} "
+                             f"construction tasks are not finished on {on}")
+        last = max((e for _, e in ends if e is not None))
+        ref = f"{chosen[0].id} {chosen[0].name}" if inst.task else "全部施工任务"
+        return Basis(inst.condition, last, ref)
+    check_acceptance_order(data, on)
+    formal = formal_pass(data, on)
+    if inst.condition == Condition.acceptance_passed:
+        if formal is None:
+            raise StateError(f"{head} after the formal acceptance (正式验收); none has passed by {on}")
+        return Basis(inst.condition, formal.date, formal.id)
+    if formal is None:
+        raise StateError(f"{head} after the warranty period; no formal acceptance (正式验收) has passed by {on}, "
+                         "so the warranty period has not begun")
+    end = add_years(formal.date, warranty_years(data)) - ONE_DAY
+    if on <= end:
+        remain = (end - on).days + 1
+        raise StateError(f"{head} after the warranty period, which runs until {end}; "
+                         f"{remain} {'days remain' if remain != 1 else 'day remains'} as of {on}")
+    return Basis(inst.condition, end + ONE_DAY, str(end))
+
+
+def _requests(data: BidData) -> list[PaymentRequest]:
+    return sorted(data.payments.requests if data.payments else [], key=lambda r: (r.date, r.number))
+
+
+def request_amount(award: Award, req: PaymentRequest) -> Decimal:
+    inst = award.instalment(req.instalment)
+    if req.amount is not None or inst is None:
+        return req.amount if req.amount is not None else Decimal(0)
+    return award.instalment_amount(inst)
+
+
+@dataclass(frozen=True)
+class PaymentFigures:
+    instalment: Instalment
+    request: PaymentRequest | None  # None: a new request, not in payments.yaml yet
+    date: dt.date
+    basis: Basis
+    amount: Decimal  # this instalment
+    contract: Decimal
+    received_before: Decimal  # received on or before the request's date
+    received_count: int
+    outstanding: Decimal  # requested earlier, not received by the request's date
+    remaining: Decimal  # what the contract still owes after this instalment
+
+
+def payment_request(data: BidData, at: dt.date | None = None, instalment: str | None = None) -> PaymentFigures:
+    """回款申请: the recorded request of ``instalment`` (or a new one dated ``at``), or without ``instalment`` the
+    latest recorded request on or before ``at``; refused only while the instalment's own condition is unmet."""
+    award = _award(data, "payment request")
+    reqs = _requests(data)
+    if instalment is not None:
+        inst = award.instalment(instalment)
+        if inst is None:
+            names = ", ".join(i.name for i in award.payment_plan())
+            raise InputError(f"--instalment: unknown instalment '{instalment}' (one of {names} in award.yaml)")
+        req = next((r for r in reqs if award.instalment(r.instalment) == inst and (at is None or r.date <= at)),
+                   None)
+        if req is None and at is None:
+            raise StateError(f"payment request refused: {inst.name} is not requested in payments.yaml yet "
+                             "(give --at for a new request)")
+    else:
+        earlier = [r for r in reqs if at is None or r.date <= at]
+        if not earlier:
+            when = f" on or before {at}" if at else ""
+            raise StateError(f"payment request refused: payments.yaml has no payment request{when} (name an "
+                             "instalment with --instalment to draft a new one)")
+        req = earlier[-1]
+        found = award.instalment(req.instalment)
+        assert found is not None  # validation: every request names an instalment of the plan
+        inst = found
+    on = req.date if req is not None else at
+    assert on is not None
+    basis = instalment_basis(data, inst, on)
+    amount = request_amount(award, req) if req is not None else award.instalment_amount(inst)
+    others = [r for r in reqs if r is not req and r.date <= on]
+    received = [r for r in others if r.received is not None and r.received <= on]
+    outstanding = [r for r in others if r.received is None or r.received > on]
+    received_sum = sum((request_amount(award, r) for r in received), Decimal(0))
+    outstanding_sum = sum((request_amount(award, r) for r in outstanding), Decimal(0))
+    return PaymentFigures(
+        instalment=inst, request=req, date=on, basis=basis, amount=amount, contract=award.contract_amount,
+        received_before=received_sum, received_count=len(received), outstanding=outstanding_sum,
+        remaining=award.contract_amount - received_sum - outstanding_sum - amount,
     )
-    when = reqs[-1].date if reqs else at
-    check_acceptance_order(data, when)
-    if formal_pass(data, when) is None:
-        on = f" by {when}" if when else ""
-        raise StateError(
-            f"payment request refused: no formal acceptance (正式验收) has passed{on}; 回款申请 comes after it"
-        )
-    if not reqs:
-        raise StateError("payment request refused: payments.yaml has no payment request (add one under requests)")
-    return reqs[-1]
+
+
+@dataclass(frozen=True)
+class InstalmentState:
+    instalment: Instalment
+    amount: Decimal
+    request: PaymentRequest | None  # requested on or before ``at``
+    received: dt.date | None  # on or before ``at``
+    due: bool  # its condition is met on ``at``
+
+    @property
+    def state(self) -> str:
+        if self.received is not None:
+            return "received"
+        if self.request is not None:
+            return "requested"
+        return "due" if self.due else "not due"
+
+
+def instalments(data: BidData, at: dt.date) -> list[InstalmentState]:
+    """Every instalment of the contract as of ``at`` (empty before the award)."""
+    award = data.award
+    if award is None or award.notice_date > at:
+        return []
+    out = []
+    for inst in award.payment_plan():
+        req = next((r for r in _requests(data) if award.instalment(r.instalment) == inst and r.date <= at), None)
+        try:
+            instalment_basis(data, inst, at)
+            due = True
+        except StateError:
+            due = False
+        amount = request_amount(award, req) if req is not None else award.instalment_amount(inst)
+        received = req.received if req is not None and req.received is not None and req.received <= at else None
+        out.append(InstalmentState(inst, amount, req, received, due))
+    return out
+
+
+# --- bonds ------------------------------------------------------------------------------------------------
+
+
+def check_bid_bond_refund(data: BidData, on: dt.date) -> str:
+    """Refuse a bid bond refund request dated ``on`` before the result allows it; return why it is due
+    (``"won"``: the contract is signed, ``"lost"``: another bidder won)."""
+    reg = data.registration
+    bond = reg.bid_bond if reg else None
+    if bond is None or bond.paid is None or bond.paid > on:
+        raise StateError(f"bid bond refund refused: registration.yaml records no bid bond paid by {on}")
+    if reg is not None and reg.lost is not None:
+        if reg.lost.notice_date > on:
+            raise StateError(f"bid bond refund refused: the bid is lost on {reg.lost.notice_date}, after {on}")
+        return "lost"
+    award = data.award
+    if award is None or award.notice_date > on:
+        raise StateError(f"bid bond refund refused: no award notice (中标通知书) and no losing notice by {on}")
+    if award.contract_date > on:
+        raise StateError(f"bid bond refund refused: the winner's bid bond is refunded after the contract is signed; "
+                         f"contract {award.contract_number} is dated {award.contract_date}, after {on}")
+    return "won"
+
+
+def bid_bond_refund_date(data: BidData, at: dt.date) -> dt.date:
+    """The refund request's date: the recorded one, else ``at`` (a new request)."""
+    bond = data.registration.bid_bond if data.registration else None
+    return bond.refund_requested if bond is not None and bond.refund_requested is not None else at
 
 
 def check_bond_refund(data: BidData, on: dt.date) -> dt.date:
@@ -528,16 +714,47 @@ def bond_refund_date(data: BidData, at: dt.date) -> dt.date:
 
 # --- stage, lead, what is due ------------------------------------------------------------------------------
 
-STAGES = {
-    "opportunity": "项目机会",
-    "bid": "投标",
-    "contract": "中标签约",
-    "construction": "施工",
-    "acceptance": "验收",
-    "warranty": "质保期",
-    "bond_refund": "履约保证金退回",
-    "closed": "已结束",
+@dataclass(frozen=True)
+class StageInfo:
+    label: str
+    steps: str  # the rows of the project path (design §2) this stage covers
+    lead: Role
+
+
+STAGE_INFO: dict[str, StageInfo] = {
+    "opportunity": StageInfo("项目机会与可行性分析", "1", Role.sales_rep),
+    "initiation": StageInfo("立项", "2", Role.presales_engineer),
+    "solution": StageInfo("方案、成本与标底", "3–6", Role.presales_engineer),
+    "tender": StageInfo("报名与投标", "7–8", Role.presales_engineer),
+    "evaluation": StageInfo("评标，等待结果", "8", Role.presales_engineer),
+    "lost": StageInfo("未中标", "8", Role.sales_rep),
+    "contract": StageInfo("中标签约", "9", Role.project_manager),
+    "construction": StageInfo("施工与供货", "10–11", Role.project_manager),
+    "acceptance": StageInfo("验收", "12", Role.project_manager),
+    "warranty": StageInfo("回款与质保期", "13", Role.project_manager),
+    "bond_refund": StageInfo("履约保证金退回", "14", Role.sales_rep),
+    "closed": StageInfo("已结束", "14", Role.sales_rep),
 }
+STAGES = {key: info.label for key, info in STAGE_INFO.items()}
+PATH_STEPS = 14
+
+
+@dataclass(frozen=True)
+class BondState:
+    kind: Literal["bid_bond", "performance_bond"]
+    amount: Decimal
+    paid: dt.date | None  # on or before ``at``
+    refund_requested: dt.date | None
+    refund_received: dt.date | None
+    refund_from: dt.date | None  # the first day a refund may be requested, when known
+
+    @property
+    def label(self) -> str:
+        return "投标保证金" if self.kind == "bid_bond" else "履约保证金"
+
+    @property
+    def outstanding(self) -> bool:
+        return self.paid is not None and self.refund_received is None
 
 
 @dataclass(frozen=True)
@@ -548,28 +765,65 @@ class Status:
     lead_name: str
     due: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    contract: Decimal | None = None
+    instalments: list[InstalmentState] = field(default_factory=list)
+    bonds: list[BondState] = field(default_factory=list)
 
     @property
     def stage_label(self) -> str:
         return STAGES[self.stage]
+
+    @property
+    def steps(self) -> str:
+        return STAGE_INFO[self.stage].steps
+
+    @property
+    def received(self) -> Decimal:
+        return sum((i.amount for i in self.instalments if i.received is not None), Decimal(0))
+
+    @property
+    def requested(self) -> Decimal:
+        """Requested and not received yet."""
+        return sum((i.amount for i in self.instalments if i.state == "requested"), Decimal(0))
 
 
 def lead_name(data: BidData, role: Role) -> str:
     return next((m.name for m in data.project.team if m.role == role), "（未指定）")
 
 
+def _on(value: dt.date | None, at: dt.date) -> dt.date | None:
+    """``value`` if it happened on or before ``at``."""
+    return value if value is not None and value <= at else None
+
+
+def _deadline(data: BidData) -> dt.date:
+    d = data.tender.deadline
+    return d.date() if isinstance(d, dt.datetime) else d
+
+
 def _stage(data: BidData, at: dt.date) -> str:
     pay = data.payments
-    if pay and pay.bond_refund and pay.bond_refund.received and pay.bond_refund.received <= at:
+    if pay and pay.bond_refund and _on(pay.bond_refund.received, at):
         return "closed"
+    reg = data.registration
+    if reg is not None and reg.lost is not None and reg.lost.notice_date <= at:
+        bond = reg.bid_bond
+        refunded = bond is None or _on(bond.paid, at) is None or _on(bond.refund_received, at) is not None
+        return "closed" if refunded else "lost"
     end = warranty_end(data, at)
     if end is not None:
         return "bond_refund" if at > end else "warranty"
     award = data.award
     if award is None or award.notice_date > at:
-        ini = data.project.initiation
-        approved = ini is not None and ini.approval.date is not None and ini.approval.date <= at
-        return "bid" if approved else "opportunity"
+        p = data.project
+        if p.initiation is not None and _on(p.initiation.approval.date, at):
+            published = data.tender.published
+            if published is not None and at < published:
+                return "solution"
+            return "tender" if at <= _deadline(data) else "evaluation"
+        if p.feasibility is not None and _on(p.feasibility.approval.date, at):
+            return "initiation"
+        return "opportunity"
     tasks = data.solution.construction.tasks
     if acceptance_records(data, at) or (tasks and all(actual_end(data, t.id, at) for t in tasks)):
         return "acceptance"
@@ -579,21 +833,60 @@ def _stage(data: BidData, at: dt.date) -> str:
     return "contract"
 
 
+def bonds(data: BidData, at: dt.date) -> list[BondState]:
+    """The bid bond and the performance bond as of ``at`` (only those paid by then)."""
+    out = []
+    bid = data.registration.bid_bond if data.registration else None
+    if bid is not None and _on(bid.paid, at):
+        allowed: dt.date | None = None  # the winner's after the contract is signed, a loser's after the notice
+        if data.award is not None:
+            allowed = data.award.contract_date
+        elif data.registration is not None and data.registration.lost is not None:
+            allowed = data.registration.lost.notice_date
+        out.append(BondState("bid_bond", bid.amount, bid.paid, _on(bid.refund_requested, at),
+                             _on(bid.refund_received, at), allowed))
+    perf = data.award.performance_bond if data.award and data.award.notice_date <= at else None
+    if perf is not None and _on(perf.paid, at):
+        refund = data.payments.bond_refund if data.payments else None
+        end = warranty_end(data, at)
+        out.append(BondState("performance_bond", perf.amount, perf.paid,
+                             _on(refund.date, at) if refund else None,
+                             _on(refund.received, at) if refund else None,
+                             end + ONE_DAY if end else None))
+    return out
+
+
 def status(data: BidData, at: dt.date) -> Status:
     stage = _stage(data, at)
-    role = {"opportunity": Role.sales_rep, "bid": Role.presales_engineer}.get(stage, Role.project_manager)
-    return Status(at, stage, role, lead_name(data, role), _due(data, stage, at), overdue_items(data, at))
+    role = STAGE_INFO[stage].lead
+    award = data.award if data.award is not None and data.award.notice_date <= at else None
+    return Status(at, stage, role, lead_name(data, role), _due(data, stage, at), overdue_items(data, at),
+                  contract=award.contract_amount if award else None, instalments=instalments(data, at),
+                  bonds=bonds(data, at))
 
 
 def _due(data: BidData, stage: str, at: dt.date) -> list[str]:
     due: list[str] = []
     if stage == "opportunity":
         due += ["项目可行性分析报告", "立项申请"]
-    elif stage == "bid":
-        due += ["技术标", "商务标", "报价（质量管理部审核通过后）"]
+    elif stage == "initiation":
+        due += ["立项申请（项目小组、立项评审）"]
+    elif stage == "solution":
+        due += ["方案与设备清单", "供应商报价与成本与报价分析" if data.internal_cost is None else "成本与报价分析",
+                "标底方案（与客户确认）"]
+    elif stage == "tender":
+        reg = data.registration
+        if reg is None or reg.date > at:
+            due.append("报名")
+        bond = reg.bid_bond if reg else None
+        if data.tender.bid_bond is not None and (bond is None or _on(bond.paid, at) is None):
+            due.append(f"缴纳投标保证金（投标截止 {_deadline(data)} 前）")
+        due += ["技术标", "商务标", "质量管理部审核", "报价（质量管理部审核通过后）", "封标"]
+    elif stage == "evaluation":
+        due.append("中标通知书（评标结果）")
     elif stage == "contract":
-        bond = data.award.performance_bond if data.award else None
-        if bond is not None and bond.paid is None:
+        perf = data.award.performance_bond if data.award else None
+        if perf is not None and _on(perf.paid, at) is None:
             due.append("缴纳履约保证金")
         due += ["施工方案", "设备供货方案"]
     elif stage == "construction":
@@ -609,24 +902,38 @@ def _due(data: BidData, stage: str, at: dt.date) -> list[str]:
         else:
             due.append("正式验收单")
     elif stage == "warranty":
-        formal = formal_pass(data, at)
-        reqs = [r for r in (data.payments.requests if data.payments else []) if r.date <= at]
-        if formal is not None and not any(r.date >= formal.date for r in reqs):
-            due.append("回款申请")
         end = warranty_end(data, at)
         if end is not None:
             due.append(f"履约保证金退回申请（质保期至 {end}，还有 {(end - at).days + 1} 天）")
     elif stage == "bond_refund":
         rec = data.payments.bond_refund if data.payments else None
         due.append("履约保证金退回申请" if rec is None or rec.date > at else "履约保证金到账")
-    if stage not in ("opportunity", "bid", "closed"):
+    for inst in instalments(data, at):
+        if inst.state == "due":
+            due.append(f"回款申请（{inst.instalment.name} {_pct_text(inst.instalment.percent)}%）")
+    for bond_state in bonds(data, at):
+        if bond_state.kind != "bid_bond" or not bond_state.outstanding or bond_state.refund_from is None:
+            continue
+        if bond_state.refund_from <= at:
+            due.append("投标保证金到账" if bond_state.refund_requested else "投标保证金退回申请")
+    if stage not in ("opportunity", "initiation", "solution", "tender", "evaluation", "lost", "closed"):
         due.append("项目总结")
+    if stage == "lost":
+        due.append("项目总结（未中标原因）")
     return due
 
 
 def overdue_items(data: BidData, at: dt.date) -> list[str]:
-    """Tasks past their planned end and not finished, orders past their promised arrival, open rectifications."""
+    """A bid bond not paid by the deadline, tasks past their planned end and not finished, orders past their
+    promised arrival, open rectifications."""
     items: list[str] = []
+    deadline = _deadline(data)
+    if data.tender.bid_bond is not None and deadline < at:
+        bond = data.registration.bid_bond if data.registration else None
+        paid = bond.paid if bond is not None else None
+        if paid is None or paid > deadline:
+            when = f"paid {paid}, after" if paid is not None and paid <= at else "not paid by"
+            items.append(f"bid bond: {when} the deadline {deadline} (the bid is invalid without it)")
     if data.award is not None and data.award.notice_date <= at:
         for t in data.solution.construction.tasks:
             if t.end < at and actual_end(data, t.id, at) is None:
@@ -761,3 +1068,168 @@ def summary(data: BidData, at: dt.date) -> Summary:
                   if it.done is not None and it.done <= at]
     rect_rate = Rate("整改按期完成率", sum(1 for it, d in rect_items if d <= it.deadline), len(rect_items))
     return Summary(at, stages, recs, [task_rate, supply_rate, rect_rate])
+
+
+# --- the site diary (施工日志): one day ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayWork:
+    task: Task
+    before: int  # percent the day before
+    after: int  # percent at the end of the day
+    note: str
+    recorded: bool  # a progress record is dated that day
+
+
+@dataclass(frozen=True)
+class DayStaff:
+    role: str
+    planned: int
+    actual: int
+
+
+@dataclass(frozen=True)
+class Arrival:
+    order: PurchaseOrder
+    bom: BomItem
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    date: dt.date
+    log: DailyLog | None
+    work: list[DayWork]  # tasks with a record that day, then the others in progress
+    staff: list[DayStaff]
+    arrivals: list[Arrival]
+    late_tasks: list[tuple[Task, int]]  # open past their planned end: days late
+    late_orders: list[tuple[PurchaseOrder, BomItem, int]]  # not arrived past the promised date
+    planned: Decimal
+    actual: Decimal
+
+
+def day_figures(data: BidData, d: dt.date) -> DayFigures:
+    """That day's work, people, materials and issues (the 施工日志), from the records."""
+    tasks = list(data.solution.construction.tasks)
+    if not tasks:
+        raise StateError("construction report refused: solution.yaml construction.tasks is empty (施工方案 first)")
+    progress = data.progress
+    recs = [r for r in (progress.records if progress else []) if r.date == d]
+    by_task = {t.id: t for t in tasks}
+    work = [DayWork(by_task[r.task], actual_percent(data, r.task, d - ONE_DAY), r.percent, r.note, True)
+            for r in recs if r.task in by_task]
+    recorded = {w.task.id for w in work}
+    for t in tasks:
+        if t.id in recorded:
+            continue
+        start, end = actual_start(data, t.id, d), actual_end(data, t.id, d)
+        if start is not None and end is None:
+            pct_now = actual_percent(data, t.id, d)
+            work.append(DayWork(t, pct_now, pct_now, "", False))
+    roles: list[str] = []
+    for s in data.solution.construction.staffing:
+        if s.role not in roles:
+            roles.append(s.role)
+    staff = [DayStaff(role, planned_staff(data, role, d), actual_staff(data, role, d)) for role in roles]
+    staff = [s for s in staff if s.planned or s.actual]
+    orders = data.supply.orders if data.supply else []
+    arrivals = []
+    late_orders = []
+    for o in orders:
+        bom = data.solution.bom_item(o.item)
+        if bom is None:
+            continue
+        if o.arrived == d:
+            arrivals.append(Arrival(o, bom, o.qty if o.qty is not None else bom.qty))
+        if o.promised < d and (o.arrived is None or o.arrived > d):
+            late_orders.append((o, bom, (d - o.promised).days))
+    late_tasks = [(t, (d - t.end).days) for t in tasks if t.end < d and actual_end(data, t.id, d) is None]
+    log = next((entry for entry in (progress.daily_log if progress else []) if entry.date == d), None)
+    return DayFigures(d, log, work, staff, arrivals, late_tasks, late_orders,
+                      pct(overall_planned(tasks, d)), pct(overall_actual(data, tasks, d)))
+
+
+# --- 考评: the figures the records hold about everyone's time and quality --------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """QA review decisions up to a date, read from the audit log by the pipeline (plain counts here)."""
+
+    requests: int = 0
+    approvals: int = 0
+    rejections: int = 0
+
+
+@dataclass(frozen=True)
+class OwnerScore:
+    owner: str  # a task's owner (role or team) in the construction plan
+    due: int  # tasks planned to end by ``at`` or already finished
+    on_time: int
+    late: int
+    max_late: int  # days
+
+
+@dataclass(frozen=True)
+class PersonScore:
+    name: str  # the responsible person of rectification items
+    items: int
+    on_time: int
+    open: int  # not done by ``at``
+
+
+@dataclass(frozen=True)
+class Assessment:
+    at: dt.date
+    plan_end: dt.date | None
+    promised_end: dt.date | None  # the contract's construction deadline
+    actual_end: dt.date | None
+    owners: list[OwnerScore]
+    rectifications: list[PersonScore]
+    internal_rounds: int
+    first_pass: bool | None
+    reviews: ReviewCounts | None
+
+
+def assessment(data: BidData, at: dt.date, reviews: ReviewCounts | None = None) -> Assessment:
+    tasks = data.solution.construction.tasks
+    owners: dict[str, list[Task]] = {}
+    for t in tasks:
+        owners.setdefault(t.owner or "（未指定）", []).append(t)
+    scores = []
+    for owner, group in owners.items():
+        due = on_time = late = max_late = 0
+        for t in group:
+            end = actual_end(data, t.id, at)
+            if end is None and t.end >= at:
+                continue
+            due += 1
+            slip = slippage(t, actual_start(data, t.id, at), end, at)
+            if end is not None and end <= t.end:
+                on_time += 1
+            else:
+                late += 1
+            max_late = max(max_late, slip)
+        scores.append(OwnerScore(owner, due, on_time, late, max_late))
+    people: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
+    recs = acceptance_records(data, at)
+    for r in recs:
+        for it in r.rectification.items if r.rectification else []:
+            people.setdefault(it.responsible, []).append((it.deadline, _on(it.done, at)))
+    persons = [PersonScore(name, len(items), sum(1 for dl, done in items if done is not None and done <= dl),
+                           sum(1 for _, done in items if done is None))
+               for name, items in people.items()]
+    internal = [r for r in recs if r.kind == AcceptanceKind.internal]
+    award = data.award if data.award is not None and data.award.notice_date <= at else None
+    return Assessment(
+        at=at,
+        plan_end=max(t.end for t in tasks) if tasks else None,
+        promised_end=award.contract_date + dt.timedelta(days=award.construction_days) if award else None,
+        actual_end=_max_all(actual_end(data, t.id, at) for t in tasks) if tasks else None,
+        owners=scores,
+        rectifications=persons,
+        internal_rounds=len(internal),
+        first_pass=internal[0].result == Result.passed if internal else None,
+        reviews=reviews,
+    )

@@ -32,6 +32,8 @@ REVIEWED_DATA = {
     "solution": "solution.yaml",
     "responses": "responses.yaml",
 }
+# fields of reviewed files that no bid chapter shows: internal figures that must not close the price lock
+UNREVIEWED = {"project": frozenset({"target_margin"})}
 
 Decision = Literal["approved", "rejected"]
 StateName = Literal["not requested", "pending", "approved", "stale", "rejected"]
@@ -53,7 +55,8 @@ def data_digests(data: BidData) -> dict[str, str]:
         # defaults left out: a field bidkit adds later (at its default) does not make every approval stale
         dumped = getattr(data, key).model_dump(mode="json", exclude_defaults=True)
         for name, value in dumped.items():
-            out[f"{file_name}: {name}"] = sha256(canonical(value))
+            if name not in UNREVIEWED.get(key, ()):
+                out[f"{file_name}: {name}"] = sha256(canonical(value))
     return out
 
 

@@ -25,6 +25,7 @@ from bidkit.core.models.company import Company
 from bidkit.core.models.lifecycle import Award, Payments, Progress, Supply
 from bidkit.core.models.pricing import InternalCost, Pricing
 from bidkit.core.models.project import Project
+from bidkit.core.models.registration import Registration
 from bidkit.core.models.responses import Responses
 from bidkit.core.models.solution import Solution
 from bidkit.core.models.tender import Tender
@@ -49,6 +50,7 @@ DATA_FILES: tuple[DataFile, ...] = (
     DataFile("solution", "solution.yaml", Solution, True),
     DataFile("responses", "responses.yaml", Responses, True),
     DataFile("internal_cost", "internal_cost.yaml", InternalCost, False),
+    DataFile("registration", "registration.yaml", Registration, False),
     DataFile("acceptance", "acceptance.yaml", Acceptance, False),
     DataFile("award", "award.yaml", Award, False),
     DataFile("progress", "progress.yaml", Progress, False),
@@ -344,6 +346,57 @@ def _bond_refund_needs_bond(models: Models, raw: Mapping[str, Any]) -> Iterator[
         return
     if award.performance_bond is None:
         yield at(raw, "payments", ("bond_refund",), "a bond refund, but award.yaml records no performance_bond")
+
+
+@reference
+def _instalments_name_tasks(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]:
+    award, solution = _get(models, "award", Award), _get(models, "solution", Solution)
+    if award is None or solution is None:
+        return
+    tasks = {t.id for t in solution.construction.tasks}
+    for i, inst in enumerate(award.instalments):
+        if inst.task is not None and inst.task not in tasks:
+            yield at(raw, "award", ("instalments", i, "task"), f"unknown task '{inst.task}'")
+
+
+@reference
+def _requests_name_instalments(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]:
+    award, payments = _get(models, "award", Award), _get(models, "payments", Payments)
+    if award is None or payments is None:
+        return
+    names = [i.name for i in award.payment_plan()]
+    seen: dict[str, str] = {}
+    for i, req in enumerate(payments.requests):
+        inst = award.instalment(req.instalment)
+        if inst is None:
+            what = f"unknown instalment '{req.instalment}'" if req.instalment is not None else "instalment missing"
+            yield at(raw, "payments", ("requests", i, "instalment"),
+                     f"{what} (one of {', '.join(names)} in award.yaml instalments)")
+            continue
+        if not award.instalments:  # an older award.yaml without instalments: any amount, as before
+            continue
+        if inst.name in seen:
+            yield at(raw, "payments", ("requests", i, "instalment"),
+                     f"instalment '{inst.name}' is already requested by {seen[inst.name]}")
+        seen[inst.name] = req.number
+        if req.amount is not None and req.amount != award.instalment_amount(inst):
+            # no figure in the message: the contract amount is the bid price
+            yield at(raw, "payments", ("requests", i, "amount"),
+                     f"differs from the instalment '{inst.name}' ({inst.percent.normalize():f}% of the contract "
+                     "amount); leave amount out to use the instalment's")
+
+
+@reference
+def _registration_matches_tender(models: Models, raw: Mapping[str, Any]) -> Iterator[Problem]:
+    reg, tender = _get(models, "registration", Registration), _get(models, "tender", Tender)
+    if reg is None:
+        return
+    bond = reg.bid_bond
+    if tender is not None and bond is not None and tender.bid_bond is not None and bond.amount != tender.bid_bond:
+        yield at(raw, "registration", ("bid_bond", "amount"),
+                 "differs from the bid bond the tender asks for (tender.yaml bid_bond)")
+    if reg.lost is not None and ("award" in models or "award" in raw):
+        yield at(raw, "registration", ("lost",), "the bid is recorded as lost, but award.yaml records the award")
 
 
 __all__ = ["DATA_FILES", "FILE_OF", "REFERENCES", "Checked", "DataFile", "model_problems", "problem_text",

@@ -21,7 +21,8 @@ from bidkit.core.models import BidData
 from bidkit.store import yamlio
 from bidkit.store.files import atomic_path, atomic_write, resolve_inside
 
-__all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "resolve_inside", "save"]
+__all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "raw_file", "replace_file",
+           "resolve_inside", "save"]
 
 SUBDIRS = ("attachments", "seals", "templates", "build")
 
@@ -64,7 +65,8 @@ def _read_yaml(root: Path, name: str) -> Any:
 
 
 def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Problem]:
-    """Files the data points at (scans, seals, template overrides) must exist inside the workspace."""
+    """Files the data points at (scans, seals, template overrides, receipts, the contract) must exist inside the
+    workspace."""
     refs: list[tuple[str, tuple[str | int, ...], str]] = []
     for i, q in enumerate(data.company.qualifications):
         refs.append(("company", ("qualifications", i, "scan"), q.scan))
@@ -84,6 +86,15 @@ def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Prob
     for i, ch in enumerate(data.tender.chapters):
         if ch.file:
             refs.append(("tender", ("chapters", i, "file"), ch.file))
+    bond = data.registration.bid_bond if data.registration else None
+    if bond is not None and bond.receipt:
+        refs.append(("registration", ("bid_bond", "receipt"), bond.receipt))
+    if data.award is not None:
+        if data.award.contract_scan:
+            refs.append(("award", ("contract_scan",), data.award.contract_scan))
+        pbond = data.award.performance_bond
+        if pbond is not None and pbond.receipt:
+            refs.append(("award", ("performance_bond", "receipt"), pbond.receipt))
     problems = []
     for key, path, rel in refs:
         try:
@@ -105,9 +116,8 @@ def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Prob
 LEGACY_PART_TEMPLATES = ("price_part", "commercial_part", "technical_part")
 
 
-def load(root: Path | str, *, check_files: bool = True) -> Workspace:
-    """Load and validate a workspace; :class:`ValidationFailed` lists every problem found, in every file."""
-    root = Path(root)
+def _read_all(root: Path) -> tuple[dict[str, Any], list[str]]:
+    """The parsed YAML of every data file (by field), and one message per file that could not be read."""
     if not root.is_dir():
         raise InputError(f"{root}: workspace folder not found")
     raw: dict[str, Any] = {}
@@ -121,6 +131,34 @@ def load(root: Path | str, *, check_files: bool = True) -> Workspace:
             raw[f.field] = _read_yaml(root, f.name)
         except InputError as exc:
             unreadable.append(exc.message)
+    return raw, unreadable
+
+
+def load(root: Path | str, *, check_files: bool = True) -> Workspace:
+    """Load and validate a workspace; :class:`ValidationFailed` lists every problem found, in every file."""
+    root = Path(root)
+    raw, unreadable = _read_all(root)
+    return _checked(root, raw, unreadable, check_files=check_files)
+
+
+def raw_file(root: Path, field: str) -> dict[str, Any] | None:
+    """The parsed YAML of one data file (``None`` when it does not exist)."""
+    name = validation.FILE_OF[field]
+    return _read_yaml(root, name) if (root / name).exists() else None
+
+
+def replace_file(root: Path, field: str, value: dict[str, Any], header: str = "") -> Workspace:
+    """Write the data file of ``field`` with ``value`` after the same checks a hand edit gets (its model, every
+    reference between files, the files it names); on any problem :class:`ValidationFailed` and nothing written.
+    Comments are not kept: ``header`` (comment lines) starts the new file."""
+    raw, unreadable = _read_all(root)
+    raw[field] = value
+    ws = _checked(root, raw, unreadable, check_files=True)
+    atomic_write(root / validation.FILE_OF[field], header + yamlio.dump(value))
+    return ws
+
+
+def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_files: bool) -> Workspace:
     checked = validation.validate(raw)
     data = checked.data() if not unreadable else None
     problems = checked.problems

@@ -140,6 +140,8 @@ def test_no_price_figure_outside_the_price_chapters(tmp_path: Path) -> None:
     bidkit("review", "status", ws)
     bidkit("price", "show", ws, stdout=subprocess.DEVNULL)
     bidkit("render", ws)
+    bidkit("cost", ws, stdout=subprocess.DEVNULL)  # the cost analysis with the prices: stdout only
+    bidkit("cost", ws, "--pdf", stdout=subprocess.DEVNULL)  # or encrypted, under a one-time password
     bidkit("assemble", ws)
     package = next((ws / "build").glob("*-v1-1.pdf"))
     bidkit("verify", package)
@@ -163,7 +165,7 @@ def test_no_price_figure_outside_the_price_chapters(tmp_path: Path) -> None:
         found[rel] = leaks(text, figures)
         scanned.append(rel)
     assert {"docx/price-cover.docx", "docx/references.docx", "docx/bom.docx", "docx/technical_solution.docx",
-            package.stem + ".manifest.json"} <= set(scanned)
+            package.stem + ".manifest.json", "pdf/cost_analysis.pdf"} <= set(scanned)
     assert {k: v for k, v in found.items() if v} == {}
     # the scanner does find them where they belong
     for name in PRICE_CHAPTERS:

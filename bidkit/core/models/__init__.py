@@ -9,7 +9,7 @@ from bidkit.core.models.acceptance import (
     RectificationNotice,
     Result,
 )
-from bidkit.core.models.base import Model, Money, Quantity, Rate, RelPath
+from bidkit.core.models.base import Model, Money, Percent, Quantity, Rate, RelPath
 from bidkit.core.models.company import (
     BankAccount,
     Company,
@@ -20,7 +20,11 @@ from bidkit.core.models.company import (
 )
 from bidkit.core.models.lifecycle import (
     Award,
+    BondForm,
     BondRefundRequest,
+    Condition,
+    DailyLog,
+    Instalment,
     PaymentRequest,
     Payments,
     PaymentStatus,
@@ -31,7 +35,16 @@ from bidkit.core.models.lifecycle import (
     StaffingRecord,
     Supply,
 )
-from bidkit.core.models.pricing import CostLine, InternalCost, PriceLine, Pricing
+from bidkit.core.models.pricing import (
+    CostCategory,
+    CostLine,
+    ExtraCost,
+    FeedbackRound,
+    InternalCost,
+    PriceLine,
+    Pricing,
+    Quote,
+)
 from bidkit.core.models.project import (
     Approval,
     Competitor,
@@ -45,6 +58,7 @@ from bidkit.core.models.project import (
     Role,
     TeamMember,
 )
+from bidkit.core.models.registration import BidBond, LostBid, Registration
 from bidkit.core.models.responses import Authorisation, BidTerms, Deviation, DeviationRow, Reference, Responses
 from bidkit.core.models.solution import BomItem, ConstructionPlan, Section, Solution, Staffing, Task
 from bidkit.core.models.tender import Chapter, RequiredAttachment, Requirement, RequirementKind, Tender
@@ -59,29 +73,39 @@ __all__ = [
     "Authorisation",
     "Award",
     "BankAccount",
+    "BidBond",
     "BidData",
     "BidTerms",
     "BomItem",
+    "BondForm",
     "BondRefundRequest",
     "Chapter",
     "CheckItem",
     "Company",
     "Competitor",
+    "Condition",
     "ConstructionPlan",
+    "CostCategory",
     "CostLine",
     "Customer",
+    "DailyLog",
     "Decision",
     "Deviation",
     "DeviationRow",
+    "ExtraCost",
     "Feasibility",
+    "FeedbackRound",
     "Initiation",
+    "Instalment",
     "InternalCost",
+    "LostBid",
     "Model",
     "Money",
     "PackageConfig",
     "PaymentRequest",
     "PaymentStatus",
     "Payments",
+    "Percent",
     "PerformanceBond",
     "Person",
     "PriceLine",
@@ -93,10 +117,12 @@ __all__ = [
     "PurchaseOrder",
     "Qualification",
     "Quantity",
+    "Quote",
     "Rate",
     "RectificationItem",
     "RectificationNotice",
     "Reference",
+    "Registration",
     "RelPath",
     "RequiredAttachment",
     "Requirement",

@@ -77,6 +77,15 @@ def _rate(value: Any) -> Decimal:
     return rate
 
 
+def _percent(value: Any) -> Decimal:
+    pct = _to_decimal(value, "percent")
+    if not (Decimal(0) < pct <= Decimal(100)):
+        raise ValueError("percent must be more than 0 and at most 100, e.g. 30 for 30%")
+    if -pct.normalize().as_tuple().exponent > 2:  # type: ignore[operator]
+        raise ValueError("percent has more than two decimals")
+    return pct
+
+
 _as_text = PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json")
 
 Money = Annotated[Decimal, BeforeValidator(_money), _as_text]
@@ -84,6 +93,8 @@ Money = Annotated[Decimal, BeforeValidator(_money), _as_text]
 
 Quantity = Annotated[Decimal, BeforeValidator(_quantity), _as_text]
 Rate = Annotated[Decimal, BeforeValidator(_rate), _as_text]
+Percent = Annotated[Decimal, BeforeValidator(_percent), _as_text]
+"""A share in per cent, e.g. 30 for 30% (more than 0, at most 100, two decimals)."""
 Text = Annotated[str, Field(min_length=1)]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from bidkit.core.models.base import Bilingual, Model, Money, Text
+from bidkit.core.models.base import Bilingual, Model, Money, Rate, Text
 
 
 class ProjectType(Bilingual):
@@ -119,6 +119,9 @@ class Project(Model):
     name: Text
     type: ProjectType
     budget: Money  # the customer's budget; internal cost lives elsewhere
+    # the least gross margin the general manager accepts (e.g. 0.18): internal, read only by the cost analysis;
+    # it shapes no bid part, so it is left out of the QA review's digests (bidkit.core.review.UNREVIEWED)
+    target_margin: Rate | None = None
     customer: Customer
     location: str = ""
     team: list[TeamMember] = []

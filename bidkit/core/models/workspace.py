@@ -12,6 +12,7 @@ from bidkit.core.models.company import Company
 from bidkit.core.models.lifecycle import Award, Payments, Progress, Supply
 from bidkit.core.models.pricing import InternalCost, Pricing
 from bidkit.core.models.project import Project
+from bidkit.core.models.registration import Registration
 from bidkit.core.models.responses import Responses
 from bidkit.core.models.solution import Solution
 from bidkit.core.models.tender import Tender
@@ -117,6 +118,7 @@ class BidData(Model):
     responses: Responses
     pricing: Pricing | None = None
     internal_cost: InternalCost | None = None
+    registration: Registration | None = None
     acceptance: Acceptance | None = None
     award: Award | None = None
     progress: Progress | None = None
