@@ -30,10 +30,21 @@ def run() -> None:
     except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
         sys.stderr.write("error: interrupted\n")
         raise SystemExit(130) from None
-    code = main()
+    code: int | None = None
+    try:
+        code = main()
+        _ignore_signals()
+    except KeyboardInterrupt:  # the signal came just as main() returned: its outcome stands
+        _ignore_signals()
+        if code is None:
+            sys.stderr.write("error: interrupted\n")
+            code = 130
+    sys.exit(code)
+
+
+def _ignore_signals() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
-    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
