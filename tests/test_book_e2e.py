@@ -225,3 +225,13 @@ def test_a_price_chapter_from_the_users_file_waits_for_the_approval(cli: Callabl
 
     text = docx_text((ws / "build" / "docx" / "own_letter.docx").read_bytes())
     assert "报价函" in text and "人民币（大写）肆佰" in text
+
+    # a literal amount in the bidder's own price chapter is refused, and the message shows no amount
+    doc.add_paragraph("优惠后总价 ¥4,200,000.00 元，即肆佰贰拾万元整。")
+    doc.save(str(ws / "chapters" / "报价函.docx"))
+    approve(ws)
+    r = cli("render", ws, "--only", "own_letter")
+    assert r.code == 3, r.err
+    assert r.err_lines == ["error: chapters/报价函.docx: a price chapter takes its amounts from the encrypted prices "
+                           "({{ prices.total }}, {{ prices.total_upper }} …); 1 line(s) print an amount of their own, "
+                           "e.g. “优惠后总价 ¥#,###,###.## 元，即×××××元整。”"]

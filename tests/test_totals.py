@@ -83,3 +83,14 @@ def test_a_package_pdf_table_layout(layout: str) -> None:
     text = layout.format(upper=rmb_upper(TOTAL), figure=f"{TOTAL:,}")
     assert find_totals(text).figures == [TOTAL]  # the tax beside the total is not a second total
     assert total_findings([_chapter(text)], TOTAL) == []
+
+
+def test_literal_amounts_in_a_price_template_are_found_and_masked() -> None:
+    from bidkit.core.checks.text import literal_amounts
+
+    template = ("投标总价：人民币（大写）{{ prices.total_upper }}（小写：¥{{ prices.total }}元）\n"
+                "{% if prices.note %}{{ prices.note }}{% endif %}\n"
+                "投标有效期 90 日历天，税率 13%，2026年12月20日\n"
+                "另加运费 1,500.00 元\n"
+                "{# 旧价 3,200,000.00 #}总价叁佰贰拾万元整\n")
+    assert literal_amounts(template) == ["另加运费 #,###.## 元", "总价×××××元整"]

@@ -13,6 +13,7 @@ from bidkit.adapters.render.text import docx_text
 from bidkit.core import book as book_mod
 from bidkit.core import forms
 from bidkit.core.book import BookPlan, PlannedChapter
+from bidkit.core.checks.text import literal_amounts
 from bidkit.core.errors import InputError
 from bidkit.core.templates import Image, ImageRef, TemplateSource
 from bidkit.store.templates import find_form
@@ -68,6 +69,13 @@ def render_chapter(ws: Workspace, pc: PlannedChapter) -> bytes | None:
         blob = path.read_bytes()
         check_docx(TemplateSource(pc.id, path, pc.file, False), blob, chapter=True)
         return blob
+    if pc.priced and pc.kind == "file":  # the bidder's own price chapter: a template of the encrypted prices
+        literal = literal_amounts(docx_text(source.path.read_bytes()))
+        if literal:
+            excerpt = literal[0] if len(literal[0]) <= 60 else literal[0][:59] + "…"
+            raise InputError(f"{pc.file}: a price chapter takes its amounts from the encrypted prices "
+                             f"({{{{ prices.total }}}}, {{{{ prices.total_upper }}}} …); {len(literal)} line(s) print "
+                             f"an amount of their own, e.g. “{excerpt}”")
     try:
         context = _resolve(ws, forms.build(ws.data, pc))
     except LookupError as exc:

@@ -87,7 +87,8 @@ _UPPER_RUN = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+元[�
 _AMOUNT = re.compile(r"(?<![\d.,])¥?(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{2}|\d+(?=元))(?![\d])")
 _HARD_STOP = re.compile(r"[。；;]")
 _BEFORE, _AFTER = 48, 12  # characters of context a total's label may stand in, before and after it
-_MASK = str.maketrans({**dict.fromkeys("0123456789", "#"), **dict.fromkeys("零壹贰叁肆伍陆柒捌玖拾佰仟万亿", "×")})
+_MASK = str.maketrans({**dict.fromkeys("0123456789０１２３４５６７８９", "#"),
+                       **dict.fromkeys("零壹贰叁肆伍陆柒捌玖拾佰仟万亿", "×")})
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,20 @@ def find_totals(text: str) -> Totals:
                     if value is not None:
                         figures.append(value)
     return Totals(figures, uppers)
+
+
+_TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def literal_amounts(template_text: str) -> list[str]:
+    """The lines of a price chapter's template that print an amount of their own (outside ``{{ }}``, ``{% %}``,
+    ``{# #}``), masked: a price chapter takes every amount from the encrypted prices."""
+    out = []
+    for line in _TEMPLATE_TAG.sub("", template_text).splitlines():
+        plain = nfkc(line)
+        if _AMOUNT.search(plain) or _UPPER_RUN.search(plain):
+            out.append(line.strip().translate(_MASK))  # as written (full-width marks kept), amounts masked
+    return out
 
 
 def masked_excerpt(text: str, limit: int = 80) -> str:
