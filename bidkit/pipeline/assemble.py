@@ -17,6 +17,7 @@ import errno
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -141,6 +142,20 @@ def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes]) -> dict[str,
     return out
 
 
+def wants_words(ws: Workspace, pc: book_mod.PlannedChapter, chapter_text: str | None) -> bool:
+    """Does composing need the chapter's words and their places: a seal or signature anchor in its text, or
+    evidence page numbers to write into its table (a PDF chapter's text is not known before: always)."""
+    if pc.pdf_file:
+        return True
+    if chapter_text is None:
+        return False
+    if book_mod.evidence_rows(ws.data, pc):
+        return True
+    config = ws.data.config.package
+    flat = "".join(chapter_text.split())
+    return any("".join(a.split()) in flat for a in (*config.seal_anchors, *config.legal_rep_anchors))
+
+
 def outline(book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, list[tuple[int, str]]]:
     """The headings of each chapter the 目录 lists (its ``toc_depth`` levels of the chapter's own Word headings)."""
     return {pc.docx_name: docx_headings(docs[pc.docx_name], pc.toc_depth)
@@ -177,7 +192,7 @@ def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
             chapters.append(pdf.ChapterInput(
                 pc.docx_name, pc.title, own, words.get(pc.docx_name), list(headings.get(pc.docx_name, [])), atts,
                 needs_seal=pc.needs_seal, copy_note=pc.copy_note, evidence_rows=book_mod.evidence_rows(d, pc),
-                cover=pc.kind == "cover"))
+                cover=pc.kind == "cover", read_words=pc.docx_name in words))
         volumes.append(pdf.VolumeInput(vol.id, vol.title, chapters))
     c = d.company
     legal = c.legal_rep_seal or c.legal_rep_signature
@@ -349,8 +364,16 @@ def assemble(
             LibreOffice(ws.build_dir / "cache") as office:  # (exits first: its processes end before the threads)
         words_f: dict[str, Future[list[text.PageText]]] = {}
 
-        def read_words(cv: Converted) -> None:  # each converted chapter's text is read while the rest converts
-            words_f[cv.name] = pool.submit(_words, cv)
+        wanted: set[str] | None = None  # the chapters whose words composing needs (known once their text is)
+        done: list[Converted] = []
+        guard = threading.Lock()
+
+        def read_words(cv: Converted) -> None:  # each converted chapter's words are read while the rest converts
+            with guard:
+                if wanted is None:
+                    done.append(cv)
+                elif cv.name in wanted:
+                    words_f[cv.name] = pool.submit(_words, cv)
 
         step("render")
         ws = unlock(ws, book, passphrase)
@@ -360,7 +383,13 @@ def assemble(
 
         step("convert")
         # while LibreOffice converts (subprocesses), the Python work goes on here
-        checks = pool.submit(run_checks, ws, draft, texts(ws, book, docs))
+        chapter_texts = texts(ws, book, docs)
+        with guard:
+            wanted = {pc.docx_name for pc in book.chapters() if wants_words(ws, pc, chapter_texts.get(pc.docx_name))}
+            for cv in done:
+                if cv.name in wanted:
+                    words_f[cv.name] = pool.submit(_words, cv)
+        checks = pool.submit(run_checks, ws, draft, chapter_texts)
         seal_spots = pool.submit(spots, ws, book) if not draft else None
         headings = outline(book, docs)
         signing = pool.submit(workspace_signer, ws, prompter=sign_prompter) if not draft and not asks else None
@@ -378,7 +407,7 @@ def assemble(
         lap("convert")
         notes += checks.result()  # fatal findings raise here: nothing has been written yet
         words = {n: (words_f[n] if n in words_f else pool.submit(_words, cv)).result()
-                 for n, cv in converted.items()}
+                 for n, cv in converted.items() if wanted is not None and n in wanted}
         for pc in book.chapters():
             path = book_pipeline.chapter_file(ws, pc)
             if path is not None:

@@ -18,13 +18,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
 from bidkit.adapters.pdf import stamp
 from bidkit.adapters.pdf.attachments import open_attachment
 from bidkit.adapters.pdf.pages import CoverInfo, FrontMatter, TocEntry, render_front
-from bidkit.adapters.pdf.text import PageText, find_anchors, locate_headings, page_words
+from bidkit.adapters.pdf.text import PageText, find_anchors, locate_headings, page_words, squeeze
 from bidkit.core.errors import InputError, ToolError
 from bidkit.core.models import PackageConfig
 
@@ -60,6 +61,8 @@ class ChapterInput:
     copy_note: bool = False
     evidence_rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row 序号, attachment names)
     cover: bool = False  # a volume's title page: the volume's own 目录 entry
+    read_words: bool = True  # False: no seal anchor and no evidence cell in its text (a long chapter of the
+    # bidder's own): its words are not read, its headings' pages come from the PDF's own bookmarks
 
 
 @dataclass(frozen=True)
@@ -171,9 +174,60 @@ def _clamp(v: float, lo: float, hi: float) -> float:
 
 
 def _words(chapter: ChapterInput) -> list[PageText]:
-    if chapter.pdf is None:
+    if chapter.pdf is None or not chapter.read_words:
         return []
     return chapter.words if chapter.words is not None else page_words(chapter.pdf)
+
+
+def _blank_pages(pdf: pikepdf.Pdf) -> list[PageText]:
+    out = []
+    for page in pdf.pages:
+        box = [float(v) for v in page.mediabox]
+        out.append(PageText(box[2] - box[0], box[3] - box[1], []))
+    return out
+
+
+def _bookmarked(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
+    """(title, 0-based page) of the PDF's own bookmarks in order (LibreOffice exports Word's headings as them)."""
+    pages: dict[Any, int] = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    out: list[tuple[str, int]] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            dest = item.destination
+            if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in pages:
+                out.append((str(item.title), pages[dest[0].objgen]))
+            elif isinstance(dest, int):
+                out.append((str(item.title), dest))
+            walk(item.children)
+
+    try:
+        with pdf.open_outline() as outline:
+            walk(outline.root)
+    except (pikepdf.PdfError, ValueError):
+        return []
+    return out
+
+
+def heading_pages(pdf: pikepdf.Pdf | None, words: list[PageText], headings: list[str]) -> list[int | None]:
+    """The page of each heading: from the PDF's own bookmarks when every heading is among them in order, else
+    found in the page text."""
+    if pdf is not None and headings:
+        marks = [(squeeze(t), p) for t, p in _bookmarked(pdf)]
+        found: list[int | None] = []
+        at = 0
+        for heading in headings:
+            want = squeeze(heading)
+            hit = next((i for i in range(at, len(marks)) if marks[i][0] == want), None)
+            if hit is None:
+                break
+            found.append(marks[hit][1])
+            at = hit + 1
+        if len(found) == len(headings):
+            return found
+        if not words:
+            words = page_words(Path(pdf.filename))
+    return locate_headings(words, headings)
 
 
 # --- merge ---------------------------------------------------------------------------------------------------
@@ -242,10 +296,12 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
                     except pikepdf.PdfError as exc:
                         raise ToolError(f"{spec.name}: PDF unreadable ({str(exc)[-100:]})") from None
                     stack.callback(own.close)
-                    if len(own.pages) != len(pw):
+                    if not spec.read_words:
+                        pw = _blank_pages(own)
+                    elif len(own.pages) != len(pw):
                         raise ToolError(f"{spec.name}: pdftotext saw {len(pw)} pages, the PDF has {len(own.pages)}")
                 n_own = len(own.pages) if own is not None else 0
-                heads = locate_headings(pw, [text for _, text in spec.headings])
+                heads = heading_pages(own, pw if spec.read_words else [], [text for _, text in spec.headings])
                 start = offset
                 offset += n_own
                 atts = []
