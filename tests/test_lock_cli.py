@@ -114,7 +114,7 @@ def test_render_all_includes_price_part_with_env_passphrase(cli: CLI, ws: Path,
     priced(cli, ws)
     r = cli("render", ws)
     assert r.out.splitlines()[0] == ("price part skipped: set BIDKIT_PRICE_PASSPHRASE to include it, or render "
-                                     "it with --only price_part")
+                                     "it with --only price")
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
     r = cli("render", ws)
     assert r.code == 0 and "bid_letter.docx" in r.out

@@ -94,9 +94,9 @@ def output_path(ws: Workspace, name: str) -> Path:
 
 
 def with_prices_for_render(ws: Workspace, only: list[str] | None) -> tuple[Workspace, str | None]:
-    """Prepare ``bidkit render``: with ``--only price_part`` go through the gate (and ask for the passphrase);
-    without ``--only`` include the price part only when the lock is open and ``$BIDKIT_PRICE_PASSPHRASE`` is set
-    (never a prompt), else return a note saying why it was skipped."""
+    """Prepare ``bidkit render``: with ``--only price`` (or a price chapter) go through the gate (and ask for the
+    passphrase); without ``--only`` include the price chapters only when the lock is open and
+    ``$BIDKIT_PRICE_PASSPHRASE`` is set (never a prompt), else return a note saying why they were skipped."""
     if only:
         if priced(ws, expand(ws, only)):
             lock.require_open(ws)
@@ -111,7 +111,7 @@ def with_prices_for_render(ws: Workspace, only: list[str] | None) -> tuple[Works
     if not (ws.root / lock.PRICES).exists():
         return ws, f"price part skipped: {st.prices}"
     if not os.environ.get(crypto.ENV):
-        return ws, f"price part skipped: set {crypto.ENV} to include it, or render it with --only price_part"
+        return ws, f"price part skipped: set {crypto.ENV} to include it, or render it with --only price"
     return lock.with_prices(ws, crypto.passphrase()), None
 
 
