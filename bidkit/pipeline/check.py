@@ -63,7 +63,7 @@ def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
         try:
             path = resolve_inside(ws.root, ref.path, what="attachment")
         except InputError as exc:
-            facts[ref.path] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message}
+            facts[ref.path] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message, "notes": []}
             continue
         facts[ref.path] = attachments.inspect(path)
     return facts
