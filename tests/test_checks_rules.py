@@ -378,8 +378,8 @@ def test_identity_tender(base: CheckInput) -> None:
     bad = with_text(base, "opening_summary", "招标编号：JLZC-2026-GK-0318", "招标编号：JLZC-2026-GK-0381")
     [f] = run(bad, "identity.tender")
     assert (f.fatal, f.location) == (True, "开标一览表（报价文件）")
-    cover = with_text(base, "technical-cover", '江临市公安局"雪亮工程"视频监控扩容项目\n招标编号', "招标编号")
-    cover = with_text(cover, "technical-cover", '[页眉] 江临市公安局"雪亮工程"视频监控扩容项目', "[页眉] ")
+    cover = with_text(base, "technical-cover", '江临市公安局“雪亮工程”视频监控扩容项目\n招标编号', "招标编号")
+    cover = with_text(cover, "technical-cover", '[页眉] 江临市公安局“雪亮工程”视频监控扩容项目', "[页眉] ")
     assert [f.location for f in run(cover, "identity.tender")] == ["封面（技术文件）"]
 
 

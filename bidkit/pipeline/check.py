@@ -44,7 +44,7 @@ def chapter_texts(ws: Workspace, book: BookPlan) -> tuple[dict[str, str], dict[s
         if pc.priced and ws.data.pricing is None:
             continue
         try:
-            value = book_pipeline.chapter_text(ws, pc, book_pipeline.render_chapter(ws, pc))
+            value = book_pipeline.chapter_text(ws, pc, book_pipeline.render_chapter(ws, pc, charts=False))
         except BidkitError as exc:
             errors[pc.id] = exc.message
             continue
