@@ -69,6 +69,34 @@ def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
     return facts
 
 
+def not_pdfs(ws: Workspace) -> list[str]:
+    """The attachments that are not PDF files at all (an empty file, an HTML page, a picture named .pdf), each
+    with why: read from their first bytes only, so a review request can refuse them at once."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for ref in attachment_index(ws.data).values():
+        if ref.path in seen:
+            continue
+        seen.add(ref.path)
+        try:
+            path = resolve_inside(ws.root, ref.path, what="attachment")
+            with path.open("rb") as fh:
+                head = fh.read(1024)
+        except (InputError, OSError):
+            continue  # missing or unreadable: check names it
+        why = attachments.not_a_pdf(head)
+        if why is not None:
+            found.append(f"{ref.path}: {why}")
+    return found
+
+
+def refuse_not_pdfs(ws: Workspace, what: str) -> None:
+    """Raise :class:`InputError` naming every attachment that is not a PDF (``what``: the refused action)."""
+    bad = not_pdfs(ws)
+    if bad:
+        raise InputError(f"{what}: {len(bad)} attachment(s) are not PDF files — " + "; ".join(bad))
+
+
 def template_vars(ws: Workspace, book: BookPlan) -> tuple[dict[str, TemplateVars], dict[str, str]]:
     """The variables each chapter's template (form or filled file) uses."""
     out: dict[str, TemplateVars] = {}
