@@ -5,9 +5,10 @@ Two passes over ``word/document.xml``, both about what an evaluator sees on pape
 - **Tables never break a number or a code.** Each column's narrowest width is measured from its content with the
   real font: an amount, a quantity or a model code (a cell without a space or a Chinese character) must fit on
   one line, and so must the longest unbreakable run of a text cell (``CMOS，2688×1520``: LibreOffice does not
-  break between Latin and full-width punctuation). In a data table (one with a repeated header row) a column of
-  numbers or codes is sized to its longest content, an empty column to its header, and the text columns share
-  the rest in their template proportions; in a form (no header row) columns only grow to their minimum, taken
+  break between Latin and full-width punctuation), and a cell of at most five characters (a brand, a name) as
+  one word. In a data table (one with a repeated header row) a column of numbers or codes is sized to its
+  longest content, an empty column to its header, and the text columns share the rest in their template
+  proportions; in a form (no header row) columns only grow to their minimum, taken
   from the text columns' slack. The evidence column (证明材料…) keeps its width: bidkit writes into it later.
 - **A signature block stays with its text.** The signature lines (style ``BK Signature``, or a paragraph holding
   a seal anchor) keep with each other and with what precedes them: the paragraph before (with its last lines,
@@ -38,6 +39,7 @@ SIGNATURE_STYLES = ("BKSignature",)
 SIGNATURE_MARKS = ("（盖单位章）", "（签字或盖章）", "（盖章）", "(盖章)")
 SMALL_TABLE_ROWS = 6  # a table this short stays whole with the signature after it, with the text before it
 HEADER_CHARS = 4  # a header word this long never breaks (合价, 规格参数); a longer one may
+SHORT_CHARS = 5  # a body cell this short is one word (a brand, a unit, a person's name): it never breaks
 
 _ATOMIC = re.compile(r"^[-+¥$€]?[0-9A-Za-z][0-9A-Za-z.,:/_\-+×*#()%]*$")  # 38000, 3,286,400.00, JW-MC1000-SF20
 _OPENING = set("（([{《〈「『【“‘")
@@ -219,6 +221,9 @@ def _cell_need(fonts: _Fonts, tc: Any) -> tuple[float, bool, bool]:
         size = max(s for _, s, _ in runs)
         bold = any(b for _, _, b in runs)
         if _ATOMIC.match(text):
+            need = max(need, text_width(text, size, bold))
+        elif len(text) <= SHORT_CHARS:  # a brand, a unit, a name: 江临智安 never as 江临智 / 安
+            atomic = False
             need = max(need, text_width(text, size, bold))
         else:
             atomic = False
