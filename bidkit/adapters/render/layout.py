@@ -242,11 +242,11 @@ def _header_need(fonts: _Fonts, tc: Any) -> tuple[float, str]:
         texts.append(text)
         size = max(s for _, s, _ in runs)
         bold = any(b for _, _, b in runs)
-        for word in re.split(r"[（(]", text):
+        for word in re.split(r"(?=[（(])", text):  # 工期（天）: 工期 and （天） each on a line, never （天 / ）
             word = word.strip()
             if not word:
                 continue
-            if _ATOMIC.match(word):
+            if _ATOMIC.match(word) or (word[0] in "（(" and len(word) <= HEADER_CHARS + 2):
                 need = max(need, text_width(word, size, bold))
             else:
                 need = max(need, text_width(word[:HEADER_CHARS], size, bold))
