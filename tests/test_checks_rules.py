@@ -316,6 +316,17 @@ def test_attachment(base: CheckInput) -> None:
     assert "encrypted" in found[0].message
 
 
+def test_attachment_changed_by_sealing_is_a_warning_naming_the_page(base: CheckInput) -> None:
+    """A scan with active content (issue 13 item 13) or a repaired one is sealed, changed: a warning says how."""
+    facts = dict(base.attachments or {})
+    note = "page 1: removed a JavaScript action on opening the page, a launch action"
+    facts["attachments/iso9001.pdf"] = {"exists": True, "pdf_ok": True, "pages": 1, "problem": "", "notes": [note]}
+    [f] = run(variant(base, attachments=facts), "completeness.attachment")
+    assert (f.location, f.fatal) == (
+        f"company.yaml:{line_of('company.yaml', 'scan: attachments/iso9001.pdf')} qualifications.2.scan", False)
+    assert note in f.message and "attachments/iso9001.pdf" in f.message
+
+
 # --- dates -----------------------------------------------------------------------------------------------------
 
 
