@@ -719,7 +719,8 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
             raise sink.error
         fh.flush()
         os.fsync(fh.fileno())
-    notes = [f"writing the package: {str(w.message).splitlines()[0][:160]}" for w in caught]
+    notes = list(dict.fromkeys(_told(w.category) or f"writing the package: {str(w.message).splitlines()[0][:160]}"
+                               for w in caught))
     timings = {**book.timings, "save": time.perf_counter() - t4}
     toc = _toc(book.volumes)
     return Composed(pages=book.pages, sections=sections,
@@ -727,6 +728,14 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
                     evidence=stamps.evidence, seals=stamps.seals, legal_rep_seals=stamps.legal_rep_seals,
                     copy_seals=stamps.copy_seals, cross_page_groups=stamps.cross_page_groups, timings=timings,
                     notes=notes)
+
+
+def _told(category: type[Warning]) -> str | None:
+    """A library warning said in the user's terms (None: its own first line is shown)."""
+    if issubclass(category, pikepdf.PageCopyWarning):  # attachments are flattened: a chapter PDF kept its form
+        return ("a chapter PDF has form fields, which some viewers do not show in the package: print it to PDF "
+                "(flattened) and use that file")
+    return None
 
 
 def compose(cover: CoverInfo, volumes: list[VolumeInput], seals: SealFiles, config: PackageConfig, target: Path,
