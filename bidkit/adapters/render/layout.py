@@ -7,9 +7,10 @@ Two passes over ``word/document.xml``, both about what an evaluator sees on pape
   one line, and so must the longest unbreakable run of a text cell (``CMOS，2688×1520``: LibreOffice does not
   break between Latin and full-width punctuation), and a cell of at most five characters (a brand, a name) as
   one word. In a data table (one with a repeated header row) a column of numbers or codes is sized to its
-  longest content, an empty column to its header, and the text columns share the rest in their template
-  proportions; in a form (no header row) columns only grow to their minimum, taken
-  from the text columns' slack. The evidence column (证明材料…) keeps its width: bidkit writes into it later.
+  longest content, an empty column to its header, and the text columns share the rest, half in their template
+  proportions, half in proportion to how much text each holds; in a form (no header row) columns only grow to
+  their minimum, taken from the text columns' slack. The evidence column (证明材料…) keeps its width: bidkit
+  writes into it later.
 - **A signature block stays with its text.** The signature lines (style ``BK Signature``, or a paragraph holding
   a seal anchor) keep with each other and with what precedes them: the paragraph before (with its last lines,
   by widow control), or the last row of the table before, so no page holds a signature block alone.
@@ -39,6 +40,7 @@ SIGNATURE_STYLES = ("BKSignature",)
 SIGNATURE_MARKS = ("（盖单位章）", "（签字或盖章）", "（盖章）", "(盖章)")
 SMALL_TABLE_ROWS = 6  # a table this short stays whole with the signature after it, with the text before it
 HEADER_CHARS = 4  # a header word this long never breaks (合价, 规格参数); a longer one may
+MIN_LINE_CHARS = 4  # a text cell's column holds at least this many Chinese characters a line
 SHORT_CHARS = 5  # a body cell this short is one word (a brand, a unit, a person's name): it never breaks
 
 _ATOMIC = re.compile(r"^[-+¥$€]?[0-9A-Za-z][0-9A-Za-z.,:/_\-+×*#()%]*$")  # 38000, 3,286,400.00, JW-MC1000-SF20
@@ -201,15 +203,18 @@ class _Column:
     atomic: bool = True  # every body cell a number or a code
     empty: bool = True  # no body cell has text
     fixed: bool = False  # the evidence column
+    volume: float = 0.0  # the width of all its body text on one line (how much it has to say)
 
 
 def _paragraph_text(runs: list[tuple[str, float, bool]]) -> str:
     return "".join(t for t, _, _ in runs)
 
 
-def _cell_need(fonts: _Fonts, tc: Any) -> tuple[float, bool, bool]:
-    """(narrowest width of the text, the whole cell is a number or code, the cell is empty)."""
+def _cell_need(fonts: _Fonts, tc: Any) -> tuple[float, bool, bool, float]:
+    """(narrowest width of the text, the whole cell is a number or code, the cell is empty, its text's width on
+    one line)."""
     need = 0.0
+    volume = 0.0
     atomic = True
     empty = True
     for para in tc.findall("w:p", NS):
@@ -220,15 +225,17 @@ def _cell_need(fonts: _Fonts, tc: Any) -> tuple[float, bool, bool]:
         empty = False
         size = max(s for _, s, _ in runs)
         bold = any(b for _, _, b in runs)
+        volume += text_width(text, size, bold)
         if _ATOMIC.match(text):
             need = max(need, text_width(text, size, bold))
         elif len(text) <= SHORT_CHARS:  # a brand, a unit, a name: 江临智安 never as 江临智 / 安
             atomic = False
             need = max(need, text_width(text, size, bold))
-        else:
+        else:  # its longest unbreakable run, and room for a few characters a line (never 2 a line in 5 lines)
             atomic = False
-            need = max(need, max((text_width(t, size, bold) for t in tokens(text)), default=0.0))
-    return need, atomic, empty
+            need = max(need, max((text_width(t, size, bold) for t in tokens(text)), default=0.0),
+                       text_width("汉" * MIN_LINE_CHARS, size, bold))
+    return need, atomic, empty, volume
 
 
 def _header_need(fonts: _Fonts, tc: Any) -> tuple[float, str]:
@@ -287,8 +294,9 @@ def fit_table(tbl: Any, fonts: _Fonts) -> bool:
                     col.header = max(col.header, need)
                     col.fixed = col.fixed or title.startswith(EVIDENCE_HEADER)
                 else:
-                    need, atomic, empty = _cell_need(fonts, tc)
+                    need, atomic, empty, volume = _cell_need(fonts, tc)
                     col.need = max(col.need, need)
+                    col.volume += volume
                     if not empty:
                         col.empty = False
                         col.atomic = col.atomic and atomic
@@ -313,7 +321,12 @@ def fit_table(tbl: Any, fonts: _Fonts) -> bool:
             flexible.append(i)
     if data_table:
         rest = total - sum(new[i] for i in range(len(cols)) if i not in flexible)
-        _share(new, flexible, rest, least, [c.width for c in cols])
+        # the text columns share the rest half by their template widths, half by how much they have to say (a
+        # 说明 column empty in most rows gives way to the 招标要求 beside it)
+        widths = sum(cols[i].width for i in flexible) or 1.0
+        volumes = sum(cols[i].volume for i in flexible) or 1.0
+        _share(new, flexible, rest, least, [cols[i].width / widths + cols[i].volume / volumes if i in flexible
+                                            else 0.0 for i in range(len(cols))])
     else:  # a form: what the grown columns took comes out of the others' slack
         excess = sum(new) - total
         slack = sum(new[i] - least[i] for i in flexible)
