@@ -270,7 +270,7 @@ def test_a_scan_swapped_during_conversion_is_not_sealed(sample_ws: Path, machine
 
 @pytest.mark.slow
 @needs_soffice()
-def test_no_price_figure_on_disk_after_draft_failed_and_sealed_assemblies(sample_ws: Path, machine: Path,
+def test_no_price_figure_on_disk_after_a_draft_and_a_failed_assembly(sample_ws: Path, machine: Path,
                                                                           tmp_path: Path) -> None:
     ws = sample_ws
     tmp = tmp_path / "tmp"
@@ -301,9 +301,9 @@ def test_no_price_figure_on_disk_after_draft_failed_and_sealed_assemblies(sample
                     found[str(path)] = hits
         return found
 
+    # (a sealed assembly is scanned the same way, with every other command, in test_secrets.py)
     for label, extra, extra_env, code in (("draft", ["--draft"], {}, 0),
-                                          ("failed", [], {"BIDKIT_SOFFICE": str(failing)}, None),
-                                          ("sealed", [], {}, 0)):
+                                          ("failed", [], {"BIDKIT_SOFFICE": str(failing)}, None)):
         r = subprocess.run([sys.executable, "-m", "bidkit", "assemble", str(ws), *extra],
                            env={**env, **extra_env}, capture_output=True, text=True, timeout=600)
         assert (r.returncode == 0) if code == 0 else (r.returncode != 0), (label, r.stderr)

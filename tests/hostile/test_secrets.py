@@ -127,7 +127,9 @@ PRICE_CHAPTERS = ("bid_letter", "opening_summary", "itemised_prices")  # the sam
 @needs_soffice()
 def test_no_price_figure_outside_the_price_chapters(tmp_path: Path) -> None:
     ws = tmp_path / "bid"
-    env = {**os.environ, **DEMO_ENV}
+    tmp = tmp_path / "tmp"  # every command's temporary files
+    tmp.mkdir()
+    env = {**os.environ, **DEMO_ENV, "TMPDIR": str(tmp)}
     stderr: list[tuple[str, str]] = []
 
     def bidkit(*args: str | Path, stdout: Any = subprocess.PIPE) -> str:
@@ -167,6 +169,9 @@ def test_no_price_figure_outside_the_price_chapters(tmp_path: Path) -> None:
         scanned.append(rel)
     assert {"docx/price-cover.docx", "docx/references.docx", "docx/bom.docx", "docx/technical_solution.docx",
             package.stem + ".manifest.json", "pdf/cost_analysis.pdf"} <= set(scanned)
+    for path in sorted(tmp.rglob("*")):
+        if path.is_file():
+            found[f"$TMPDIR/{path.relative_to(tmp)}"] = leaks(path.read_bytes().decode("utf-8", "replace"), figures)
     assert {k: v for k, v in found.items() if v} == {}
     # the price chapters are never written to the workspace: they exist only inside the sealed package
     assert [name for name in PRICE_CHAPTERS if list((ws / "build").rglob(f"{name}.*"))] == []
