@@ -7,24 +7,27 @@ must exist inside the workspace). Every problem is reported at once; every comma
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bidkit.core import validation
-from bidkit.core.errors import InputError, OutputError, ValidationFailed
+from bidkit.core.errors import InputError, IntegrityError, OutputError, ValidationFailed
 from bidkit.core.location import Location, Problem
 from bidkit.core.models import BidData
-from bidkit.store import yamlio
+from bidkit.store import crypto, yamlio
 from bidkit.store.files import atomic_path, atomic_write, resolve_inside
 
 __all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "raw_file", "replace_file",
            "resolve_inside", "save"]
 
 SUBDIRS = ("attachments", "seals", "templates", "build")
+PRICES = "pricing.enc"
 
 
 @dataclass
@@ -64,56 +67,169 @@ def _read_yaml(root: Path, name: str) -> Any:
     return data
 
 
-def file_references(root: Path, data: BidData, raw: dict[str, Any]) -> list[Problem]:
-    """Files the data points at (scans, seals, template overrides, receipts, the contract) must exist inside the
-    workspace."""
-    refs: list[tuple[str, tuple[str | int, ...], str]] = []
-    for i, q in enumerate(data.company.qualifications):
-        refs.append(("company", ("qualifications", i, "scan"), q.scan))
-    for fld in ("company_seal", "legal_rep_seal", "legal_rep_signature"):
-        value = getattr(data.company, fld)
-        if value:
-            refs.append(("company", (fld,), value))
-    for name, rel in data.config.templates.items():
-        refs.append(("config", ("templates", name), rel))
-    for fld in ("id_card_front", "id_card_back"):
-        if value := getattr(data.company.legal_rep, fld):
-            refs.append(("company", ("legal_rep", fld), value))
-        if value := getattr(data.responses.authorisation.agent, fld):
-            refs.append(("responses", ("authorisation", "agent", fld), value))
-    for i, att in enumerate(data.responses.attachments):
-        refs.append(("responses", ("attachments", i, "file"), att.file))
-    for i, ch in enumerate(data.tender.chapters):
-        if ch.file:
-            refs.append(("tender", ("chapters", i, "file"), ch.file))
-    bond = data.registration.bid_bond if data.registration else None
-    if bond is not None and bond.receipt:
-        refs.append(("registration", ("bid_bond", "receipt"), bond.receipt))
-    if data.award is not None:
-        if data.award.contract_scan:
-            refs.append(("award", ("contract_scan",), data.award.contract_scan))
-        pbond = data.award.performance_bond
-        if pbond is not None and pbond.receipt:
-            refs.append(("award", ("performance_bond", "receipt"), pbond.receipt))
+FIXES = {
+    "company_seal": "put the image of the company seal there (PNG, transparent background), or set company_seal "
+                    "in company.yaml to where it is",
+    "legal_rep_seal": "put the image of the legal representative's seal there (PNG, transparent background), or "
+                      "set legal_rep_seal in company.yaml (remove the line if there is none)",
+    "legal_rep_signature": "put the image of the signature there (PNG), or remove legal_rep_signature from "
+                           "company.yaml",
+    "scan": "put the scanned PDF there, or correct the path",
+    "certificate": "make a TEST certificate there with `bidkit keys cert --out {root}/{folder}` (a real bid is "
+                   "signed with the CA's certificate: signing.pkcs11, see `bidkit keys tokens MODULE`)",
+}
+
+Refs = list[tuple[str, tuple[str | int, ...], str]]
+
+
+def _refs(models: Mapping[str, Any]) -> Refs:
+    """Every workspace file the data names: (field of the data file, path inside it, workspace-relative path).
+    A group whose fields did not validate (a partial model) is left out: its own problem is listed."""
+    refs: Refs = []
+
+    def group(fill: Callable[[], None]) -> None:
+        try:
+            fill()
+        except AttributeError:
+            pass
+
+    company: Any = models.get("company")
+    config: Any = models.get("config")
+    responses: Any = models.get("responses")
+    tender: Any = models.get("tender")
+
+    def company_files() -> None:
+        for i, q in enumerate(company.qualifications):
+            refs.append(("company", ("qualifications", i, "scan"), q.scan))
+
+    def seals() -> None:
+        for fld in ("company_seal", "legal_rep_seal", "legal_rep_signature"):
+            if value := getattr(company, fld):
+                refs.append(("company", (fld,), value))
+
+    def legal_rep_ids() -> None:
+        for fld in ("id_card_front", "id_card_back"):
+            if value := getattr(company.legal_rep, fld):
+                refs.append(("company", ("legal_rep", fld), value))
+
+    def config_files() -> None:
+        for name, rel in config.templates.items():
+            refs.append(("config", ("templates", name), rel))
+
+    def signing() -> None:
+        if config.signing is not None and config.signing.certificate:
+            refs.append(("config", ("signing", "certificate"), config.signing.certificate))
+        if config.signing is not None and config.signing.pkcs11 is not None and config.signing.pkcs11.chain:
+            refs.append(("config", ("signing", "pkcs11", "chain"), config.signing.pkcs11.chain))
+
+    def agent_ids() -> None:
+        for fld in ("id_card_front", "id_card_back"):
+            if value := getattr(responses.authorisation.agent, fld):
+                refs.append(("responses", ("authorisation", "agent", fld), value))
+
+    def attachments() -> None:
+        for i, att in enumerate(responses.attachments):
+            refs.append(("responses", ("attachments", i, "file"), att.file))
+
+    def chapters() -> None:
+        for i, ch in enumerate(tender.chapters):
+            if ch.file:
+                refs.append(("tender", ("chapters", i, "file"), ch.file))
+
+    def after_award() -> None:
+        reg, award = models.get("registration"), models.get("award")
+        bond = reg.bid_bond if reg is not None else None
+        if bond is not None and bond.receipt:
+            refs.append(("registration", ("bid_bond", "receipt"), bond.receipt))
+        if award is not None:
+            if award.contract_scan:
+                refs.append(("award", ("contract_scan",), award.contract_scan))
+            pbond = award.performance_bond
+            if pbond is not None and pbond.receipt:
+                refs.append(("award", ("performance_bond", "receipt"), pbond.receipt))
+
+    if company is not None:
+        for fill in (company_files, seals, legal_rep_ids):
+            group(fill)
+    if config is not None:
+        group(config_files)
+        group(signing)
+    if responses is not None:
+        group(agent_ids)
+        group(attachments)
+    if tender is not None:
+        group(chapters)
+    group(after_award)
+    return refs
+
+
+def file_references(root: Path, models: Mapping[str, Any] | BidData, raw: dict[str, Any]) -> list[Problem]:
+    """Files the data points at (scans, seals, template overrides, the certificate, receipts, the contract) must
+    exist inside the workspace; a missing seal or certificate names what to put there. ``models`` may hold the
+    valid fields of an invalid file (so that one problem does not hide another)."""
+    if isinstance(models, BidData):
+        models = {f.field: getattr(models, f.field) for f in validation.DATA_FILES}
     problems = []
-    for key, path, rel in refs:
+    for key, path, rel in _refs(models):
         try:
             resolve_inside(root, rel)
         except InputError as exc:
             loc = Location.of(validation.FILE_OF[key], raw.get(key), path)
-            problems.append(Problem(Location(loc.file, loc.line or 1, path),
-                                    f"{exc.message.split(': ', 1)[1]} ({rel})"))
-    legacy = [name for name in LEGACY_PART_TEMPLATES if name in data.config.templates]
-    legacy += [f"templates/{name}.docx" for name in LEGACY_PART_TEMPLATES
-               if (root / "templates" / f"{name}.docx").exists()]
-    for name in legacy:
-        problems.append(Problem(Location("bidkit.yaml" if "/" not in name else name), (
-            "whole-part templates are no longer used: the book is made of one form per chapter; override a "
-            "chapter's form instead (templates/<form>.docx, see templates/README.md)")))
+            message = f"{exc.message.split(': ', 1)[1]} ({rel})"
+            fix = FIXES.get(str(path[-1]))
+            if fix is not None and message.startswith("file not found"):
+                folder = str(PurePosixPath(rel).parent)
+                message += ": " + fix.format(root=root, folder=folder if folder != "." else "")
+            problems.append(Problem(Location(loc.file, loc.line or 1, path), message))
     return problems
 
 
 LEGACY_PART_TEMPLATES = ("price_part", "commercial_part", "technical_part")
+
+
+def legacy_templates(root: Path, models: Mapping[str, Any]) -> list[Problem]:
+    config = models.get("config")
+    try:
+        legacy = [name for name in LEGACY_PART_TEMPLATES if config is not None and name in config.templates]
+    except AttributeError:
+        legacy = []
+    legacy += [f"templates/{name}.docx" for name in LEGACY_PART_TEMPLATES
+               if (root / "templates" / f"{name}.docx").exists()]
+    return [Problem(Location("bidkit.yaml" if "/" not in name else name), (
+        "whole-part templates are no longer used: the book is made of one form per chapter; override a "
+        "chapter's form instead (templates/<form>.docx, see templates/README.md)")) for name in legacy]
+
+
+REVIEW_FILES = ("review/request.json", "review/approval.json", "review/rejection.json")
+
+
+def leftovers(root: Path, models: Mapping[str, Any]) -> list[Problem]:
+    """Review files and prices of another project (a workspace copied from another bid, or project.yaml's code
+    changed), each with the command that resets it. Only the project each file names is read here; whether it
+    can be trusted is :mod:`bidkit.store.lock`'s question."""
+    try:
+        code = models["project"].code
+    except (KeyError, AttributeError):
+        return []
+    problems = []
+    for rel in REVIEW_FILES:
+        try:
+            other = json.loads((root / rel).read_bytes()).get("project")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(other, str) and other != code:
+            problems.append(Problem(Location(rel), (
+                f"made for project {other}, not {code}: if project.yaml code was changed, change it back; if the "
+                f"file came with a copy of another bid, delete the folder review/ and ask QA for a new review "
+                f"(bidkit review request {root})")))
+            break
+    try:
+        other = crypto.project_of((root / PRICES).read_bytes())
+    except (OSError, IntegrityError):
+        return problems
+    if other != code:
+        problems.append(Problem(Location(PRICES), crypto.other_project_message(other, code, root)))
+    return problems
 
 
 def _read_all(root: Path) -> tuple[dict[str, Any], list[str]]:
@@ -162,8 +278,10 @@ def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_fi
     checked = validation.validate(raw)
     data = checked.data() if not unreadable else None
     problems = checked.problems
-    if data is not None and check_files:
-        problems = problems + file_references(root, data, raw)
+    if check_files:
+        known = checked.known()
+        problems = problems + file_references(root, known, raw) + legacy_templates(root, known) \
+            + leftovers(root, known)
     if unreadable or problems or data is None:
         raise ValidationFailed(unreadable + [str(p) for p in problems])
     return Workspace(root=root, data=data, raw=raw)
