@@ -69,6 +69,23 @@ def init(
 
     init_ws(directory, sample_workspace(sample))
     out(f"created workspace {directory} (from sample {sample})")
+    out("a demo workspace: its seals, certificate, reviewer key and scans are DEMO material for the sample's project "
+        "only; start a real bid with `bidkit new DIR`")
+
+
+@app.command()
+def new(directory: Dir) -> None:
+    """Create a blank workspace in DIRECTORY: every file to fill in, commented in Chinese and English."""
+    from bidkit.store import audit
+    from bidkit.store.resources import blank_workspace
+    from bidkit.store.workspace import new as new_ws
+
+    def record(root: Path) -> None:
+        audit.append(root, "new", {"bidkit": __version__})
+
+    new_ws(directory, blank_workspace(), record)
+    out(f"created workspace {directory}: fill in its YAML files (each field is explained in Chinese and English)")
+    out(f"next: bidkit validate {directory}   (lists every field still empty, the seals and certificate to add)")
 
 
 @app.command()

@@ -210,6 +210,17 @@ def _node(raw: object, path: FieldPath) -> object:
     return node
 
 
+# what to write into a list left empty, where "write [] for none" would be the wrong advice (DIR in a `bidkit …`
+# command is replaced by the workspace's path when the problem is reported)
+FILL_HINTS: dict[tuple[str, FieldPath], str] = {
+    ("company.yaml", ("qualifications",)): "list the business licence and certificates, each with its scan (the "
+                                           "example under the line shows how)",
+    ("solution.yaml", ("bom",)): "list the equipment, one item each (the example under the line shows how)",
+    ("tender.yaml", ("requirements",)): "import them with `bidkit tender import-requirements DIR FILE` (an .xlsx, "
+                                        "or the tender's own .docx)",
+}
+
+
 def model_problems(exc: ValidationError, file: str, raw: object, model: type[BaseModel] | None = None
                    ) -> list[Problem]:
     """One :class:`Problem` per pydantic error of a model validated from the parsed file ``raw``."""
@@ -217,6 +228,8 @@ def model_problems(exc: ValidationError, file: str, raw: object, model: type[Bas
     for err in exc.errors():
         loc = tuple(err["loc"])
         message = problem_text(err, model, raw)
+        if message.startswith("not filled in") and (file, loc) in FILL_HINTS:
+            message = f"not filled in (empty): {FILL_HINTS[file, loc]}"
         if message.startswith("a comma inside { }"):  # the field whose value was cut short
             parent = _node(raw, loc[:-1])
             keys = list(parent) if isinstance(parent, Mapping) else []

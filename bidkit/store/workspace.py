@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -23,8 +24,8 @@ from bidkit.core.models import BidData
 from bidkit.store import crypto, yamlio
 from bidkit.store.files import atomic_path, atomic_write, resolve_inside
 
-__all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "raw_file", "replace_file",
-           "resolve_inside", "save"]
+__all__ = ["SUBDIRS", "Workspace", "atomic_path", "atomic_write", "init", "load", "new", "raw_file",
+           "replace_file", "resolve_inside", "save"]
 
 SUBDIRS = ("attachments", "seals", "templates", "build")
 PRICES = "pricing.enc"
@@ -283,8 +284,16 @@ def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_fi
         problems = problems + file_references(root, known, raw) + legacy_templates(root, known) \
             + leftovers(root, known)
     if unreadable or problems or data is None:
-        raise ValidationFailed(unreadable + [str(p) for p in problems])
+        raise ValidationFailed(unreadable + [with_root(str(p), root) for p in problems])
     return Workspace(root=root, data=data, raw=raw)
+
+
+_COMMAND = re.compile(r"`bidkit [^`]*`")
+
+
+def with_root(message: str, root: Path) -> str:
+    """``message`` with DIR in its `bidkit …` commands replaced by the workspace's path, to copy and run."""
+    return _COMMAND.sub(lambda m: re.sub(r"\bDIR\b", str(root), m.group(0)), message)
 
 
 def save(root: Path, data: BidData) -> None:
@@ -296,12 +305,11 @@ def save(root: Path, data: BidData) -> None:
         atomic_write(root / f.name, yamlio.dump(value.model_dump(mode="python", exclude_defaults=True)))
 
 
-def init(target: Path, sample: Path) -> None:
-    """Create a workspace at ``target`` as a copy of ``sample`` (without its build output)."""
+def _create(target: Path, fill: Callable[[Path], None]) -> None:
+    """Create the workspace ``target`` in a staging folder beside it (``fill`` writes its files), then move it into
+    place: a failure leaves nothing behind."""
     if target.exists() and any(target.iterdir()):
         raise OutputError(f"{target}: folder exists and is not empty")
-    if not sample.is_dir():
-        raise InputError(f"{sample}: sample workspace not found")
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -310,9 +318,7 @@ def init(target: Path, sample: Path) -> None:
         raise OutputError(f"{target}: cannot create workspace ({exc.strerror or exc})") from None
     try:
         dest = staging / "ws"
-        shutil.copytree(sample, dest, ignore=shutil.ignore_patterns("build", "__pycache__", "*.part"))
-        for sub in SUBDIRS:
-            (dest / sub).mkdir(exist_ok=True)
+        fill(dest)
         if target.exists():
             target.rmdir()
         os.replace(dest, target)
@@ -320,3 +326,53 @@ def init(target: Path, sample: Path) -> None:
         raise OutputError(f"{target}: cannot create workspace ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+DEMO_NOTE = """\
+# 演示工作区：bidkit init 复制的示例项目 {sample}。其中的印章、签名证书、审核密钥和扫描件都是 DEMO 材料，只能用于
+# 示例项目 {code}；改成其他项目编号后，bidkit check 与 assemble 会拒绝它们。真实投标请用 bidkit new 新建工作区。
+# DEMO WORKSPACE: a copy of the bundled sample {sample} made by bidkit init. Its seals, signing certificate,
+# reviewer key and scans are DEMO material for the sample's project {code} only: under another project code,
+# bidkit check and assemble refuse them. Start a real bid with bidkit new.
+"""
+
+
+def init(target: Path, sample: Path) -> None:
+    """Create a workspace at ``target`` as a copy of ``sample`` (without its build output), marked as a demo
+    workspace at the top of its bidkit.yaml (a comment: it changes no data, so the copied QA approval holds)."""
+    if not sample.is_dir():
+        raise InputError(f"{sample}: sample workspace not found")
+
+    def fill(dest: Path) -> None:
+        shutil.copytree(sample, dest, ignore=shutil.ignore_patterns("build", "__pycache__", "*.part"))
+        for sub in SUBDIRS:
+            (dest / sub).mkdir(exist_ok=True)
+        config = dest / "bidkit.yaml"
+        code = (_read_yaml(dest, "project.yaml") or {}).get("code", "")
+        config.write_text(DEMO_NOTE.format(sample=sample.name, code=code) + config.read_text(encoding="utf-8"),
+                          encoding="utf-8")
+
+    _create(target, fill)
+
+
+NEW_SUBDIRS = ("attachments", "seals", "ids", "chapters", "keys", "templates")
+GITIGNORE = "# bidkit 的输出（标书 PDF、转换缓存）不进版本库 | bidkit's output stays out of version control\nbuild/\n"
+
+
+def new(target: Path, blank: Path, record: Callable[[Path], None]) -> None:
+    """A blank workspace at ``target``: the commented YAML files of ``blank``, empty folders for scans, seals,
+    ID pictures, chapter files and keys, a .gitignore for build/; no review, no prices, no certificate, no seal.
+    ``record`` writes the audit log's first entry (its creation) into the folder before it is moved into place."""
+    if not blank.is_dir():
+        raise InputError(f"{blank}: blank workspace files not found")
+
+    def fill(dest: Path) -> None:
+        dest.mkdir()
+        for f in sorted(blank.glob("*.yaml")):
+            shutil.copyfile(f, dest / f.name)
+        for sub in NEW_SUBDIRS:
+            (dest / sub).mkdir()
+        (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        record(dest)
+
+    _create(target, fill)

@@ -61,7 +61,15 @@ from bidkit.core.models.project import (
 from bidkit.core.models.registration import BidBond, LostBid, Registration
 from bidkit.core.models.responses import Authorisation, BidTerms, Deviation, DeviationRow, Reference, Responses
 from bidkit.core.models.solution import BomItem, ConstructionPlan, Section, Solution, Staffing, Task
-from bidkit.core.models.tender import Chapter, RequiredAttachment, Requirement, RequirementKind, Tender
+from bidkit.core.models.tender import (
+    Chapter,
+    EvaluationMethod,
+    ProcurementMethod,
+    RequiredAttachment,
+    Requirement,
+    RequirementKind,
+    Tender,
+)
 from bidkit.core.models.workspace import PART_NAMES, BidData, PackageConfig, SealPlacement, WorkspaceConfig
 
 __all__ = [
@@ -92,6 +100,7 @@ __all__ = [
     "Decision",
     "Deviation",
     "DeviationRow",
+    "EvaluationMethod",
     "ExtraCost",
     "Feasibility",
     "FeedbackRound",
@@ -110,6 +119,7 @@ __all__ = [
     "Person",
     "PriceLine",
     "Pricing",
+    "ProcurementMethod",
     "Progress",
     "ProgressRecord",
     "Project",
