@@ -304,6 +304,12 @@ def _closing(held: list[Signer | Future[Signer | None] | None]) -> Iterator[None
                 item.close()
 
 
+def _refuse_demo_signer(ws: Workspace, signer: Signer | None) -> None:
+    """A DEMO certificate on a token (tools/demo_token.py) signs only the samples' own projects."""
+    if signer is not None and (refused := check.signer_refusals(ws, signer.identity())):
+        raise check.refusal(refused)
+
+
 def _words(cv: Converted) -> list[text.PageText]:
     """A converted part's words and boxes, kept beside its cached PDF (never for an uncached, confidential one)."""
     keep = cv.pdf.with_name(cv.pdf.name + ".words.json")
@@ -346,6 +352,8 @@ def assemble(
 
     step("load")
     ws, copy_label = load(root, copy)
+    if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
+        raise check.refusal(refused)
     book = plan(ws, draft)
     notes = list(book.notes)
     passphrase = None
@@ -357,6 +365,12 @@ def assemble(
     asks = not draft and env is not None and env not in os.environ
     if asks:
         signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password or PIN before the long wait
+        try:
+            _refuse_demo_signer(ws, signer)
+        except BaseException:
+            if signer is not None:
+                signer.close()
+            raise
     held: list[Signer | Future[Signer | None] | None] = [signer]
     lap("load")
     with _closing(held), exclusive(ws.build_dir), \
@@ -415,6 +429,7 @@ def assemble(
         copy_spots = seal_spots.result() if seal_spots is not None else {}
         if signing is not None:
             signer = signing.result()
+            _refuse_demo_signer(ws, signer)
         lap("checks")
         if not draft and signer is None:
             notes.append("package not signed: bidkit.yaml has no signing.certificate or signing.pkcs11 "

@@ -83,7 +83,7 @@ FIXES = {
 Refs = list[tuple[str, tuple[str | int, ...], str]]
 
 
-def _refs(models: Mapping[str, Any]) -> Refs:
+def file_refs(models: Mapping[str, Any]) -> Refs:
     """Every workspace file the data names: (field of the data file, path inside it, workspace-relative path).
     A group whose fields did not validate (a partial model) is left out: its own problem is listed."""
     refs: Refs = []
@@ -171,7 +171,7 @@ def file_references(root: Path, models: Mapping[str, Any] | BidData, raw: dict[s
     if isinstance(models, BidData):
         models = {f.field: getattr(models, f.field) for f in validation.DATA_FILES}
     problems = []
-    for key, path, rel in _refs(models):
+    for key, path, rel in file_refs(models):
         try:
             resolve_inside(root, rel)
         except InputError as exc:

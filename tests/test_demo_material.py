@@ -1,0 +1,109 @@
+"""DEMO material is never sealed into a real bid: the samples' seals, pictures, scans and DEMO certificate serve
+the samples' own project code only, found by content; a self-signed TEST certificate is a warning."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bidkit.core.checks import run_checks
+from bidkit.core.checks.seals import certificate_kind
+from bidkit.pipeline import check as check_io
+from bidkit.store import demo
+from bidkit.store.workspace import load
+from tests.helpers import SAMPLE, Result, line_no, replace_once
+
+OTHER = "JL-2027-007"
+
+
+@pytest.fixture
+def other(cli: Callable[..., Result], tmp_path: Path) -> Path:
+    """A copy of the sample turned into another project: its review and prices go (they were the sample's)."""
+    ws = tmp_path / "校园网"
+    assert cli("init", ws).code == 0
+    shutil.rmtree(ws / "review")
+    (ws / "pricing.enc").unlink()
+    replace_once(ws / "project.yaml", r"^code: .*$", f"code: {OTHER}")
+    return ws
+
+
+def test_check_refuses_the_samples_seals_and_certificate_in_another_project(cli: Callable[..., Result],
+                                                                          other: Path) -> None:
+    r = cli("check", other, "--json")
+    assert r.code == 10
+    fatal = {f["location"]: f for f in json.loads(r.out)["findings"]
+             if f["rule"] == "seals.demo_material" and f["severity"] == "fatal"}
+    company, config = other / "company.yaml", other / "bidkit.yaml"
+    seal = fatal[f"company.yaml:{line_no(company, '^company_seal:')} company_seal"]
+    assert seal["message"].startswith("seals/company_seal.png 是 bidkit 示例项目的演示材料（city-surveillance/seals/"
+                                      f"company_seal.png），不能用于项目 {OTHER} 的投标文件。")
+    assert "company_seal" in seal["advice"]
+    cert = fatal[f"bidkit.yaml:{line_no(config, '^  certificate:')} signing.certificate"]
+    assert "DEMO" in cert["message"] and "signing.pkcs11" in cert["advice"]
+    assert f"company.yaml:{line_no(company, '^legal_rep_seal:')} legal_rep_seal" in fatal
+
+
+def test_assemble_refuses_before_rendering(cli: Callable[..., Result], other: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*_: object) -> None:
+        raise AssertionError("rendered although the DEMO material refuses the package")
+
+    monkeypatch.setattr("bidkit.pipeline.assemble.render", never)
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
+    r = cli("assemble", other)
+    assert r.code == 10
+    assert r.err_lines[-1] == ("error: 20 fatal finding(s): the bid would be invalid; replace the DEMO material "
+                               "named above before sealing")
+    seal = line_no(other / "company.yaml", "^company_seal:")
+    assert any(line.startswith(f"[seals.demo_material] company.yaml:{seal} company_seal: seals/company_seal.png 是")
+               and line.endswith("→ 换成本公司公章的图片（PNG，透明背景），或在 company.yaml 中把 company_seal 指向它。"
+                                 )
+               for line in r.err_lines), r.err
+    assert not (other / "build").exists() or not list((other / "build").glob("*.pdf"))
+
+
+def test_a_renamed_copy_is_known_by_its_content(other: Path) -> None:
+    shutil.copyfile(other / "seals" / "company_seal.png", other / "seals" / "我司公章.png")
+    replace_once(other / "company.yaml", r"^company_seal: .*$", "company_seal: seals/我司公章.png")
+    findings = check_io.demo_refusals(load(other))
+    assert any(f.location.endswith(" company_seal") and f.message.startswith("seals/我司公章.png 是")
+               for f in findings)
+
+
+def test_the_samples_own_project_uses_its_demo_material(sample_ws: Path) -> None:
+    assert check_io.demo_refusals(load(sample_ws)) == []
+    assert demo.sample_codes() == frozenset({"JL-2026-031"})
+    assert demo.sample_copy(SAMPLE / "seals" / "company_seal.png") == "city-surveillance/seals/company_seal.png"
+
+
+def test_a_test_certificate_is_a_warning(cli: Callable[..., Result], other: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "test-password")
+    assert cli("keys", "cert", "--out", other / "keys", "--name", "江临智安科技有限公司").code == 0
+    replace_once(other / "bidkit.yaml", r"^  certificate: .*$", "  certificate: keys/TEST-company-cert.p12")
+    ws = load(other)
+    inp = check_io.CheckInput(data=ws.data, raw=ws.raw, material=check_io.material(ws))
+    [cert] = [f for f in run_checks(inp, only=["seals.demo_material"]) if "signing" in f.location]
+    assert cert.severity.value == "warning"
+    assert cert.message.startswith("签名证书是自签名的测试证书，不是 CA 颁发的") and "TEST 江临智安" in cert.message
+
+
+def test_certificate_kind_is_read_from_the_certificate() -> None:
+    token = {"subject": "CN=DEMO 江临智安科技有限公司 签名 — NOT FOR REAL BIDS", "issuer": "CN=DEMO 中级 CA"}
+    test = {"subject": "OU=TEST ONLY 测试证书,O=某公司,CN=TEST 某公司 — NOT FOR REAL BIDS",
+            "issuer": "OU=TEST ONLY 测试证书,O=某公司,CN=TEST 某公司 — NOT FOR REAL BIDS"}
+    ca = {"subject": "CN=江临智安科技有限公司,O=江临智安科技有限公司", "issuer": "CN=某 CA 中级 CA,O=某 CA"}
+    assert [certificate_kind(c) for c in (token, test, ca)] == ["demo", "test", "ca"]
+    assert certificate_kind({"subject": "CN=自己签的", "issuer": "CN=自己签的"}) == "test"
+
+
+def test_a_demo_certificate_on_a_token_signs_only_the_sample(other: Path, sample_ws: Path) -> None:
+    identity = {"sha256": "00", "subject": "CN=DEMO 江临智安科技有限公司 签名 — NOT FOR REAL BIDS",
+                "issuer": "CN=DEMO 中级 CA"}
+    [f] = check_io.signer_refusals(load(other), identity)
+    assert (f.rule, f.location) == ("seals.demo_material", "bidkit.yaml signing.pkcs11")
+    assert check_io.signer_refusals(load(sample_ws), identity) == []
