@@ -124,7 +124,10 @@ _BOUNDS = {"greater_than": "greater than", "greater_than_equal": "at least", "le
 # a field name people write for one bidkit names differently (what the fix hint suggests)
 SYNONYMS = {"type": "method", "procurement_method": "method", "fax_number": "fax", "telephone": "phone",
             "tel": "phone", "mobile": "phone", "bid_validity": "bid_validity_days", "validity_days":
-            "bid_validity_days", "deadline_time": "deadline", "budget": "budget_amount"}
+            "bid_validity_days", "deadline_time": "deadline", "budget": "budget_amount",
+            # names people guess in a template
+            "total_in_words": "total_upper", "total_words": "total_upper", "amount_in_words": "amount_upper",
+            "in_words": "upper", "total_chinese": "total_upper", "upper_total": "total_upper"}
 
 
 def _unwrap(tp: Any) -> Any:

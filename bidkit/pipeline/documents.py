@@ -11,9 +11,10 @@ from pathlib import Path
 from bidkit.adapters.render.docx import missing_variables, render_bytes
 from bidkit.core import book as book_mod
 from bidkit.core import context as ctx_mod
-from bidkit.core import forms, review
+from bidkit.core import forms, review, template_vars
 from bidkit.core.book import PlannedChapter
-from bidkit.core.errors import InputError
+from bidkit.core.context import Node
+from bidkit.core.errors import BidkitError, InputError, TemplateError, ValidationFailed
 from bidkit.pipeline import book as book_pipeline
 from bidkit.store import crypto, lock
 from bidkit.store.files import atomic_write
@@ -32,6 +33,11 @@ class Rendered:
 def _chapters(ws: Workspace) -> dict[str, PlannedChapter]:
     return {pc.docx_name: pc for pc in book_pipeline.plan(ws).chapters() if pc.kind in ("form", "cover", "file")
             and not pc.pdf_file}
+
+
+def chapters(ws: Workspace) -> dict[str, PlannedChapter]:
+    """The chapters ``render`` makes, by their .docx name."""
+    return _chapters(ws)
 
 
 def known(ws: Workspace) -> list[str]:
@@ -128,9 +134,17 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
         if ws.data.pricing is None:
             raise InputError(f"{price_names[0]}: prices not loaded (bidkit.store.lock.with_prices decrypts them)")
     blobs = []
-    for name in names:
+    problems: list[str] = []
+    for name in names:  # every document, so that every template problem is named in one run
         start = time.perf_counter()
-        blobs.append((name, render_document(ws, name), time.perf_counter() - start))
+        try:
+            blobs.append((name, render_document(ws, name), time.perf_counter() - start))
+        except TemplateError as exc:
+            problems += explain(ws, name, exc)
+    if len(problems) == 1:
+        raise TemplateError(problems[0])
+    if problems:
+        raise ValidationFailed(problems)
     chapters = _chapters(ws)
     out = []
     for name, blob, seconds in blobs:
@@ -143,13 +157,49 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
     return out
 
 
-def unknown_variables(ws: Workspace, name: str) -> tuple[str, list[str]]:
-    """Where document or chapter ``name``'s template is, and the dotted names it uses that its context lacks."""
-    chapter = _chapters(ws).get(name)
+@dataclass(frozen=True)
+class Undefined:
+    name: str
+    suggestion: str | None
+
+    def __str__(self) -> str:
+        hint = f" (did you mean {self.suggestion}?)" if self.suggestion else ""
+        return f"undefined variable '{self.name}'{hint}"
+
+
+def _context(ws: Workspace, name: str) -> Node:
+    chapter = chapters(ws).get(name)
+    return forms.build(ws.data, chapter) if chapter is not None else ctx_mod.build(name, ws.data)
+
+
+def undefined(ws: Workspace, name: str) -> tuple[str, list[Undefined]]:
+    """Where document or chapter ``name``'s template is, and every name it uses that its context lacks, each
+    with the nearest valid one."""
+    chapter = chapters(ws).get(name)
     if chapter is not None:
         source = book_pipeline.source_of(ws, chapter)
         if source is None:
             return chapter.file or name, []
-        return source.display, missing_variables(source, forms.build(ws.data, chapter))
-    source = find_template(ws, name)
-    return source.display, missing_variables(source, ctx_mod.build(name, ws.data))
+    else:
+        source = find_template(ws, name)
+    context = _context(ws, name)
+    valid = template_vars.paths(context)
+    return source.display, [Undefined(n, template_vars.suggest(n, valid))
+                            for n in missing_variables(source, context)]
+
+
+def unknown_variables(ws: Workspace, name: str) -> tuple[str, list[str]]:
+    """Where document or chapter ``name``'s template is, and the dotted names it uses that its context lacks."""
+    display, found = undefined(ws, name)
+    return display, [u.name for u in found]
+
+
+def explain(ws: Workspace, name: str, exc: TemplateError) -> list[str]:
+    """The lines for a template that failed: every undefined name at once (the renderer stops at the first)."""
+    if "undefined variable" not in exc.message:
+        return [exc.message]
+    try:
+        display, found = undefined(ws, name)
+    except (BidkitError, LookupError):
+        return [exc.message]
+    return [f"{display}: {u}" for u in found] or [exc.message]
