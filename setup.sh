@@ -47,4 +47,7 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp || requirements.lock -nt $stamp ]
 else
   echo "setup: .venv up to date" >&2
 fi
+# the bundled sample's QA approval is DEMO: trust it on this machine for the sample's project code only (signed by
+# the DEMO admin key; idempotent, logged in the user's bidkit config folder)
+.venv/bin/bidkit trust install --demo >/dev/null
 echo "setup: done — run .venv/bin/bidkit --help" >&2

@@ -38,7 +38,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    import os
+    import tempfile
+
     from tests import golden
 
     if config.getoption("--update-golden"):
         golden.UPDATE["on"] = True
+    # a machine as setup.sh leaves it: its own config folder (never the developer's ~/.config/bidkit) with the
+    # bundled DEMO trust installed — tests that need other trust point BIDKIT_CONFIG_DIR elsewhere
+    if not os.environ.get("BIDKIT_TEST_CONFIG_DIR"):
+        folder = tempfile.mkdtemp(prefix="bidkit-test-config-")
+        os.environ["BIDKIT_TEST_CONFIG_DIR"] = folder
+        os.environ["BIDKIT_CONFIG_DIR"] = folder
+        from bidkit.store import trust
+
+        trust.install_demo()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import os
+
+    folder = os.environ.get("BIDKIT_TEST_CONFIG_DIR")
+    if folder and os.path.basename(folder).startswith("bidkit-test-config-"):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -13,7 +13,7 @@ import pytest
 from bidkit.core.checks import run_checks
 from bidkit.core.checks.seals import certificate_kind
 from bidkit.pipeline import check as check_io
-from bidkit.store import demo
+from bidkit.store import demo, trust
 from bidkit.store.workspace import load
 from tests.helpers import SAMPLE, Result, line_no, replace_once
 
@@ -22,10 +22,11 @@ OTHER = "JL-2027-007"
 
 @pytest.fixture
 def other(cli: Callable[..., Result], tmp_path: Path) -> Path:
-    """A copy of the sample turned into another project: its review and prices go (they were the sample's)."""
+    """A copy of the sample turned into another project: its review (in the audit log) and prices go (they were
+    the sample's)."""
     ws = tmp_path / "校园网"
     assert cli("init", ws).code == 0
-    shutil.rmtree(ws / "review")
+    (ws / "audit.log").unlink()
     (ws / "pricing.enc").unlink()
     replace_once(ws / "project.yaml", r"^code: .*$", f"code: {OTHER}")
     return ws
@@ -76,7 +77,10 @@ def test_a_renamed_copy_is_known_by_its_content(other: Path) -> None:
 
 def test_the_samples_own_project_uses_its_demo_material(sample_ws: Path) -> None:
     assert check_io.demo_refusals(load(sample_ws)) == []
-    assert demo.sample_codes() == frozenset({"JL-2026-031"})
+    # one statement of what DEMO material serves: the DEMO trust file's scope, which covers each sample's own code
+    assert demo.sample_codes() == frozenset(trust.read(trust.demo_path()).projects) == frozenset({"JL-2026-031"})
+    for sample in (p for p in SAMPLE.parent.iterdir() if (p / "project.yaml").is_file()):
+        assert load(sample, check_files=False).data.project.code in demo.sample_codes(), sample
     assert demo.sample_copy(SAMPLE / "seals" / "company_seal.png") == "city-surveillance/seals/company_seal.png"
 
 

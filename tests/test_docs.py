@@ -57,6 +57,11 @@ def _sandbox(tmp_path: Path) -> Path:
     """A folder where README's relative paths work: .venv points at this interpreter's env, samples is a copy."""
     (tmp_path / ".venv").symlink_to(Path(sys.prefix))
     shutil.copytree(ROOT / "samples", tmp_path / "samples", ignore=shutil.ignore_patterns("build"))
+    # what ./setup.sh does last: install the bundled DEMO trust into this machine's (the sandbox's) config
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BIDKIT_")},
+           "BIDKIT_CONFIG_DIR": str(tmp_path / ".config")}
+    subprocess.run([sys.executable, "-m", "bidkit", "trust", "install", "--demo"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
     return tmp_path
 
 

@@ -13,7 +13,9 @@ from docx import Document
 
 from bidkit.adapters.render.text import docx_text
 from bidkit.core import book, forms
+from bidkit.pipeline.documents import PRICE_NOTE
 from bidkit.store import crypto, keys, lock, workspace
+from bidkit.store.audit import default_actor
 from tests.helpers import Result, snapshot
 from tests.lockkit import (
     PASSPHRASE,
@@ -21,18 +23,23 @@ from tests.lockkit import (
     REVIEWER,
     approved,
     bare,
+    copying_viewer,
+    feed_stdin,
     new_trusted_reviewer,
     priced,
+    rewrite_log,
     use_passphrase,
 )
+
+LOGIN = default_actor()  # the operating-system login: what the log names for people without a key
 
 CLI = Callable[..., Result]
 
 
 @pytest.fixture
 def ws(sample_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("BIDKIT_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("BIDKIT_USER", "沈立群")
+    monkeypatch.setenv("BIDKIT_CONFIG_DIR", str(tmp_path / "config"))  # a machine without the DEMO trust
+    monkeypatch.setenv("BIDKIT_USER", "冒充的名字")  # ignored: the log names the operating-system login
     use_passphrase(monkeypatch)
     return bare(sample_ws)
 
@@ -43,34 +50,39 @@ LOCKED_NOT_REQUESTED = (
 
 
 @pytest.mark.slow
-def test_whole_sequence(cli: CLI, ws: Path, tmp_path: Path) -> None:
+def test_whole_sequence(cli: CLI, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = copying_viewer(monkeypatch, tmp_path / "seen")
     r = cli("review", "status", ws)
     assert r.out.splitlines()[:2] == ["QA review: not requested", "price lock: closed"]
     public = new_trusted_reviewer(cli, ws)
     key_file = tmp_path / "config" / "keys" / f"{REVIEWER}.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
-    assert public in (ws / "reviewers.yaml").read_text(encoding="utf-8")
+    assert not (ws / "reviewers.yaml").exists()  # trust lives on the machine, signed by the company admin
+    assert public in cli("trust", "show").out
 
     r = cli("review", "request", ws)
-    assert r.code == 0 and r.out.startswith("review requested by 沈立群: ")
+    assert r.code == 0 and r.out.startswith(f"review requested by {LOGIN}: ")
     r = cli("review", "status", ws)
-    assert r.out.splitlines()[0].startswith("QA review: pending (requested by 沈立群 at ")
+    assert r.out.splitlines()[0].startswith(f"QA review: pending (requested by {LOGIN} at ")
 
     r = cli("review", "approve", ws, "--reviewer", REVIEWER, "--comment", "技术商务部分无误")
     assert r.code == 0, r.err
     r = cli("review", "status", ws)
     lines = r.out.splitlines()
     assert lines[0].startswith(f"QA review: approved by {REVIEWER} at ")
-    assert lines[1:] == ["price lock: open", "prices: none yet (bidkit price template "
+    assert lines[1].startswith("  reviewer key vouched for by: 测试公司 质量管理部 v2 (admin key ")
+    assert lines[2:] == ["price lock: open", "prices: none yet (bidkit price template "
                          f"{ws} prices.xlsx, then bidkit price import)"]
 
     r = cli("price", "import", ws, PRICES_YAML)
     assert (r.code, r.out) == (0, "imported 40 priced lines from city-surveillance-prices.yaml into pricing.enc "
                                   "(encrypted)\n")
-    r = cli("render", ws, "--only", "price_part")
+    r = cli("render", ws, "--only", "price")
     assert r.code == 0, r.err
-    text = docx_text((ws / "build" / "docx" / "bid_letter.docx").read_bytes())
+    assert not (ws / "build" / "docx" / "bid_letter.docx").exists()  # shown in a private folder, never kept
+    assert (seen / ".mode").read_text().strip() == "700" and not Path((seen / ".folder").read_text().strip()).exists()
+    text = docx_text((seen / "bid_letter.docx").read_bytes())
     data = lock.with_prices(workspace.load(ws), PASSPHRASE).data
     chapter = book.plan(data).chapter("bid_letter")
     assert chapter is not None
@@ -79,13 +91,13 @@ def test_whole_sequence(cli: CLI, ws: Path, tmp_path: Path) -> None:
 
     r = cli("log", ws)
     actions = [line.split()[3] for line in r.out.splitlines()]
-    assert actions == ["keys.trust", "review.request", "review.approve", "price.import", "render.price_part"]
-    assert cli("log", "verify", ws).out.startswith("ok: audit.log: 5 entries, chain intact")
+    assert actions == ["review.request", "review.approve", "price.import", "render.price"]
+    assert cli("log", "verify", ws).out.startswith("ok: audit.log: 4 entries, chain intact")
 
 
 def test_price_render_before_approval(cli: CLI, ws: Path) -> None:
     before = snapshot(ws)
-    r = cli("render", ws, "--only", "price_part")
+    r = cli("render", ws, "--only", "price")
     assert (r.code, r.err_lines) == (4, [LOCKED_NOT_REQUESTED])
     assert snapshot(ws) == before
 
@@ -96,28 +108,38 @@ def test_pending_review_keeps_lock_closed(cli: CLI, ws: Path) -> None:
     before = snapshot(ws)
     r = cli("price", "import", ws, PRICES_YAML)
     assert r.code == 4
-    assert r.err_lines[0].startswith("error: price lock closed: QA review pending (requested by 沈立群 at ")
+    assert r.err_lines[0].startswith(f"error: price lock closed: QA review pending (requested by {LOGIN} at ")
     assert snapshot(ws) == before
 
 
-def test_render_all_skips_price_part_while_locked(cli: CLI, ws: Path) -> None:
+def test_render_all_never_writes_price_chapters(cli: CLI, ws: Path) -> None:
     r = cli("render", ws)
     assert r.code == 0, r.err
-    assert r.out.splitlines()[0] == "price part skipped: " + LOCKED_NOT_REQUESTED.removeprefix("error: ")
+    assert r.out.splitlines()[0] == PRICE_NOTE
     assert not (ws / "build" / "docx" / "bid_letter.docx").exists()
     assert (ws / "build" / "docx" / "technical_deviations.docx").exists()
 
 
 @pytest.mark.slow
-def test_render_all_includes_price_part_with_env_passphrase(cli: CLI, ws: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_all_leaves_price_chapters_out_even_when_open(cli: CLI, ws: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
-    r = cli("render", ws)
-    assert r.out.splitlines()[0] == ("price part skipped: set BIDKIT_PRICE_PASSPHRASE to include it, or render "
-                                     "it with --only price")
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
     r = cli("render", ws)
-    assert r.code == 0 and "bid_letter.docx" in r.out
+    assert r.code == 0 and r.out.splitlines()[0] == PRICE_NOTE
+    assert not [p for p in (ws / "build" / "docx").iterdir() if p.stem in ("bid_letter", "opening_summary",
+                                                                         "itemised_prices")]
+
+
+def test_price_chapters_need_a_terminal_or_a_viewer(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    approved(cli, ws)
+    monkeypatch.delenv("BIDKIT_VIEWER", raising=False)
+    before = snapshot(ws)
+    r = cli("render", ws, "--only", "price")
+    assert (r.code, r.err_lines) == (7, [
+        "error: price chapters are shown only on a terminal or through $BIDKIT_VIEWER (they are never written to "
+        "build/): run it on a terminal, or assemble the package"])
+    assert snapshot(ws) == before
 
 
 def _edit_answer(ws: Path) -> None:
@@ -144,7 +166,7 @@ def _edit_attachment(ws: Path) -> None:
     ("change", "changed"),
     [
         (_edit_answer, "responses.yaml: technical"),
-        (_edit_template, "template: bom"),
+        (_edit_template, "file: templates/bom.docx, template: bom"),  # dropped in: bound, and now the form
         (_edit_attachment, "file: attachments/iso9001.pdf"),
     ],
     ids=["requirement-answer", "template", "attachment"],
@@ -157,9 +179,10 @@ def test_change_after_approval_makes_it_stale(cli: CLI, ws: Path, change: Callab
     r = cli("review", "status", ws)
     lines = r.out.splitlines()
     assert lines[0].startswith(f"QA review: stale (approved by {REVIEWER} at ")
-    assert lines[1:] == [f"  changed: {changed}", "price lock: closed", "prices: pricing.enc (encrypted)"]
+    assert lines[1:] == [*(f"  changed: {c}" for c in changed.split(", ")), "price lock: closed",
+                         "prices: pricing.enc (encrypted)"]
     before = snapshot(ws)
-    for args in (("render", ws, "--only", "price_part"), ("price", "show", ws), ("price", "set", ws, "B01", "1.00"),
+    for args in (("render", ws, "--only", "price"), ("price", "show", ws), ("price", "set", ws, "B01"),
                  ("price", "import", ws, PRICES_YAML)):
         r = cli(*args)
         assert (r.code, r.err_lines) == (4, [
@@ -170,7 +193,7 @@ def test_change_after_approval_makes_it_stale(cli: CLI, ws: Path, change: Callab
     # a new request and approval open it again
     assert cli("review", "request", ws).code == 0
     assert cli("review", "approve", ws, "--reviewer", REVIEWER).code == 0
-    assert cli("render", ws, "--only", "price_part").code == 0
+    assert cli("price", "show", ws).code == 0
 
 
 def test_comment_only_edit_keeps_approval(cli: CLI, ws: Path) -> None:
@@ -181,18 +204,26 @@ def test_comment_only_edit_keeps_approval(cli: CLI, ws: Path) -> None:
 
 
 def test_approval_signed_by_untrusted_key(cli: CLI, ws: Path) -> None:
-    approved(cli, ws)
-    # someone makes a key of their own and signs an approval with the reviewer's name
+    new_trusted_reviewer(cli, ws)
+    assert cli("review", "request", ws).code == 0
+    # someone makes a key of their own and signs an approval with the reviewer's name, at the right place
     rogue = keys.Ed25519PrivateKey.generate()
     w = workspace.load(ws)
-    st = lock.make_statement(w, "approved", REVIEWER, "", rogue, lock.current_digests(w))
-    lock.write_statement(w, st)
+    from bidkit.store import audit
+
+    def forged(head: str, entries: list[dict[str, object]]) -> dict[str, object]:
+        st = lock.make_statement(w, "approved", REVIEWER, "", rogue, lock.current_digests(w), log_head=head,
+                                 request_hash=str(entries[-1]["hash"]))
+        return {"statement": st.model_dump(mode="json")}
+
+    audit.append(ws, "review.approve", forged, REVIEWER)
     before = snapshot(ws)
-    for args in (("review", "status", ws), ("render", ws, "--only", "price_part")):
+    for args in (("review", "status", ws), ("price", "show", ws)):
         r = cli(*args)
-        assert (r.code, r.err_lines) == (6, [
-            "error: review/approval.json: signed by a key that is not in reviewers.yaml (not a trusted reviewer)"
-        ])
+        assert r.code == 6, r.err
+        assert r.err_lines[0].startswith("error: audit.log: the QA decision of ")
+        assert r.err_lines[0].endswith("is signed by a key that no installed trust file vouches for (project "
+                                       "JL-2026-031): bidkit trust show lists what this machine trusts")
     assert snapshot(ws) == before
 
 
@@ -204,41 +235,45 @@ def test_untrusted_reviewer_cannot_approve(cli: CLI, ws: Path) -> None:
     r = cli("review", "approve", ws, "--reviewer", "冒名者")
     assert r.code == 6
     (line,) = r.err_lines
-    assert line.startswith("error: reviewers.yaml: reviewer '冒名者' with this key is not trusted (the admin adds "
-                           f"it: bidkit keys trust {ws} --name '冒名者' --public-key ed25519:")
+    assert line.startswith("error: reviewer '冒名者' with this key is not trusted on this machine for project "
+                           "JL-2026-031 (the company admin adds the key to the company trust file: bidkit trust add "
+                           "FILE --name '冒名者' --public-key ed25519:")
     assert snapshot(ws) == before
 
 
 @pytest.mark.parametrize("field", ["digests", "reviewer", "time"])
 def test_approval_edited_by_hand(cli: CLI, ws: Path, field: str) -> None:
     approved(cli, ws)
-    path = ws / "review" / "approval.json"
-    obj = json.loads(path.read_text(encoding="utf-8"))
-    if field == "digests":
-        name = next(iter(obj["digests"]))
-        obj["digests"][name] = "0" * 64
-    elif field == "reviewer":
-        obj["reviewer"] = "质量部经理"
-    else:
-        obj["time"] = "2099-01-01T00:00:00.000000Z"
-    path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+
+    def edit(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+        st = entries[-1]["details"]["statement"]  # type: ignore[index]
+        if field == "digests":
+            st["digests"][next(iter(st["digests"]))] = "0" * 64
+        elif field == "reviewer":
+            st["reviewer"] = "质量部经理"
+        else:
+            st["time"] = "2099-01-01T00:00:00.000000Z"
+        return entries
+
+    rewrite_log(ws, edit)  # the chain itself recomputed: only the signed decision tells
+    r = cli("log", "verify", ws)
+    assert (r.code, r.err_lines) == (6, [
+        "error: audit.log:2: QA decision's signature does not match its content (edited by hand?)"])
     before = snapshot(ws)
-    r = cli("render", ws, "--only", "price_part")
-    expected = "error: review/approval.json: signature does not match its content (edited by hand?)"
-    if field == "reviewer":
-        expected = (
-            f"error: review/approval.json: names reviewer '质量部经理' but is signed with the key of '{REVIEWER}'"
-        )
-    assert (r.code, r.err_lines) == (6, [expected])
+    r = cli("price", "show", ws)
+    assert (r.code, r.err_lines) == (6, [
+        "error: audit.log:2: QA decision's signature does not match its content (edited by hand?)"])
     assert snapshot(ws) == before
 
 
 def test_hand_written_approval(cli: CLI, ws: Path) -> None:
-    approved(cli, ws)
-    (ws / "review" / "approval.json").write_text('{"decision": "approved", "reviewer": "郑雅琴"}', encoding="utf-8")
+    new_trusted_reviewer(cli, ws)
+    assert cli("review", "request", ws).code == 0
+    rewrite_log(ws, lambda e: [*e, {"time": "2026-12-01T00:00:00Z", "actor": REVIEWER, "action": "review.approve",
+                                    "details": {"statement": {"decision": "approved", "reviewer": REVIEWER}}}])
     r = cli("review", "status", ws)
     assert r.code == 6
-    assert r.err_lines[0].startswith("error: review/approval.json: not a signed review statement (")
+    assert r.err_lines[0].startswith("error: audit.log:2: not a signed QA decision (")
 
 
 def test_rejection(cli: CLI, ws: Path) -> None:
@@ -250,7 +285,6 @@ def test_rejection(cli: CLI, ws: Path) -> None:
     r = cli("price", "show", ws)
     assert r.code == 4
     assert r.err_lines[0].endswith(": ★3.2 偏离说明不足)")
-    assert not (ws / "review" / "approval.json").exists()
 
 
 def test_approve_without_request(cli: CLI, ws: Path) -> None:
@@ -279,8 +313,10 @@ def test_wrong_passphrase(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -
     priced(cli, ws)
     use_passphrase(monkeypatch, "not the passphrase")
     before = snapshot(ws)
-    for args in (("price", "show", ws), ("render", ws, "--only", "price_part"), ("price", "set", ws, "B01", "9.00"),
+    monkeypatch.setenv("BIDKIT_VIEWER", "true")
+    for args in (("price", "show", ws), ("render", ws, "--only", "price"), ("price", "set", ws, "B01"),
                  ("price", "import", ws, PRICES_YAML)):
+        feed_stdin(monkeypatch, "9.00\n")
         r = cli(*args)
         assert (r.code, r.err_lines, r.out) == (7, ["error: pricing.enc: wrong passphrase"], ""), args
     assert snapshot(ws) == before
@@ -352,24 +388,30 @@ def test_passphrase_is_never_a_command_line_argument(cli: CLI, ws: Path) -> None
         "set BIDKIT_PRICE_PASSPHRASE or type it at the prompt)"
     ])
     r = cli("price", "set", ws, "B01", "hunter2-secret")
-    assert (r.code, r.err_lines) == (3, [
-        "error: UNIT_PRICE: not an amount in 元 (digits, at most two decimals, e.g. 85.00)"
+    assert (r.code, r.err_lines) == (7, [
+        "error: a price is never given on the command line (the process list and shell history show it): type it "
+        "at the prompt, or pipe it on stdin"
     ])
     assert "hunter2" not in r.err
     assert snapshot(ws) == before
 
 
 @pytest.mark.slow
-def test_price_set_and_show(cli: CLI, ws: Path) -> None:
+def test_price_set_and_show(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
-    assert cli("price", "set", ws, "B07", "86.50").code == 0
+    feed_stdin(monkeypatch, "86.50\n")
+    assert cli("price", "set", ws, "B07").code == 0
     r = cli("price", "show", ws)
     assert r.code == 0
     b07 = next(line for line in r.out.splitlines() if " B07 " in line)
     assert "86.50" in b07
     assert "大写: 人民币" in r.out
-    r = cli("price", "set", ws, "B99", "1.00")
+    r = cli("price", "set", ws, "B99")
     assert (r.code, r.err_lines) == (3, ["error: B99: unknown BOM line"])
+    feed_stdin(monkeypatch, "hunter2\n")
+    r = cli("price", "set", ws, "B07")
+    assert (r.code, r.err_lines) == (3, [
+        "error: unit price: not an amount in 元 (digits, at most two decimals, e.g. 85.00)"])
 
 
 @pytest.mark.slow
@@ -430,9 +472,10 @@ def test_keys_new_never_overwrites(cli: CLI, ws: Path) -> None:
 def test_secrets_never_reach_the_log_or_messages(cli: CLI, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     priced(cli, ws)
     use_passphrase(monkeypatch, "wrong")
-    outputs = [cli("price", "show", ws), cli("render", ws, "--only", "price_part")]
+    monkeypatch.setenv("BIDKIT_VIEWER", "true")
+    outputs = [cli("price", "show", ws), cli("render", ws, "--only", "price")]
     use_passphrase(monkeypatch)
-    outputs.append(cli("render", ws, "--only", "price_part"))
+    outputs.append(cli("render", ws, "--only", "price"))
     log = (ws / "audit.log").read_text(encoding="utf-8")
     data = workspace.load(ws).data
     prices = lock.with_prices(workspace.load(ws), PASSPHRASE).data.pricing

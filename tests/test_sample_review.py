@@ -13,7 +13,7 @@ from bidkit.pipeline import book
 from bidkit.pipeline.documents import render_document
 from bidkit.store import lock, workspace
 from tests.helpers import SAMPLE
-from tests.lockkit import PRICES_YAML
+from tests.lockkit import PRICES_YAML, copying_viewer
 
 DEMO_PASSPHRASE = "demo-only-passphrase"
 # every chapter of the sample's bid book that bidkit renders (forms, covers, the bidder's own 技术方案)
@@ -94,5 +94,11 @@ def test_sample_workspace_copy_renders_price_part_via_cli(cli, tmp_path: Path,  
     ws = tmp_path / "ws"
     shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", DEMO_PASSPHRASE)
+    seen = copying_viewer(monkeypatch, tmp_path / "seen")
     r = cli("render", ws, "--only", "price")
     assert r.code == 0, r.err
+    assert sorted(p.name for p in seen.glob("*.docx")) == ["bid_letter.docx", "itemised_prices.docx",
+                                                            "opening_summary.docx"]
+    assert "人民币肆佰叁拾万柒仟零伍拾元陆角" in docx_text((seen / "bid_letter.docx").read_bytes())
+    # nothing of them kept in the workspace: only the volume's title page (no price on it) is written
+    assert sorted(p.name for p in (ws / "build" / "docx").iterdir()) == ["price-cover.docx"]

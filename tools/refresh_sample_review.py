@@ -1,12 +1,13 @@
-"""Re-create the sample's review material: DEMO reviewer key, reviewers.yaml, signed approval, pricing.enc.
+"""Re-create the sample's review material: the signed DEMO approval in audit.log, and pricing.enc.
 
 Run it whenever the sample's data, attachments or the bundled templates change (tests/test_sample_review.py
 fails until you do):
 
     .venv/bin/python tools/refresh_sample_review.py
 
-Everything it writes is DEMO material: the key in samples/demo-keys/ and the passphrase ``demo-only-passphrase``
-are public and must never protect a real bid.
+Everything it writes is DEMO material: the keys in samples/demo-keys/ and the passphrase ``demo-only-passphrase``
+are public and must never protect a real bid. The DEMO reviewer is trusted through samples/demo-trust.json (signed
+by the DEMO admin key, scoped to the sample's project code), installed into a throw-away config folder here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from bidkit.store import keys, lock, price_sheet, workspace  # noqa: E402
+from bidkit.store import keys, lock, price_sheet, trust, workspace  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "city-surveillance"
 DEMO_KEYS = ROOT / "samples" / "demo-keys"
@@ -41,28 +42,23 @@ def demo_key() -> Ed25519PrivateKey:
 
 
 def main() -> None:
+    import tempfile
+
     key = demo_key()
-    public = keys.public_line(key.public_key())
-    (SAMPLE / lock.REVIEWERS).write_text(
-        "# 可信审核人（质量管理部），由公司管理员维护。 Trusted QA reviewers, kept by the company admin.\n"
-        "# DEMO: the key below belongs to samples/demo-keys/DEMO-qa-reviewer.key; never trust it in a real bid.\n"
-        "reviewers:\n"
-        f'  - name: "{DEMO_REVIEWER}"\n'
-        f"    public_key: {public}\n",
-        encoding="utf-8",
-    )
+    (SAMPLE / "reviewers.yaml").unlink(missing_ok=True)  # trust never comes from a workspace
     shutil.rmtree(SAMPLE / "review", ignore_errors=True)
     for name in (lock.PRICES, "audit.log"):
         (SAMPLE / name).unlink(missing_ok=True)
-    ws = workspace.load(SAMPLE)
-    presales = next((m.name for m in ws.data.project.team if m.role.value == "presales_engineer"), "presales")
-    sales = next((m.name for m in ws.data.project.team if m.role.value == "sales_rep"), "sales")
-    lock.request(ws, presales)
-    lock.decide(ws, "approved", DEMO_REVIEWER, "DEMO approval of the bundled sample", key)
-    pricing = price_sheet.read(DEMO_PRICES, ws.data.solution, Decimal("0.13"))  # YAML carries its own rate
-    lock.save_prices(ws, pricing, DEMO_PASSPHRASE, "price.import", {"source": DEMO_PRICES.name}, sales)
+    with tempfile.TemporaryDirectory() as config:
+        os.environ["BIDKIT_CONFIG_DIR"] = config
+        trust.install_demo()
+        ws = workspace.load(SAMPLE)
+        lock.request(ws)
+        lock.decide(ws, "approved", DEMO_REVIEWER, "DEMO approval of the bundled sample", key)
+        pricing = price_sheet.read(DEMO_PRICES, ws.data.solution, Decimal("0.13"))  # YAML carries its own rate
+        lock.save_prices(ws, pricing, DEMO_PASSPHRASE, "price.import", {"source": DEMO_PRICES.name})
     os.chmod(SAMPLE / lock.PRICES, 0o644)
-    print(f"refreshed {SAMPLE.relative_to(ROOT)}: reviewers.yaml, review/, pricing.enc, audit.log")
+    print(f"refreshed {SAMPLE.relative_to(ROOT)}: audit.log (request, DEMO approval, price import), pricing.enc")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from bidkit.cli import package as package_cli
 from bidkit.cli import price as price_cli
 from bidkit.cli import review as review_cli
 from bidkit.cli import tender as tender_cli
+from bidkit.cli import trust as trust_cli
 from bidkit.cli import verify as verify_cli
 from bidkit.cli.common import err, out
 from bidkit.core.errors import BidkitError, SecretError
@@ -69,6 +70,11 @@ def init(
 
     init_ws(directory, sample_workspace(sample))
     out(f"created workspace {directory} (from sample {sample})")
+    from bidkit.store import trust
+
+    tf, what = trust.install_demo()  # the sample's QA approval is DEMO: trusted for its project code only
+    if what != "unchanged":
+        out(f"DEMO trust {what}: {tf.label()}")
     out("a demo workspace: its seals, certificate, reviewer key and scans are DEMO material for the sample's project "
         "only; start a real bid with `bidkit new DIR`")
 
@@ -107,15 +113,18 @@ def render(
         list[str] | None, typer.Option("--only", help="Render only this document (repeatable).")
     ] = None,
 ) -> None:
-    """Render the workspace's Word documents into DIR/build/docx/."""
+    """Render the workspace's Word documents into DIR/build/docx/ (price chapters: shown, never written)."""
     from bidkit.pipeline.documents import render as render_docs
-    from bidkit.pipeline.documents import with_prices_for_render
+    from bidkit.pipeline.documents import view_prices, with_prices_for_render
 
     ws, note = with_prices_for_render(common.load(directory), only)
     if note:
         out(note)
+    rest = view_prices(ws, only, out) if only else None
+    if rest == []:
+        return
     total = 0.0
-    for r in render_docs(ws, only):
+    for r in render_docs(ws, rest):
         total += r.seconds
         out(f"{r.path}  {r.title}  {r.seconds:.2f}s")
     out(f"rendered into {ws.build_dir / 'docx'} in {total:.2f}s")
@@ -174,6 +183,7 @@ app.add_typer(price_cli.app, name="price")
 keys_cli.app.command("cert")(keys_cert_cli.cert)
 keys_cli.app.command("tokens")(keys_tokens_cli.tokens)
 app.add_typer(keys_cli.app, name="keys")
+app.add_typer(trust_cli.app, name="trust")
 app.command("log")(log_cli.log)  # one command: `log DIR` and `log verify DIR` (a group would eat DIR)
 app.command("assemble")(package_cli.assemble)
 app.command("verify")(verify_cli.verify)

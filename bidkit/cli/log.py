@@ -23,10 +23,16 @@ def log(
     root = Path(second if second is not None else first)
     if not root.is_dir():
         raise InputError(f"{root}: workspace folder not found")
-    entries = audit.read(root)
     if second is not None:
-        last = entries[-1]["hash"][:16] if entries else "-"
-        out(f"ok: {audit.LOG_NAME}: {len(entries)} entries, chain intact (head {last})")
+        from bidkit.pipeline.logcheck import verify_log
+
+        report = verify_log(root)
+        out(f"ok: {audit.LOG_NAME}: {report.entries} entries, chain intact (head {report.head}); "
+            f"{report.decisions} signed QA decision(s) at their places, {report.checkpoints} sealed package(s) "
+            "agree")
+        for note in report.notes:
+            out(f"  {note}")
         return
+    entries = audit.read(root)
     for entry in entries:
         out(audit.format_entry(entry))

@@ -6,6 +6,7 @@ is the only command that prints prices (to stdout).
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from bidkit.adapters import editor
 from bidkit.cli import common
 from bidkit.cli.common import out
-from bidkit.core.errors import InputError
+from bidkit.core.errors import InputError, SecretError
 from bidkit.core.models import PriceLine, Pricing
 from bidkit.core.money import format_amount, rmb_upper
 from bidkit.core.pricing import summarise
@@ -58,10 +59,11 @@ def import_(
     lock.require_open(ws)
     pricing = price_sheet.read(file, ws.data.solution, Decimal("0.13"))  # checked before any passphrase
     phrase = crypto.passphrase(confirm=not (ws.root / lock.PRICES).exists())
-    old = _existing(ws, phrase)
-    if old is not None and file.suffix.lower() == ".xlsx":  # a sheet has no tax rate or note: keep them
-        pricing = pricing.model_copy(update={"tax_rate": old.tax_rate, "extra_note": old.extra_note})
-    lock.save_prices(ws, pricing, phrase, "price.import", {"source": file.name})
+    with lock.changing_prices(ws):
+        old = _existing(ws, phrase)
+        if old is not None and file.suffix.lower() == ".xlsx":  # a sheet has no tax rate or note: keep them
+            pricing = pricing.model_copy(update={"tax_rate": old.tax_rate, "extra_note": old.extra_note})
+        lock.save_prices(ws, pricing, phrase, "price.import", {"source": file.name})
     out(f"imported {len(pricing.lines)} priced lines from {file.name} into {lock.PRICES} (encrypted)")
     if (ws.root / lock.PLAINTEXT).exists():
         out(f"now delete {ws.root / lock.PLAINTEXT}: plaintext prices beside {lock.PRICES} are refused")
@@ -83,27 +85,41 @@ def show(directory: Dir) -> None:
     out(f"大写: 人民币{rmb_upper(s.total)}")
 
 
+def _read_price(item: str) -> str:
+    """The unit price: one line from stdin when it is piped, else a prompt that does not echo it."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise InputError("stdin: no unit price (pipe one line, e.g. a value in 元 such as 85.00)")
+        return line.strip()
+    return crypto.PROMPT["ask"](f"{item} 单价 (unit price, 元): ").strip()
+
+
 @app.command("set")
 def set_(
     directory: Dir,
     item: Annotated[str, typer.Argument(help="BOM line id, e.g. B07.", show_default=False)],
-    unit_price: Annotated[str, typer.Argument(help="Unit price in 元, e.g. 85.00.", show_default=False)],
+    refused: Annotated[str | None, typer.Argument(hidden=True, show_default=False)] = None,
 ) -> None:
-    """Set one BOM line's unit price."""
+    """Set one BOM line's unit price, typed at the prompt or piped on stdin (never on the command line)."""
+    if refused is not None:  # the value is not echoed
+        raise SecretError("a price is never given on the command line (the process list and shell history show "
+                          "it): type it at the prompt, or pipe it on stdin")
     ws = common.load(directory)
     lock.require_open(ws)
-    try:
-        price = PriceLine(item=item, unit_price=unit_price).unit_price
-    except ValidationError:
-        # the value is not echoed: a passphrase typed here by mistake must not reach the terminal log
-        raise InputError("UNIT_PRICE: not an amount in 元 (digits, at most two decimals, e.g. 85.00)") from None
     bom_ids = [b.id for b in ws.data.solution.bom]
     if item not in bom_ids:
         raise InputError(f"{item}: unknown BOM line")
+    try:
+        price = PriceLine(item=item, unit_price=_read_price(item)).unit_price
+    except ValidationError:
+        # the value is not echoed: a passphrase typed here by mistake must not reach the terminal log
+        raise InputError("unit price: not an amount in 元 (digits, at most two decimals, e.g. 85.00)") from None
     phrase = crypto.passphrase(confirm=not (ws.root / lock.PRICES).exists())
-    old = _existing(ws, phrase) or Pricing()
-    pricing = lock.set_price(old, item, price, bom_ids)
-    lock.save_prices(ws, pricing, phrase, "price.set", {"item": item})
+    with lock.changing_prices(ws):
+        old = _existing(ws, phrase) or Pricing()
+        pricing = lock.set_price(old, item, price, bom_ids)
+        lock.save_prices(ws, pricing, phrase, "price.set", {"item": item})
     out(f"set the unit price of {item} in {lock.PRICES}")
 
 
@@ -113,11 +129,12 @@ def edit(directory: Dir) -> None:
     ws = common.load(directory)
     lock.require_open(ws)
     phrase = crypto.passphrase()
-    old = lock.decrypt_prices(ws, phrase)
-    edited = editor.edit(lock.pricing_yaml(old), "pricing.yaml")
-    pricing = price_sheet.read_yaml(edited, "pricing.yaml", ws.data.solution)
-    if pricing == old:
-        out("no change")
-        return
-    lock.save_prices(ws, pricing, phrase, "price.edit", {})
+    with lock.changing_prices(ws):  # nobody else changes the prices while they are in the editor
+        old = lock.decrypt_prices(ws, phrase)
+        edited = editor.edit(lock.pricing_yaml(old), "pricing.yaml")
+        pricing = price_sheet.read_yaml(edited, "pricing.yaml", ws.data.solution)
+        if pricing == old:
+            out("no change")
+            return
+        lock.save_prices(ws, pricing, phrase, "price.edit", {})
     out(f"saved {len(pricing.lines)} priced lines into {lock.PRICES}")

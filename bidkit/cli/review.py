@@ -16,7 +16,8 @@ app = typer.Typer(help="QA review of the technical and commercial parts (opens t
                   no_args_is_help=True)
 
 Dir = Annotated[Path, typer.Argument(help="The bid workspace folder.", show_default=False)]
-Reviewer = Annotated[str, typer.Option("--reviewer", help="Your name as in reviewers.yaml.", show_default=False)]
+Reviewer = Annotated[str, typer.Option("--reviewer", help="Your name as in the company trust file.",
+                                        show_default=False)]
 KeyFile = Annotated[
     Path | None,
     typer.Option("--key", help="Private key file (default: your key under the bidkit config folder)."),
@@ -24,13 +25,10 @@ KeyFile = Annotated[
 
 
 @app.command()
-def request(
-    directory: Dir,
-    by: Annotated[str | None, typer.Option("--by", help="Who asks (default $BIDKIT_USER or login).")] = None,
-) -> None:
-    """Ask QA to review the technical and commercial parts as they are now."""
+def request(directory: Dir) -> None:
+    """Ask QA to review the technical and commercial parts as they are now (logged under your login)."""
     ws = common.load(directory)
-    req = lock.request(ws, by)
+    req = lock.request(ws)
     out(f"review requested by {req.requested_by}: {len(req.digests)} inputs, digest "
         f"{review.combined(req.digests)[:16]}")
 
@@ -70,7 +68,32 @@ def status(directory: Dir) -> None:
     ws = common.load(directory)
     st = lock.status(ws)
     out(f"QA review: {st.state.describe()}")
+    if st.voucher is not None and st.state.open:
+        demo = "DEMO trust — " if st.voucher.demo else ""
+        out(f"  reviewer key vouched for by: {demo}{st.voucher.issuer} v{st.voucher.version} "
+            f"(admin key {st.voucher.admin})")
     for name in st.state.changed:
         out(f"  changed: {name}")
     out(f"price lock: {'open' if st.state.open else 'closed'}")
     out(st.prices)
+
+
+@app.command()
+def audit(directory: Dir) -> None:
+    """QA: compare your own record of the decisions you signed (your witness file) with the workspace's log;
+    exit 6 when a decision you signed is missing or moved (the log's tail was cut or rewritten)."""
+    from bidkit.core.errors import IntegrityError
+    from bidkit.store import witness
+
+    ws = common.load(directory)
+    lock.chain(ws)  # the log itself first: its chain and every signed decision's place
+    findings = witness.compare(ws.root, ws.data.project.code)
+    if not findings:
+        out(f"no decisions for project {ws.data.project.code} in your witness record "
+            f"({witness.witness_file(ws.data.project.code)}) or in the log")
+        return
+    for f in findings:
+        out(f.line)
+    bad = [f for f in findings if not f.ok]
+    if bad:
+        raise IntegrityError(f"{len(bad)} decision(s) you signed are not in the workspace's log as signed")

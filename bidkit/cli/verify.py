@@ -24,11 +24,14 @@ def verify(
     workspace: Annotated[Path | None, typer.Option(
         "--workspace", help="Workspace whose certificate to trust (default: the one holding the package's "
                             "build/ folder).", show_default=False)] = None,
+    reviewers: Annotated[Path | None, typer.Option(
+        "--reviewers", help="The company trust file: the QA approval the manifest carries must be signed by a "
+                            "reviewer key it lists for the package's project.", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
 ) -> None:
     """Check that PACKAGE is exactly what the company signed; exit 6 with one line per finding if not."""
     from bidkit.adapters.pdf.verify import load_trusted, verify_package
-    from bidkit.pipeline.signing import Trust, workspace_trust
+    from bidkit.pipeline.signing import Trust, approval_line, check_approval, workspace_trust
 
     if trust is not None and ca is not None:
         raise InputError("--trust and --ca: give one (--trust: the signer's own certificate; --ca: the CA root)")
@@ -43,6 +46,8 @@ def verify(
                          "(or --workspace DIR whose bidkit.yaml names signing.certificate)")
     trusted = load_trusted(source.path, source.display)
     report = verify_package(package, trusted, display=str(package), ca=source.ca)
+    if reviewers is not None and report.manifest is not None:
+        report.problems.extend(check_approval(report.manifest, reviewers))
     if as_json:
         out(json.dumps({**report.summary(), "trusted": source.display, "ca": source.ca}, ensure_ascii=False))
     if report.problems:
@@ -63,3 +68,7 @@ def verify(
     within = {True: "signed within it", False: "signed outside it", None: "no signing time"}
     out(f"certificate: issued by {report.issuer}, valid {report.valid_from} – {report.valid_to}; "
         f"{within[report.signed_within_validity]}")
+    line = approval_line(m)
+    if line is not None:
+        checked = f"; checked against {reviewers}" if reviewers is not None else ""
+        out(f"approval: {line}{checked}")

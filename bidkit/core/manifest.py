@@ -28,7 +28,10 @@ from bidkit.core.errors import IntegrityError
 
 FORMAT = "bidkit-manifest/1"
 KINDS = ("front", "chapter", "part", "attachment")
-APPROVAL_KEYS = ("reviewer", "time", "decision", "digest")  # the only approval fields a manifest carries
+# the only approval fields a manifest carries: who approved and when, the inputs' digest, the signed statement itself
+# (so a verifier checks it against the trust it holds), which trust file vouched (DEMO stamped) and the audit log's
+# head when the package was sealed (the package's signature covers it: a checkpoint of the log)
+APPROVAL_KEYS = ("reviewer", "time", "decision", "digest", "statement", "trust", "demo", "log_head")
 SIGNER_KEYS = ("sha256", "subject", "issuer")  # the only signer fields: public, from the certificate
 
 

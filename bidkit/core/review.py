@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from bidkit.core.book import attachment_index, plan
 from bidkit.core.models import BidData
@@ -99,34 +99,6 @@ def changed_inputs(approved: dict[str, str], current: dict[str, str]) -> list[st
     return [n for n in names if approved.get(n) != current.get(n)]
 
 
-# --- trusted reviewers (reviewers.yaml) ------------------------------------------------------------------------
-
-
-class Reviewer(Model):
-    name: Text
-    public_key: Text
-    role: str = "qa"
-
-    @field_validator("public_key")
-    @classmethod
-    def _key(cls, value: str) -> str:
-        if not value.startswith(PUBLIC_KEY_PREFIX) or len(value) < len(PUBLIC_KEY_PREFIX) + 40:
-            raise ValueError(f"expected '{PUBLIC_KEY_PREFIX}' and the base64 key printed by bidkit keys new")
-        return value
-
-
-class Reviewers(Model):
-    """reviewers.yaml: the QA reviewers whose signed approvals are trusted (kept by the company admin)."""
-
-    reviewers: list[Reviewer] = Field(default_factory=list)
-
-    def keys_of(self, name: str) -> list[str]:
-        return [r.public_key for r in self.reviewers if r.name == name]
-
-    def name_of(self, public_key: str) -> str | None:
-        return next((r.name for r in self.reviewers if r.public_key == public_key), None)
-
-
 # --- request and signed statements ---------------------------------------------------------------------------
 
 
@@ -142,7 +114,8 @@ class Request(Model):
 
 
 class Statement(Model):
-    """A QA decision, signed by the reviewer's Ed25519 key over :meth:`payload`."""
+    """A QA decision, signed by the reviewer's Ed25519 key over :meth:`payload` (everything but the signature:
+    the inputs' digests, the request answered and the log's head at the decision's place)."""
 
     format: Literal["bidkit-review/1"] = FORMAT
     kind: Literal["decision"] = "decision"
@@ -153,6 +126,8 @@ class Statement(Model):
     comment: str = ""
     digests: dict[str, str]
     public_key: Text
+    log_head: str = ""  # the audit log's head hash the decision follows: its place, signed
+    request: str = ""  # the hash of the log entry of the request it answers
     signature: str = ""
 
     def payload(self) -> bytes:

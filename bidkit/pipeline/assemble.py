@@ -223,10 +223,13 @@ def manifest(ws: Workspace, composed: pdf.Composed, draft: bool, signer: Signer 
                for s in composed.sections]
     approval = None
     if not draft:
-        st = lock.read_decision(ws)
-        if st is not None and st.decision == "approved":
+        status = lock.status(ws)
+        st = status.decision
+        if st is not None and st.decision == "approved" and status.voucher is not None:
             approval = {"reviewer": st.reviewer, "time": st.time, "decision": st.decision,
-                        "digest": review.combined(st.digests)}
+                        "digest": review.combined(st.digests), "statement": st.model_dump(mode="json"),
+                        "trust": status.voucher.model_dump(mode="json"), "demo": status.voucher.demo,
+                        "log_head": audit.head(ws.root)}
     return build_manifest(
         project_code=ws.data.project.code, version=ws.data.config.version, bidkit_version=__version__,
         front=[e for e in entries if e.kind == "front"], parts=[e for e in entries if e.kind == "chapter"],

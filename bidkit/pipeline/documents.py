@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bidkit.adapters import viewer
 from bidkit.adapters.render.docx import missing_variables, render_bytes
 from bidkit.core import book as book_mod
 from bidkit.core import context as ctx_mod
-from bidkit.core import forms, review, template_vars
+from bidkit.core import forms, template_vars
 from bidkit.core.book import PlannedChapter
 from bidkit.core.context import Node
 from bidkit.core.errors import BidkitError, InputError, TemplateError, ValidationFailed
@@ -99,40 +100,33 @@ def output_path(ws: Workspace, name: str) -> Path:
     return ws.build_dir / "docx" / f"{name}.docx"
 
 
+PRICE_NOTE = ("price chapters are never written to build/: bidkit render DIR --only price shows them in a private "
+              "folder wiped afterwards; the sealed package holds them")
+
+
 def with_prices_for_render(ws: Workspace, only: list[str] | None) -> tuple[Workspace, str | None]:
-    """Prepare ``bidkit render``: with ``--only price`` (or a price chapter) go through the gate (and ask for the
-    passphrase); without ``--only`` include the price chapters only when the lock is open and
-    ``$BIDKIT_PRICE_PASSPHRASE`` is set (never a prompt), else return a note saying why they were skipped."""
+    """Prepare ``bidkit render``: with ``--only price`` (or a price chapter) check the lock and that they can be
+    shown (a terminal or ``$BIDKIT_VIEWER``) before any slow work, then ask for the passphrase; without ``--only``
+    the price chapters are left out, with a note."""
     if only:
         if priced(ws, expand(ws, only)):
             lock.require_open(ws)
+            viewer.require()
             return lock.with_prices(ws, crypto.passphrase()), None
         return ws, None
-    try:
-        st = lock.status(ws)
-    except InputError as exc:
-        return ws, f"price part skipped: {exc.message}"
-    if not st.state.open:
-        return ws, f"price part skipped: {review.lock_message(st.state)}"
-    if not (ws.root / lock.PRICES).exists():
-        return ws, f"price part skipped: {st.prices}"
-    if not os.environ.get(crypto.ENV):
-        return ws, f"price part skipped: set {crypto.ENV} to include it, or render it with --only price"
-    return lock.with_prices(ws, crypto.passphrase()), None
+    return ws, PRICE_NOTE
 
 
 def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
-    """Render ``only`` (or every available document); all are rendered in memory before any is written."""
-    names = expand(ws, only) if only else available(ws)
+    """Render ``only`` (or every available document but the price chapters) into build/docx/; all are rendered
+    in memory before any is written. Price chapters are refused here: see :func:`view_prices`."""
+    names = expand(ws, only) if only else [n for n in available(ws) if not priced(ws, [n])]
     every = known(ws)
     for name in names:
         if name not in every:
             raise InputError(f"{name}: unknown document or chapter (one of {', '.join(every)})")
-    price_names = priced(ws, names)
-    if price_names:
-        lock.require_open(ws)  # the price lock: raises LockedError while no approval matches
-        if ws.data.pricing is None:
-            raise InputError(f"{price_names[0]}: prices not loaded (bidkit.store.lock.with_prices decrypts them)")
+    if priced(ws, names):
+        raise InputError(f"{priced(ws, names)[0]}: {PRICE_NOTE}")
     blobs = []
     problems: list[str] = []
     for name in names:  # every document, so that every template problem is named in one run
@@ -152,9 +146,24 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
         atomic_write(path, blob)
         title = chapters[name].title if name in chapters else ctx_mod.DOCUMENTS[name].title
         out.append(Rendered(name, title, path, seconds))
-    if price_names:
-        lock.record_price_render(ws, [r.path for r in out if r.name in price_names])
     return out
+
+
+def view_prices(ws: Workspace, only: list[str], say: Callable[[str], None]) -> list[str]:
+    """Render the price chapters among ``only`` (the lock open, prices loaded) and show them in a private folder
+    that is wiped afterwards (:mod:`bidkit.adapters.viewer`); log which chapters were shown and their digests.
+    Return the other names, for :func:`render`."""
+    names = expand(ws, only)
+    price_names = priced(ws, names)
+    if not price_names:
+        return names
+    lock.require_open(ws)  # the price lock: raises LockedError while no approval matches
+    if ws.data.pricing is None:
+        raise InputError(f"{price_names[0]}: prices not loaded (bidkit.store.lock.with_prices decrypts them)")
+    blobs = {f"{n}.docx": render_document(ws, n) for n in price_names}
+    lock.record_price_view(ws, blobs)
+    viewer.show(blobs, say)
+    return [n for n in names if n not in price_names]
 
 
 @dataclass(frozen=True)

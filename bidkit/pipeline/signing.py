@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bidkit.core.errors import InputError
 from bidkit.core.models.workspace import Pkcs11Config, SigningConfig
@@ -95,3 +95,46 @@ def workspace_trust(package: Path, workspace: Path | None = None) -> Trust | Non
     assert signing.certificate is not None
     rel = str(Path(signing.certificate).with_suffix(".crt"))
     return Trust(ws.path(rel, what="trusted certificate"), f"{workspace.name}/{rel}")
+
+
+def approval_line(manifest: dict[str, Any]) -> str | None:
+    """The manifest's QA approval in one line (DEMO said first), or None for a package without one."""
+    a = manifest.get("approval")
+    if not isinstance(a, dict):
+        return None
+    t = a.get("trust") if isinstance(a.get("trust"), dict) else {}
+    demo = "DEMO approval (the bundled sample's trust, its project only) — " if a.get("demo") else ""
+    via = f", vouched for by {t.get('issuer')} v{t.get('version')} (admin key {t.get('admin')})" if t else ""
+    return f"{demo}approved by {a.get('reviewer')} at {a.get('time')}{via}"
+
+
+def check_approval(manifest: dict[str, Any], company_trust: Path) -> list[str]:
+    """Problems with the manifest's QA approval against trust the verifier holds (``--reviewers FILE``): the
+    statement must be signed by a key that file lists for the package's project, under the reviewer's name, and
+    its digest must be the one the manifest names. [] when it holds."""
+    from bidkit.core import review
+    from bidkit.core.trust import vouching
+    from bidkit.store import keys, trust
+
+    tf = trust.read(company_trust)
+    a = manifest.get("approval")
+    if not isinstance(a, dict):
+        return ["approval: the package carries no QA approval (a draft, or sealed without one)"]
+    st = review.parse_statement(a.get("statement"))
+    if isinstance(st, str):
+        return [f"approval: no signed QA statement in the manifest ({st})"]
+    problems = []
+    if not keys.verify(st.public_key, st.payload(), st.signature):
+        problems.append("approval: the QA statement's signature does not match its content")
+    if st.decision != "approved" or st.reviewer != a.get("reviewer") or review.combined(st.digests) != a.get("digest"):
+        problems.append("approval: the manifest's approval fields differ from the signed statement")
+    project = manifest.get("project")
+    if st.project != project:
+        problems.append(f"approval: signed for project {st.project}, the package is {project}")
+    found = vouching([tf], str(project), st.public_key)
+    if found is None:
+        problems.append(f"approval: signed by a key {company_trust} does not trust for project {project} "
+                        f"(reviewer '{st.reviewer}', key {st.public_key})")
+    elif found[0] != st.reviewer:
+        problems.append(f"approval: names '{st.reviewer}' but the key is {found[0]}'s in {company_trust}")
+    return problems

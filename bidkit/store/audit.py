@@ -6,11 +6,13 @@ previous entry's hash) and ``hash`` (SHA-256 of the entry's canonical JSON witho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
-import getpass
 import json
 import os
+import pwd
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +29,14 @@ def now() -> str:
 
 
 def default_actor(explicit: str | None = None) -> str:
+    """Who did it: a reviewer's name when their key signs the entry (``explicit``), else the operating-system
+    login — never an environment variable, which anyone can set."""
     if explicit:
         return explicit
-    env = os.environ.get("BIDKIT_USER")
-    if env:
-        return env
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid {os.getuid()}"
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
@@ -84,9 +85,24 @@ def read(root: Path) -> list[dict[str, Any]]:
     return verify_lines(_lines(blob))
 
 
-def append(root: Path, action: str, details: dict[str, Any], actor: str | None = None) -> dict[str, Any]:
-    """Append one entry (O_APPEND, under an exclusive lock, fsynced); the chain is verified first."""
+def head(root: Path) -> str:
+    """The hash of the log's newest entry (the chain's head), verified."""
+    entries = read(root)
+    return entries[-1]["hash"] if entries else GENESIS
+
+
+Details = dict[str, Any] | Callable[[str, list[dict[str, Any]]], dict[str, Any]]
+
+
+def append(root: Path, action: str, details: Details, actor: str | None = None) -> dict[str, Any]:
+    """Append one entry (O_APPEND, under an exclusive lock, fsynced); the chain is verified first.
+
+    ``details`` may be a function of the chain's head hash and the entries so far, called under the lock: a signed
+    entry binds itself to its place (a QA decision signs the head it follows). The entry is written whole or not
+    at all: a short write (disk or quota full) is cut back off and raises :class:`OutputError`, so a command that
+    logs before it acts fails before its change takes effect."""
     path = root / LOG_NAME
+    existed = path.exists()
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
@@ -97,24 +113,39 @@ def append(root: Path, action: str, details: dict[str, Any], actor: str | None =
         os.lseek(fd, 0, os.SEEK_SET)
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
-        entries = verify_lines(_lines(b"".join(chunks)))
+        blob = b"".join(chunks)
+        entries = verify_lines(_lines(blob))
+        head = entries[-1]["hash"] if entries else GENESIS
         entry: dict[str, Any] = {
             "seq": len(entries) + 1,
             "time": now(),
             "actor": default_actor(actor),
             "action": action,
-            "details": details,
-            "prev": entries[-1]["hash"] if entries else GENESIS,
+            "details": details(head, entries) if callable(details) else details,
+            "prev": head,
         }
         entry["hash"] = entry_hash(entry)
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-        blob = b"".join(chunks)
         if blob and not blob.endswith(b"\n"):
             line = b"\n" + line
-        os.write(fd, line)
-        os.fsync(fd)
+        try:
+            written = os.write(fd, line)
+            if written != len(line):
+                raise OSError(28, "short write (disk or quota full?)")
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, len(blob))  # the log stays as it was: whole entries only
+            raise
     except OSError as exc:
-        raise OutputError(f"{LOG_NAME}: cannot append to the audit log ({exc.strerror or exc})") from None
+        raise OutputError(f"{LOG_NAME}: cannot append to the audit log ({exc.strerror or exc}); "
+                          "nothing was changed") from None
+    except BaseException:
+        if not existed:  # a refused entry leaves no empty log behind
+            with contextlib.suppress(OSError):
+                if os.fstat(fd).st_size == 0:
+                    path.unlink()
+        raise
     finally:
         os.close(fd)  # releases the lock
     return entry

@@ -201,29 +201,41 @@ def legacy_templates(root: Path, models: Mapping[str, Any]) -> list[Problem]:
         "chapter's form instead (templates/<form>.docx, see templates/README.md)")) for name in legacy]
 
 
-REVIEW_FILES = ("review/request.json", "review/approval.json", "review/rejection.json")
+AUDIT_LOG = "audit.log"
+REVIEW_DECISIONS = ("review.approve", "review.reject")
+
+
+def _other_review(root: Path, code: str) -> Problem | None:
+    """The first QA decision in audit.log signed for another project (a log that came with a copy of another bid,
+    such as the sample's DEMO approval), with what resets it."""
+    try:
+        lines = (root / AUDIT_LOG).read_bytes().splitlines()
+    except OSError:
+        return None
+    for n, line in enumerate(lines, 1):
+        try:
+            entry = json.loads(line)
+            other = entry["details"]["statement"]["project"] if entry.get("action") in REVIEW_DECISIONS else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # a damaged line is the audit log's own error (bidkit log verify)
+        if isinstance(other, str) and other != code:
+            return Problem(Location(AUDIT_LOG, n), (
+                f"QA decision signed for project {other}, not {code}: if project.yaml code was changed, change it "
+                f"back; if the log came with a copy of another bid (bidkit init copies the sample's), delete "
+                f"{AUDIT_LOG} and ask QA for a new review (bidkit review request {root}), or start the bid with "
+                "bidkit new"))
+    return None
 
 
 def leftovers(root: Path, models: Mapping[str, Any]) -> list[Problem]:
-    """Review files and prices of another project (a workspace copied from another bid, or project.yaml's code
-    changed), each with the command that resets it. Only the project each file names is read here; whether it
-    can be trusted is :mod:`bidkit.store.lock`'s question."""
+    """A review and prices of another project (a workspace copied from another bid, or project.yaml's code
+    changed), each with what resets it. Only the project each names is read here; whether it can be trusted is
+    :mod:`bidkit.store.lock`'s question."""
     try:
         code = models["project"].code
     except (KeyError, AttributeError):
         return []
-    problems = []
-    for rel in REVIEW_FILES:
-        try:
-            other = json.loads((root / rel).read_bytes()).get("project")
-        except (OSError, ValueError, AttributeError):
-            continue
-        if isinstance(other, str) and other != code:
-            problems.append(Problem(Location(rel), (
-                f"made for project {other}, not {code}: if project.yaml code was changed, change it back; if the "
-                f"file came with a copy of another bid, delete the folder review/ and ask QA for a new review "
-                f"(bidkit review request {root})")))
-            break
+    problems = [p for p in [_other_review(root, code)] if p is not None]
     try:
         other = crypto.project_of((root / PRICES).read_bytes())
     except (OSError, IntegrityError):

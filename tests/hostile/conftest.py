@@ -42,6 +42,7 @@ DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase",  # the sample's p
 def demo_secrets(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for k, v in DEMO_ENV.items():
         monkeypatch.setenv(k, v)
+    monkeypatch.setenv("BIDKIT_VIEWER", "true")  # render --only price: "looked at" and wiped
     return dict(DEMO_ENV)
 
 

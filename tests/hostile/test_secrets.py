@@ -53,7 +53,7 @@ def leaks(text: str, figures: list[str]) -> list[str]:
 def test_wrong_passphrase(packaged_ws: Path, monkeypatch: pytest.MonkeyPatch,
                           fails_cleanly: Callable[..., Result]) -> None:
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", "not-the-passphrase")
-    for args in (("price", "show", packaged_ws), ("render", packaged_ws, "--only", "price_part"),
+    for args in (("price", "show", packaged_ws), ("render", packaged_ws, "--only", "price"),
                  ("assemble", packaged_ws)):
         r = fails_cleanly(packaged_ws, *args, code=7, line="error: pricing.enc: wrong passphrase")
         assert (r.out, len(r.err_lines)) == ("", 1)
@@ -105,7 +105,7 @@ def test_forced_traceback_shows_no_price_or_passphrase(packaged_ws: Path, monkey
         raise RuntimeError(f"bug near {got!r}, {args!r}, {figures[0]}, {figures[-1]}, passphrase {secret}")
 
     monkeypatch.setattr(target, name, exploding)
-    for cmd in (("price", "show", packaged_ws), ("render", packaged_ws, "--only", "price_part"),
+    for cmd in (("price", "show", packaged_ws), ("render", packaged_ws, "--only", "price"),
                 ("assemble", packaged_ws)):
         r = cli("--verbose", *cmd)
         assert r.code == 70, r.err

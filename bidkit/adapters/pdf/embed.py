@@ -19,6 +19,7 @@ every page as it was (qpdf, pikepdf) keeps the digests, and one that changes a p
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -111,4 +112,13 @@ def read_manifest(pdf: pikepdf.Pdf) -> bytes | None:
             return None
         return bytes(spec.get_file().read_bytes())
     except (pikepdf.PdfError, KeyError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def manifest_of(path: Path) -> bytes | None:
+    """The manifest embedded in the package at ``path`` (None when it has none or does not open as a PDF)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return read_manifest(pdf)
+    except (pikepdf.PdfError, OSError):
         return None
