@@ -19,6 +19,7 @@ from docx.shared import Cm
 from PIL import Image, ImageDraw
 
 from tests.helpers import Result, needs_soffice, replace_once
+from tests.lockkit import copying_viewer
 from tests.pdfkit import html_pdf, page_texts
 
 pytestmark = [needs_soffice(), pytest.mark.slow]
@@ -79,7 +80,7 @@ def approve(ws: Path) -> None:
     from bidkit.store import keys, lock, workspace
 
     w = workspace.load(ws)
-    lock.request(w, "tester")
+    lock.request(w)
     lock.decide(w, "approved", "郑雅琴", "e2e", keys.load_private(KEY))
 
 
@@ -219,11 +220,13 @@ def test_a_price_chapter_from_the_users_file_waits_for_the_approval(cli: Callabl
     r = cli("render", ws, "--only", "own_letter")
     assert r.code == 4 and "price lock closed" in r.err  # the sample's approval is stale now: a new input
     approve(ws)
+    shown = copying_viewer(monkeypatch, tmp_path / "shown")  # price chapters are only shown, never written
     r = cli("render", ws, "--only", "own_letter")
     assert r.code == 0, r.err
     from bidkit.adapters.render.text import docx_text
 
-    text = docx_text((ws / "build" / "docx" / "own_letter.docx").read_bytes())
+    assert not (ws / "build" / "docx" / "own_letter.docx").exists()
+    text = docx_text((shown / "own_letter.docx").read_bytes())
     assert "报价函" in text and "人民币（大写）肆佰" in text
 
     # a literal amount in the bidder's own price chapter is refused, and the message shows no amount

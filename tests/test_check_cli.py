@@ -31,7 +31,7 @@ def prices(monkeypatch: pytest.MonkeyPatch) -> None:
 def reapprove(root: Path) -> None:
     """QA reviews the changed workspace again (with the sample's DEMO key), so the prices open."""
     ws = load(root)
-    lock.request(ws, "test")
+    lock.request(ws)
     lock.decide(ws, "approved", DEMO_REVIEWER, "test approval", keys.load_private(DEMO_KEY))
 
 

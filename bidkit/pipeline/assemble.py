@@ -39,7 +39,7 @@ from bidkit.core.manifest import ManifestEntry, build_manifest
 from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline import check
 from bidkit.pipeline.signing import secret_env, workspace_signer
-from bidkit.store import audit, crypto, lock
+from bidkit.store import audit, crypto, lock, snapshot
 from bidkit.store.files import atomic_path, atomic_write, file_sha256
 from bidkit.store.workspace import Workspace
 from bidkit.store.workspace import load as load_workspace
@@ -357,6 +357,14 @@ def assemble(
     ws, copy_label = load(root, copy)
     if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
         raise check.refusal(refused)
+    with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
+        return _assemble(snap, copy_label, draft=draft, step=step, lap=lap, timings=timings, start=start,
+                         prompter=prompter, sign_prompter=sign_prompter, split=split)
+
+
+def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, lap: Callable[[str], None],
+              timings: dict[str, float], start: float, prompter: Prompter | None, sign_prompter: Prompter | None,
+              split: bool) -> list[Assembled]:
     book = plan(ws, draft)
     notes = list(book.notes)
     passphrase = None
@@ -457,7 +465,7 @@ def assemble(
 
     out = []
     for target, manifest_path, digest, composed_one, volume in results:
-        audit.append(ws.root, "assemble", {"file": str(target.relative_to(ws.root)), "sha256": digest,
+        audit.append(ws.home, "assemble", {"file": str(target.relative_to(ws.home)), "sha256": digest,
                                            "pages": composed_one.pages, "draft": draft,
                                            **({"volume": volume} if volume else {})})
         out.append(Assembled(

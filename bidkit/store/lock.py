@@ -144,10 +144,10 @@ def price_file_state(ws: Workspace) -> str:
             f"{PLAINTEXT}: plaintext prices beside {PRICES}: delete it (the live prices are in {PRICES})"
         )
     if plain:
-        return f"prices not encrypted: run bidkit price import {ws.root} {PLAINTEXT}, then delete {PLAINTEXT}"
+        return f"prices not encrypted: run bidkit price import {ws.home} {PLAINTEXT}, then delete {PLAINTEXT}"
     if enc:
         return f"prices: {PRICES} (encrypted)"
-    return f"prices: none yet (bidkit price template {ws.root} prices.xlsx, then bidkit price import)"
+    return f"prices: none yet (bidkit price template {ws.home} prices.xlsx, then bidkit price import)"
 
 
 def status(ws: Workspace) -> Status:
@@ -212,7 +212,7 @@ def decide(
     def details(head: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         ch = chain(ws, entries)
         if ch.request is None:
-            raise StateError(f"no QA review requested: run bidkit review request {ws.root} first")
+            raise StateError(f"no QA review requested: run bidkit review request {ws.home} first")
         if ch.last == "decision":
             assert ch.decision is not None
             raise StateError(f"the latest request was answered already ({ch.decision.decision} by "
@@ -220,7 +220,7 @@ def decide(
         changed = review.changed_inputs(ch.request.digests, digests)
         if changed:
             raise StateError(f"inputs changed since the review was requested: {', '.join(changed)} "
-                             f"(ask for a new request: bidkit review request {ws.root})")
+                             f"(ask for a new request: bidkit review request {ws.home})")
         st = make_statement(ws, decision, reviewer, comment, key, digests, log_head=head,
                             request_hash=ch.request_hash)
         made.append(st)
@@ -244,8 +244,8 @@ def decrypt_prices(ws: Workspace, passphrase: str) -> Pricing:
     path = ws.root / PRICES
     if not path.exists():
         if (ws.root / PLAINTEXT).exists():
-            raise InputError(f"prices not encrypted: run bidkit price import {ws.root} {PLAINTEXT}")
-        raise InputError(f"{PRICES}: no prices yet (bidkit price import {ws.root} FILE)")
+            raise InputError(f"prices not encrypted: run bidkit price import {ws.home} {PLAINTEXT}")
+        raise InputError(f"{PRICES}: no prices yet (bidkit price import {ws.home} FILE)")
     plain = crypto.decrypt(path.read_bytes(), passphrase, ws.data.project.code, PRICES)
     try:
         return Pricing.model_validate(yamlio.parse(plain, PRICES))
@@ -261,7 +261,8 @@ def open_prices(ws: Workspace, passphrase: str) -> Pricing:
 def with_prices(ws: Workspace, passphrase: str) -> Workspace:
     """The workspace with its prices decrypted into ``data.pricing`` (only through the open lock)."""
     pricing = open_prices(ws, passphrase)
-    return Workspace(root=ws.root, data=ws.data.model_copy(update={"pricing": pricing}), raw=ws.raw)
+    return Workspace(root=ws.root, data=ws.data.model_copy(update={"pricing": pricing}), raw=ws.raw,
+                     origin=ws.origin)
 
 
 @contextlib.contextmanager
@@ -272,7 +273,7 @@ def changing_prices(ws: Workspace) -> Iterator[None]:
     try:
         fd = os.open(ws.root, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        raise OutputError(f"{ws.root}: cannot lock the workspace for a price change ({exc.strerror or exc})") from None
+        raise OutputError(f"{ws.home}: cannot lock the workspace for a price change ({exc.strerror or exc})") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -289,7 +290,7 @@ def save_prices(ws: Workspace, pricing: Pricing, passphrase: str, action: str, d
     if (ws.root / PRICES).exists():
         decrypt_prices(ws, passphrase)  # proves it is the same passphrase before anything is replaced
     elif (ws.root / PLAINTEXT).exists() and action != "price.import":
-        raise InputError(f"prices not encrypted: run bidkit price import {ws.root} {PLAINTEXT}")
+        raise InputError(f"prices not encrypted: run bidkit price import {ws.home} {PLAINTEXT}")
     blob = crypto.encrypt(pricing_yaml(pricing), passphrase, ws.data.project.code)
     digest = review.sha256(blob)
     with atomic_path(ws.root / PRICES) as tmp:

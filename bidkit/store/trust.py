@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,7 +17,7 @@ from pydantic import ValidationError
 
 from bidkit.core.errors import InputError, IntegrityError, OutputError
 from bidkit.core.trust import TrustedReviewer, TrustFile, same_fingerprint
-from bidkit.store import keys
+from bidkit.store import audit, keys
 from bidkit.store.files import atomic_write
 from bidkit.store.resources import samples_dir
 
@@ -35,10 +34,7 @@ def trust_dir() -> Path:
 
 def login() -> str:
     """The operating-system user (never an environment variable: anyone can set one)."""
-    try:
-        return pwd.getpwuid(os.getuid()).pw_name
-    except KeyError:
-        return f"uid {os.getuid()}"
+    return audit.default_actor()
 
 
 def parse(blob: bytes, display: str) -> TrustFile:

@@ -38,10 +38,16 @@ class Workspace:
     root: Path
     data: BidData
     raw: dict[str, Any] = field(default_factory=dict)
+    origin: Path | None = None  # a snapshot's workspace (see bidkit.store.snapshot): where build/ and messages point
+
+    @property
+    def home(self) -> Path:
+        """The workspace folder as the user knows it (a snapshot reads from a private copy of it)."""
+        return self.origin or self.root
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "build"
+        return self.home / "build"
 
     def path(self, rel: str, *, what: str = "file", must_exist: bool = True) -> Path:
         return resolve_inside(self.root, rel, what=what, must_exist=must_exist)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from bidkit.core.checks import CheckInput, Finding, Severity, rule
 from bidkit.core.checks.chapters import locate
-from bidkit.core.checks.text import Chapter, numbered_tables
+from bidkit.core.checks.text import Chapter, mask, numbered_tables
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
@@ -23,7 +23,8 @@ def placeholder_findings(ch: Chapter) -> list[Finding]:
     for line in ch.lines:
         m = _PLACEHOLDER.search(line)
         if m:
-            snippet = line[max(0, m.start() - 10): m.end() + 20].strip()
+            # masked: the line may be a price line (a stray {# in a price note sits beside the unit prices)
+            snippet = mask(line[max(0, m.start() - 10): m.end() + 20].strip())
             return [Finding("hygiene.placeholder", Severity.fatal, ch.where(line),
                             f"文中残留模板占位符“{snippet}”。A template placeholder was left in the text.",
                             "检查模板中该处的 {{ }} / {% %} 是否写错（如被拆成多段格式）。")]

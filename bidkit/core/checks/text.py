@@ -173,6 +173,11 @@ def literal_amounts(template_text: str) -> list[str]:
     return out
 
 
+def mask(text: str) -> str:
+    """``text`` with every digit and 大写 numeral masked (``#``, ``×``): a quote that can never carry an amount."""
+    return text.translate(_MASK)
+
+
 def masked_excerpt(text: str, limit: int = 80) -> str:
     """The line of ``text`` most like a price sentence, every digit and 大写 numeral masked, at most ``limit``
     characters: enough to find the paragraph, never an amount."""
