@@ -111,3 +111,32 @@ def test_a_demo_certificate_on_a_token_signs_only_the_sample(other: Path, sample
     [f] = check_io.signer_refusals(load(other), identity)
     assert (f.rule, f.location) == ("seals.demo_material", "bidkit.yaml signing.pkcs11")
     assert check_io.signer_refusals(load(sample_ws), identity) == []
+
+
+def test_a_copied_review_and_prices_name_their_reset(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """A copy of the sample under another project code: the sample's QA decision (in audit.log) and its prices are
+    named with what resets them, in one validate."""
+    ws = tmp_path / "copy"
+    assert cli("init", ws).code == 0
+    replace_once(ws / "project.yaml", r"^code: .*$", f"code: {OTHER}")
+    r = cli("validate", ws)
+    assert r.code == 3
+    decision = next(n for n, line in enumerate((ws / "audit.log").read_text(encoding="utf-8").splitlines(), 1)
+                    if '"review.approve"' in line)
+    assert (f"audit.log:{decision}: QA decision signed for project JL-2026-031, not {OTHER}: if project.yaml code "
+            "was changed, change it back; if the log came with a copy of another bid (bidkit init copies the "
+            f"sample's), delete audit.log and ask QA for a new review (bidkit review request {ws}), or start the bid "
+            "with bidkit new") in r.err_lines, r.err
+    assert any(line.startswith(f"pricing.enc: belongs to another project (JL-2026-031), not {OTHER}")
+               for line in r.err_lines)
+    assert r.err_lines[-1] == "error: 2 problems found"
+
+
+def test_the_demo_reviewer_key_approves_no_other_project(cli: Callable[..., Result], other: Path) -> None:
+    """The DEMO key is trusted through the DEMO trust file alone, scoped to the codes DEMO material serves."""
+    assert cli("review", "request", other).code == 0
+    r = cli("review", "approve", other, "--reviewer", "郑雅琴", "--key",
+            SAMPLE.parent / "demo-keys" / "DEMO-qa-reviewer.key")
+    assert r.code != 0
+    assert f"not trusted on this machine for project {OTHER}" in r.err
+    assert OTHER not in demo.sample_codes()
