@@ -114,22 +114,29 @@ def test_a_demo_certificate_on_a_token_signs_only_the_sample(other: Path, sample
 
 
 def test_a_copied_review_and_prices_name_their_reset(cli: Callable[..., Result], tmp_path: Path) -> None:
-    """A copy of the sample under another project code: the sample's QA decision (in audit.log) and its prices are
-    named with what resets them, in one validate."""
+    """A copy of the sample under another project code: its prices are named by validate, and the sample's QA
+    decision (in audit.log) where the review is read, each with what resets it."""
     ws = tmp_path / "copy"
     assert cli("init", ws).code == 0
     replace_once(ws / "project.yaml", r"^code: .*$", f"code: {OTHER}")
     r = cli("validate", ws)
     assert r.code == 3
+    assert r.err_lines[0].startswith(f"pricing.enc: belongs to another project (JL-2026-031), not {OTHER}: if "
+                                     "project.yaml code was changed, change it back; if the file came with a copy of "
+                                     f"another bid, delete it and import this bid's prices (bidkit price import {ws} ")
+    assert r.err_lines[-1] == "error: 1 problem found"
+    (ws / "pricing.enc").unlink()
     decision = next(n for n, line in enumerate((ws / "audit.log").read_text(encoding="utf-8").splitlines(), 1)
                     if '"review.approve"' in line)
-    assert (f"audit.log:{decision}: QA decision signed for project JL-2026-031, not {OTHER}: if project.yaml code "
-            "was changed, change it back; if the log came with a copy of another bid (bidkit init copies the "
-            f"sample's), delete audit.log and ask QA for a new review (bidkit review request {ws}), or start the bid "
-            "with bidkit new") in r.err_lines, r.err
-    assert any(line.startswith(f"pricing.enc: belongs to another project (JL-2026-031), not {OTHER}")
-               for line in r.err_lines)
-    assert r.err_lines[-1] == "error: 2 problems found"
+    r = cli("review", "status", ws)
+    assert r.code == 6
+    assert r.err_lines == [
+        f"error: audit.log:{decision}: QA decision signed for project JL-2026-031, not {OTHER}: if project.yaml code "
+        "was changed, change it back; if the log came with a copy of another bid (bidkit init copies the "
+        f"sample's), delete audit.log and ask QA for a new review (bidkit review request {ws}), or start the bid "
+        "with bidkit new"]
+    (ws / "audit.log").unlink()  # the reset it names
+    assert "not requested" in cli("review", "status", ws).out
 
 
 def test_the_demo_reviewer_key_approves_no_other_project(cli: Callable[..., Result], other: Path) -> None:

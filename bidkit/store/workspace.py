@@ -7,7 +7,6 @@ must exist inside the workspace). Every problem is reported at once; every comma
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -207,41 +206,16 @@ def legacy_templates(root: Path, models: Mapping[str, Any]) -> list[Problem]:
         "chapter's form instead (templates/<form>.docx, see templates/README.md)")) for name in legacy]
 
 
-AUDIT_LOG = "audit.log"
-REVIEW_DECISIONS = ("review.approve", "review.reject")
-
-
-def _other_review(root: Path, code: str) -> Problem | None:
-    """The first QA decision in audit.log signed for another project (a log that came with a copy of another bid,
-    such as the sample's DEMO approval), with what resets it."""
-    try:
-        lines = (root / AUDIT_LOG).read_bytes().splitlines()
-    except OSError:
-        return None
-    for n, line in enumerate(lines, 1):
-        try:
-            entry = json.loads(line)
-            other = entry["details"]["statement"]["project"] if entry.get("action") in REVIEW_DECISIONS else None
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue  # a damaged line is the audit log's own error (bidkit log verify)
-        if isinstance(other, str) and other != code:
-            return Problem(Location(AUDIT_LOG, n), (
-                f"QA decision signed for project {other}, not {code}: if project.yaml code was changed, change it "
-                f"back; if the log came with a copy of another bid (bidkit init copies the sample's), delete "
-                f"{AUDIT_LOG} and ask QA for a new review (bidkit review request {root}), or start the bid with "
-                "bidkit new"))
-    return None
-
-
 def leftovers(root: Path, models: Mapping[str, Any]) -> list[Problem]:
-    """A review and prices of another project (a workspace copied from another bid, or project.yaml's code
-    changed), each with what resets it. Only the project each names is read here; whether it can be trusted is
-    :mod:`bidkit.store.lock`'s question."""
+    """Prices of another project (a workspace copied from another bid, or project.yaml's code changed), with what
+    resets them. Only the project the file names is read here. (A QA decision of another project in audit.log is
+    named, with its reset, where the review is read: :mod:`bidkit.store.lock`; the log's history stays valid, and
+    a new request on it is allowed.)"""
     try:
         code = models["project"].code
     except (KeyError, AttributeError):
         return []
-    problems = [p for p in [_other_review(root, code)] if p is not None]
+    problems: list[Problem] = []
     try:
         other = crypto.project_of((root / PRICES).read_bytes())
     except (OSError, IntegrityError):
