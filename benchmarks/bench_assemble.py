@@ -44,9 +44,9 @@ def child_peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV, cwd=cwd)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
@@ -68,7 +68,7 @@ def soffice(docs: list[Path], outdir: Path, template: Path | None = None) -> flo
 
 def assemble(ws: Path, *extra: str, tree: Path = ROOT) -> dict[str, object]:
     env = {**ENV, "PYTHONPATH": str(tree)}
-    _, out = run([PY, "-m", "bidkit", "assemble", str(ws), "--json", *extra], env)
+    _, out = run([PY, "-m", "bidkit", "assemble", str(ws), "--json", *extra], env, cwd=tree)  # that tree's bidkit
     return json.loads(out)
 
 
@@ -79,7 +79,7 @@ def change_price(ws: Path, step: int) -> None:
         "line = p.lines[0]\n"
         f"bom = [b.id for b in ws.data.solution.bom]\n"
         f"p2 = lock.set_price(p, line.item, line.unit_price + Decimal('{step}'), bom)\n"
-        f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}}, 'bench')\n"
+        f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}})\n"
     )
     run([PY, "-c", code])
 
@@ -128,7 +128,7 @@ def reapprove(ws: Path) -> None:
     key = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
     code = (
         "from pathlib import Path; from bidkit.store import keys, lock, workspace\n"
-        f"ws = workspace.load({str(ws)!r}); lock.request(ws, 'bench')\n"
+        f"ws = workspace.load({str(ws)!r}); lock.request(ws)\n"
         f"lock.decide(ws, 'approved', '郑雅琴', 'DEMO benchmark', keys.load_private(Path({str(key)!r})))\n"
     )
     run([PY, "-c", code])
@@ -215,8 +215,15 @@ def main() -> None:
         chapters = list(first["converted"])  # type: ignore[call-overload]
         priced = ["bid_letter", "opening_summary", "itemised_prices"]
         # the .docx files the package converts, as bidkit renders them
-        run([PY, "-m", "bidkit", "render", str(ws), *(a for c in chapters for a in ("--only", c))])
-        docs = [ws / "build" / "docx" / f"{c}.docx" for c in chapters]
+        shown = tmp / "shown"  # price chapters are never written to build/: a viewer copies what it is shown
+        shown.mkdir()
+        viewer = tmp / "viewer.sh"
+        viewer.write_text(f'#!/bin/sh\ncp "$1"/*.docx {shown}/\n', encoding="utf-8")
+        viewer.chmod(0o700)
+        run([PY, "-m", "bidkit", "render", str(ws), *(a for c in chapters for a in ("--only", c))],
+            {**ENV, "BIDKIT_VIEWER": str(viewer)})
+        docs = [ws / "build" / "docx" / f"{c}.docx" if (ws / "build" / "docx" / f"{c}.docx").exists()
+                else shown / f"{c}.docx" for c in chapters]
         template = _profile_template(soffice_binary()) / "profile"
         base_ws = tmp / "base-ws"
         if args.baseline:

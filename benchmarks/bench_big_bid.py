@@ -99,7 +99,7 @@ def change_price(ws: Path, step: int) -> None:
             f"ws = workspace.load({str(ws)!r}); p = lock.open_prices(ws, {PASSPHRASE!r})\n"
             "line = p.lines[0]; bom = [b.id for b in ws.data.solution.bom]\n"
             f"p2 = lock.set_price(p, line.item, line.unit_price + Decimal('{step}'), bom)\n"
-            f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}}, 'bench')\n")
+            f"lock.save_prices(ws, p2, {PASSPHRASE!r}, 'price.set', {{'item': line.item}})\n")
     subprocess.run([sys.executable, "-c", code], env=ENV, check=True, capture_output=True)
 
 
@@ -112,10 +112,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-big-") as tmp_name:
         tmp = Path(tmp_name)
         ws = make(tmp / "ws", pages=args.pages)
-        render = subprocess.run([sys.executable, "-m", "bidkit", "render", str(ws)], env=ENV, capture_output=True,
-                                text=True, check=True)
-        del render
-        docs = sorted((ws / "build" / "docx").glob("*.docx"))
+        shown = tmp / "shown"  # price chapters are never written to build/: a viewer copies what it is shown
+        shown.mkdir()
+        viewer = tmp / "viewer.sh"
+        viewer.write_text(f'#!/bin/sh\ncp "$1"/*.docx {shown}/\n', encoding="utf-8")
+        viewer.chmod(0o700)
+        for only in ([], ["--only", "price"]):
+            subprocess.run([sys.executable, "-m", "bidkit", "render", str(ws), *only],
+                           env={**ENV, "BIDKIT_VIEWER": str(viewer)}, capture_output=True, text=True, check=True)
+        docs = sorted([*(ws / "build" / "docx").glob("*.docx"), *shown.glob("*.docx")])
         docs.append(ws / "chapters" / "技术方案.docx")
         largest = max(docs, key=lambda p: p.stat().st_size)
         alone, floor, cold, peaks, again = [], [], [], [], []

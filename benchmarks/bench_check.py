@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bidkit.core import checks  # noqa: E402
-from bidkit.core.models import PART_NAMES  # noqa: E402
+from bidkit.core.book import plan  # noqa: E402
 from bidkit.pipeline import check as check_io  # noqa: E402
 from bidkit.store import workspace  # noqa: E402
 from bidkit.store.resources import sample_workspace  # noqa: E402
@@ -49,14 +49,15 @@ def main() -> None:
         priced, note = check_io.with_readable_prices(ws)
         assert not note, note
         inp = check_io.gather(priced)
+        book = plan(priced.data)
         bidkit = ROOT / ".venv" / "bin" / "bidkit"
         rows = [
             ("load workspace (YAML + models)", median_ms(lambda: workspace.load(ws_dir), runs)),
             ("open prices (lock status + scrypt)", median_ms(lambda: check_io.with_readable_prices(ws), runs)),
-            ("render 3 parts in memory + docx text", median_ms(
-                lambda: check_io.part_texts(priced, list(PART_NAMES)), runs)),
+            (f"render {len(book.chapters())} chapters in memory + text", median_ms(
+                lambda: check_io.chapter_texts(priced, book), runs)),
             ("attachment facts (pikepdf)", median_ms(lambda: check_io.attachment_facts(ws), runs)),
-            ("template names (Jinja AST)", median_ms(lambda: check_io.template_vars(ws, list(PART_NAMES)), runs)),
+            ("template names (Jinja AST)", median_ms(lambda: check_io.template_vars(ws, book), runs)),
             (f"{len(checks.RULES)} rules (pure)", median_ms(
                 lambda: checks.run_checks(dataclasses.replace(inp, _chapters={})), runs)),
             ("check_io.run (in process, loaded ws)", median_ms(lambda: check_io.run(ws), runs)),

@@ -40,7 +40,7 @@ def main() -> None:
         rows = [
             ("load workspace (YAML + models)", median_ms(lambda: workspace.load(ws_dir), runs)),
             ("digest map (data, templates, attachments)", median_ms(lambda: lock.current_digests(ws), runs)),
-            ("verify signed approval", median_ms(lambda: lock.read_decision(ws), runs)),
+            ("the review chain in audit.log (signed decisions)", median_ms(lambda: lock.chain(ws), runs)),
             ("lock.status (in process, loaded ws)", median_ms(lambda: lock.status(ws), runs)),
             ("bidkit --help (interpreter + imports)", median_ms(
                 lambda: subprocess.run([str(bidkit), "--help"], capture_output=True, check=True), runs)),

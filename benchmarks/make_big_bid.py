@@ -155,7 +155,7 @@ def make(out: Path, *, pages: int = 300, images: int = 60, tables: int = 40, sca
                             "its_service, safety_permit, scans]", 1)
     (out / "tender.yaml").write_text(tender, encoding="utf-8")
     ws = workspace.load(out)
-    lock.request(ws, "bench")
+    lock.request(ws)
     lock.decide(ws, "approved", "郑雅琴", "DEMO benchmark",
                 keys.load_private(ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"))
     return out

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from bidkit.core.errors import InputError, ToolError
+from bidkit.core.errors import InputError, OutputError, ToolError
 
 CACHE_VERSION = "bidkit-convert-2"  # bump when the conversion itself changes (options, fonts)
 DEFAULT_TIMEOUT = 180.0  # seconds for one batch
@@ -164,12 +164,15 @@ class LibreOffice:
         with self._lock:
             if self._stopped:
                 raise ToolError("LibreOffice was stopped (interrupted)")
-            if self.work is None:
-                self.cache_dir.mkdir(parents=True, exist_ok=True)
-                self.work = Path(tempfile.mkdtemp(prefix=".convert-", dir=self.cache_dir))  # mode 0700
-            self._count += 1
-            path = self.work / f"{name}-{self._count}"
-        path.mkdir()
+            try:
+                if self.work is None:
+                    self.cache_dir.mkdir(parents=True, exist_ok=True)
+                    self.work = Path(tempfile.mkdtemp(prefix=".convert-", dir=self.cache_dir))  # mode 0700
+                self._count += 1
+                path = self.work / f"{name}-{self._count}"
+                path.mkdir()
+            except OSError as exc:  # a read-only or full workspace: the output error, not a crash
+                raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
         return path
 
     def lookup(self, jobs: Sequence[Job]) -> tuple[dict[str, Converted], dict[str, str]]:
@@ -231,15 +234,18 @@ class LibreOffice:
     def _run_batch(self, binary: str, jobs: list[Job]) -> dict[str, Path]:
         folder = self._folder("batch")
         src, out, home, profile = (folder / d for d in ("src", "out", "home", "profile"))
-        for d in (src, out, home):
-            d.mkdir()
         paths = []
-        for job in jobs:
-            path = src / f"{job.name}.docx"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(job.docx)
-            paths.append(path)
+        try:
+            for d in (src, out, home):
+                d.mkdir()
+            for job in jobs:
+                path = src / f"{job.name}.docx"
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(job.docx)
+                paths.append(path)
+        except OSError as exc:  # a full disk: the folder (with any part written) goes when the context ends
+            raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
         template = _profile_template(binary)
         seeded = (template / "complete").is_file()
         if seeded:

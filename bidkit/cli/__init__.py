@@ -16,7 +16,11 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+RECEIVED: list[int] = []  # the termination signals that arrived (click and typer turn the exception into 130)
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    RECEIVED.append(signum)
     raise Terminated(signum)
 
 
@@ -53,4 +57,4 @@ def main(argv: list[str] | None = None) -> int:
     return app_main(argv)
 
 
-__all__ = ["Terminated", "main", "run"]
+__all__ = ["RECEIVED", "Terminated", "main", "run"]

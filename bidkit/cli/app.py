@@ -7,6 +7,7 @@ carry confidential values).
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Annotated
 import typer
 
 from bidkit import __version__
-from bidkit.cli import Terminated, common
+from bidkit.cli import RECEIVED, Terminated, common
 from bidkit.cli import award as award_cli
 from bidkit.cli import check as check_cli
 from bidkit.cli import cost as cost_cli
@@ -219,6 +220,7 @@ def _refuse_secret_options(args: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     common.STATE.verbose = False
+    RECEIVED.clear()
     try:
         _refuse_secret_options(sys.argv[1:] if argv is None else argv)
         rv = app(args=argv, prog_name="bidkit", standalone_mode=False)
@@ -232,8 +234,10 @@ def main(argv: list[str] | None = None) -> int:
             err(f"error: {exc.message}")
         return exc.exit_code
     except typer.Exit as exc:
-        return exc.exit_code
+        return _terminated() if exc.exit_code == 130 and RECEIVED else exc.exit_code
     except typer.Abort:
+        if RECEIVED:
+            return _terminated()
         err("error: aborted")
         return 130
     except typer.TyperException as exc:  # usage errors: typer prints them as click would
@@ -257,5 +261,13 @@ def main(argv: list[str] | None = None) -> int:
         err(f"error: internal error ({type(exc).__name__}); please report it (rerun with --verbose for details)")
         return 70
     if rv == 130:  # typer turns Ctrl-C inside a command into a silently returned 130 (no command returns it)
+        if RECEIVED:  # ... and SIGTERM or SIGHUP too: their own code and name
+            return _terminated()
         err("error: interrupted")
     return rv if isinstance(rv, int) else 0
+
+
+def _terminated() -> int:
+    signum = RECEIVED[0]
+    err(f"error: terminated ({signal.Signals(signum).name})")
+    return 128 + signum

@@ -106,7 +106,8 @@ def append(root: Path, action: str, details: Details, actor: str | None = None) 
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise OutputError(f"{LOG_NAME}: cannot open the audit log ({exc.strerror or exc})") from None
+        raise OutputError(f"{LOG_NAME}: cannot write the audit log ({exc.strerror or exc}); nothing was changed") \
+            from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         chunks = []
@@ -138,7 +139,7 @@ def append(root: Path, action: str, details: Details, actor: str | None = None) 
                 os.ftruncate(fd, len(blob))  # the log stays as it was: whole entries only
             raise
     except OSError as exc:
-        raise OutputError(f"{LOG_NAME}: cannot append to the audit log ({exc.strerror or exc}); "
+        raise OutputError(f"{LOG_NAME}: cannot write the audit log ({exc.strerror or exc}); "
                           "nothing was changed") from None
     except BaseException:
         if not existed:  # a refused entry leaves no empty log behind

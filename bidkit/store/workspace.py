@@ -175,22 +175,54 @@ def file_references(root: Path, models: Mapping[str, Any] | BidData, raw: dict[s
     valid fields of an invalid file (so that one problem does not hide another)."""
     if isinstance(models, BidData):
         models = {f.field: getattr(models, f.field) for f in validation.DATA_FILES}
+    seals = {("company", (f,)) for f in ("company_seal", "legal_rep_seal", "legal_rep_signature")}
     problems = []
     for key, path, rel in file_refs(models):
+        loc = Location.of(validation.FILE_OF[key], raw.get(key), path)
         try:
-            resolve_inside(root, rel)
+            found = resolve_inside(root, rel)
         except InputError as exc:
-            loc = Location.of(validation.FILE_OF[key], raw.get(key), path)
             message = f"{exc.message.split(': ', 1)[1]} ({rel})"
             fix = FIXES.get(str(path[-1]))
             if fix is not None and message.startswith("file not found"):
                 folder = str(PurePosixPath(rel).parent)
                 message += ": " + fix.format(root=root, folder=folder if folder != "." else "")
             problems.append(Problem(Location(loc.file, loc.line or 1, path), message))
+            continue
+        size = picture_size(found) if (key, path) in seals else None
+        if size is not None and size[0] * size[1] > MAX_SEAL_PIXELS:
+            problems.append(Problem(Location(loc.file, loc.line or 1, path), (
+                f"seal image too large ({size[0]} × {size[1]} pixels; at most {MAX_SEAL_PIXELS // 1_000_000} "
+                f"million): a 42 mm seal needs about 1000 × 1000 ({rel})")))
     return problems
 
 
 LEGACY_PART_TEMPLATES = ("price_part", "commercial_part", "technical_part")
+MAX_SEAL_PIXELS = 25_000_000  # as bidkit.adapters.pdf.stamp, which decodes it
+
+
+def picture_size(path: Path) -> tuple[int, int] | None:
+    """A PNG's or JPEG's width and height read from its header (never decoded: a 140 KB PNG can hold 144 million
+    pixels); None when the header is not one of those (the stamp then says what is wrong)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+            if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+                return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+            if head[:2] != b"\xff\xd8":
+                return None
+            fh.seek(2)
+            for _ in range(1000):  # JPEG segments up to the frame header
+                marker = fh.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF:
+                    return None
+                if 0xC0 <= marker[1] <= 0xCF and marker[1] not in (0xC4, 0xC8, 0xCC):
+                    frame = fh.read(5)
+                    return int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")
+                fh.seek(int.from_bytes(marker[2:4], "big") - 2, os.SEEK_CUR)
+    except OSError:
+        return None
+    return None
 
 
 def legacy_templates(root: Path, models: Mapping[str, Any]) -> list[Problem]:

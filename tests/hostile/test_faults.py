@@ -262,8 +262,11 @@ def test_two_assemblies_at_once(packaged_ws: Path, tmp_path: Path, fails_cleanly
     real = shutil.which("soffice")
     assert real
     force_conversion(packaged_ws)
-    flag = tmp_path / "converting"
-    slow = fake_soffice(tmp_path, f'touch {flag}; sleep 3; exec {real} "$@"')
+    flag, release = tmp_path / "converting", tmp_path / "release"
+    # LibreOffice waits (at most 60 s) until the second command has been refused: nothing of the first one's
+    # conversion is written to build/ while the test compares it
+    slow = fake_soffice(tmp_path, f'touch {flag}; i=0; while [ ! -e {release} ] && [ $i -lt 600 ]; do sleep 0.1; '
+                                  f'i=$((i+1)); done; exec {real} "$@"')
     first = start_assemble(packaged_ws, BIDKIT_SOFFICE=str(slow))
     try:
         deadline = time.monotonic() + 30
@@ -277,6 +280,7 @@ def test_two_assemblies_at_once(packaged_ws: Path, tmp_path: Path, fails_cleanly
         assert converting(), first.stderr.read() if first.stderr else ""
         fails_cleanly(packaged_ws, "assemble", packaged_ws, code=8,
                       line="error: another assembly of this workspace is running; try again when it ends")
+        release.touch()
         _, err = first.communicate(timeout=120)
     finally:
         if first.poll() is None:

@@ -146,7 +146,7 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
     try:
         latest = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
-        raise IntegrityError(f"{name}: damaged PDF ({str(exc).splitlines()[0][-100:]})") from None
+        raise IntegrityError(f"{name}: damaged PDF ({_pdf_reason(exc)})") from None
     with latest:
         report.pages = len(latest.pages)
         blob_now = embed.read_manifest(latest)
@@ -206,6 +206,15 @@ def verify_package(path: Path, trusted: list[asn1_x509.Certificate], display: st
             return report
         report.problems.extend(mf.check_manifest(manifest, report.pages, digests))
     return report
+
+
+_REPR = re.compile(r"^(stream |file )?<[^<>]*\bobject at 0x[0-9a-fA-F]+>:?\s*|<[^<>]*\bobject at 0x[0-9a-fA-F]+>")
+
+
+def _pdf_reason(exc: Exception) -> str:
+    """qpdf's reason without the name it gives an in-memory file (``<_io.BytesIO object at 0x…>``)."""
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    return _REPR.sub("", lines[0]).strip()[-100:] or type(exc).__name__
 
 
 def _parse(blob: bytes | None, name: str, report: Report) -> dict[str, Any] | None:

@@ -107,39 +107,102 @@ def check_docx(source: TemplateSource, blob: bytes, *, chapter: bool = False) ->
             links = external_links(zf)
     except zipfile.BadZipFile as exc:
         raise TemplateError(f"{source.display}: broken .docx ({exc})") from None
+    except _BrokenPart as exc:
+        raise TemplateError(f"{source.display}: {exc}") from None
+    _refuse_links(source, links)
+
+
+def _refuse_links(source: TemplateSource, links: list[str], rendered: bool = False) -> None:
     if links:
-        raise TemplateError(f"{source.display}: refers to content outside itself, which LibreOffice would fetch "
-                            f"({links[0]}); embed it instead")
+        more = f" and {len(links) - 1} more" if len(links) > 1 else ""
+        how = "renders content from outside itself" if rendered else "refers to content outside itself"
+        raise TemplateError(f"{source.display}: {how}, which LibreOffice would fetch ({links[0]}{more}); "
+                            "embed it instead — nothing was fetched")
 
 
-_REL = re.compile(r"<Relationship\b[^>]*>", re.S)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
-_FIELD = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|LINK|DDEAUTO|DDE|IMPORT)\b\s+(\S+)?")
-_INERT = ("/hyperlink",)  # a link a reader clicks stays a link; nothing is fetched when converting
+_FIELD = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDEAUTO|DDE|IMPORT)\b\s*(\S+)?", re.I)
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|//|\\\\)")  # http:, file:, //host, \\host
+_R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_HYPERLINK_USES = ("hyperlink", "hlinkClick", "hlinkHover", "hlinkMouseOver")  # w:hyperlink, a:hlinkClick …
+MAX_XML_PART = 512 * 1024 * 1024
+
+
+class _BrokenPart(Exception):
+    pass
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _source_part(rels_name: str) -> str:
+    """``word/_rels/document.xml.rels`` → ``word/document.xml`` (``_rels/.rels`` → the package itself)."""
+    folder, _, base = rels_name.rpartition("_rels/")
+    return folder + base.removesuffix(".rels")
+
+
+def _xml_parts(zf: zipfile.ZipFile) -> list[tuple[str, Any]]:
+    """Every part that is XML, whatever its name (a content type can make any name the main document), parsed
+    without entities, DTDs or network."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    parts = []
+    for info in zf.infolist():
+        if info.is_dir() or info.file_size > MAX_XML_PART:
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head.startswith(b"<"):
+            continue  # a picture, a font, an embedded object's bytes
+        try:
+            parts.append((info.filename, etree.fromstring(zf.read(info), parser)))
+        except etree.XMLSyntaxError:
+            if info.filename.endswith((".xml", ".rels")):
+                raise _BrokenPart(f"broken XML part {info.filename}") from None
+    return parts
 
 
 def external_links(zf: zipfile.ZipFile) -> list[str]:
     """What a .docx would make a converter fetch: external relationships other than hyperlinks (linked pictures,
-    an attached template, sub-documents, external altChunks, linked OLE objects) and INCLUDETEXT /
-    INCLUDEPICTURE / LINK / DDE fields; each as ``part: target``."""
+    an attached template, sub-documents, external altChunks, linked OLE objects, frames), a hyperlink relationship
+    used as a picture or object, and INCLUDETEXT / INCLUDEPICTURE / LINK / DDE / IMPORT fields; each as
+    ``part: what target``. Read with an XML parser (quotes, entities and prefixes as LibreOffice reads them)."""
     found = []
-    for name in zf.namelist():
+    parts = _xml_parts(zf)
+    hyperlinks: dict[str, set[str]] = {}  # source part → ids of its external hyperlink relationships
+    for name, root in parts:
+        if not name.endswith(".rels"):
+            continue
+        for rel in root.iter():
+            if _local(rel.tag) != "Relationship":
+                continue
+            kind = (rel.get("Type") or "").strip().rsplit("/", 1)[-1]
+            target = (rel.get("Target") or "").strip()
+            external = (rel.get("TargetMode") or "").strip().lower() == "external" or bool(_SCHEME.match(target))
+            if not external:
+                continue
+            if kind == "hyperlink":
+                hyperlinks.setdefault(_source_part(name), set()).add((rel.get("Id") or "").strip())
+            else:
+                found.append(f"{_source_part(name) or name}: {kind or 'relationship'} {target}")
+    for name, root in parts:
         if name.endswith(".rels"):
-            xml = zf.read(name).decode("utf-8", errors="replace")
-            for rel in _REL.findall(xml):
-                attrs = dict(_ATTR.findall(rel))
-                if attrs.get("TargetMode") == "External" and not attrs.get("Type", "").endswith(_INERT):
-                    kind = attrs.get("Type", "").rsplit("/", 1)[-1]
-                    found.append(f"{kind} {attrs.get('Target', '')}")
-        elif name.startswith("word/") and name.endswith(".xml"):
-            xml = zf.read(name).decode("utf-8", errors="replace")
-            # field instructions only (a body text may well say LINK): complex fields' runs, simple fields' attribute
-            instr = "".join(re.findall(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>", xml))
-            instr += " " + " ".join(re.findall(r'w:instr="([^"]*)"', xml))
-            for m in _FIELD.finditer(html.unescape(instr)):
-                target = (m.group(2) or "").strip('"')
-                if target:
-                    found.append(f"{m.group(1)} field {target}")
+            continue
+        links = hyperlinks.get(name, set())
+        instr = []
+        for el in root.iter():
+            tag = _local(el.tag)
+            if tag == "instrText" and el.text:
+                instr.append(el.text)
+            elif tag == "fldSimple":
+                instr.append(" " + next((v for k, v in el.attrib.items() if _local(k) == "instr"), "") + " ")
+            if links and tag not in _HYPERLINK_USES:
+                for key, value in el.attrib.items():
+                    if key.startswith(_R_NS) and value.strip() in links:
+                        found.append(f"{name}: {tag} linked to an external target (relationship {value.strip()})")
+        for m in _FIELD.finditer("".join(instr)):
+            found.append(f"{name}: {m.group(1).upper()} field {(m.group(2) or '').strip(chr(34))}".rstrip())
     return found
 
 
@@ -182,6 +245,11 @@ def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, A
     data = out.getvalue()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         unpacked = sum(i.file_size for i in zf.infolist())
+        try:  # the data may have made a field of the template's text: the output is checked too
+            links = external_links(zf)
+        except _BrokenPart as exc:
+            raise TemplateError(f"{source.display}: rendered a {exc}") from None
+    _refuse_links(source, links, rendered=True)
     if len(data) > MAX_OUTPUT_BYTES or unpacked > MAX_UNPACKED_BYTES:
         raise TemplateError(f"{source.display}: rendered document too large (over {MAX_UNPACKED_BYTES >> 20} MB)")
     return data

@@ -42,9 +42,12 @@ def _to_decimal(value: Any, what: str) -> Decimal:
         if not _ASCII_NUMBER.match(text):
             raise ValueError(f"{what} is not a number")
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"{what} is not a number") from None
+        if number == 0 and number.is_signed():  # -0, -0.00: a sign nobody meant (YAML 1.1 reads -0 as 0)
+            raise ValueError(f"{what} is a negative zero ({text}); write 0")
+        return number
     raise ValueError(f"{what} must be a number")
 
 
