@@ -33,8 +33,32 @@ def sample_ws(tmp_path: Path) -> Path:
     return dest
 
 
+DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase",  # the sample's public DEMO secrets
+            "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
+
+
+@pytest.fixture(scope="session")
+def packaged_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample assembled once (a signed package and a draft, with the conversion cache), built by the CLI."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    ws = tmp_path_factory.mktemp("packaged") / "ws"
+    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build", "__pycache__"))
+    env = {**os.environ, **DEMO_ENV}
+    for extra in ([], ["--draft"]):
+        r = subprocess.run([sys.executable, "-m", "bidkit", "assemble", str(ws), *extra],
+                           env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    return ws
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.txt from this run")
+    parser.addoption("--update-visual", action="store_true",
+                     help="redraw tests/visual/golden/*.png and record this machine's renderer versions")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,6 +69,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if config.getoption("--update-golden"):
         golden.UPDATE["on"] = True
+    if config.getoption("--update-visual"):
+        from tests.visual import harness
+
+        harness.UPDATE["on"] = True
     # a machine as setup.sh leaves it: its own config folder (never the developer's ~/.config/bidkit) with the
     # bundled DEMO trust installed — tests that need other trust point BIDKIT_CONFIG_DIR elsewhere
     if not os.environ.get("BIDKIT_TEST_CONFIG_DIR"):

@@ -31,7 +31,8 @@ def test_attachment_facts(sample_ws: Path) -> None:
     (att / "its_service.pdf").write_bytes(data[: len(data) // 3])
     (att / "safety_permit.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
     facts = check_io.attachment_facts(load(sample_ws))
-    assert facts["attachments/business_licence.pdf"] == {"exists": True, "pdf_ok": True, "pages": 1, "problem": ""}
+    assert facts["attachments/business_licence.pdf"] == {"exists": True, "pdf_ok": True, "pages": 1, "problem": "",
+                                                         "notes": []}
     assert facts["attachments/iso9001.pdf"]["problem"] == "encrypted with a password"
     assert facts["attachments/its_service.pdf"]["pdf_ok"] is False
     assert facts["attachments/safety_permit.pdf"]["problem"] == "not a PDF (a PNG image); convert it to PDF first"

@@ -343,6 +343,17 @@ def test_attachment(base: CheckInput) -> None:
     assert "encrypted" in found[0].message
 
 
+def test_attachment_changed_by_sealing_is_a_warning_naming_the_page(base: CheckInput) -> None:
+    """A scan with active content (issue 13 item 13) or a repaired one is sealed, changed: a warning says how."""
+    facts = dict(base.attachments or {})
+    note = "page 1: removed a JavaScript action on opening the page, a launch action"
+    facts["attachments/iso9001.pdf"] = {"exists": True, "pdf_ok": True, "pages": 1, "problem": "", "notes": [note]}
+    [f] = run(variant(base, attachments=facts), "completeness.attachment")
+    assert (f.location, f.fatal) == (
+        f"company.yaml:{line_of('company.yaml', 'scan: attachments/iso9001.pdf')} qualifications.2.scan", False)
+    assert note in f.message and "attachments/iso9001.pdf" in f.message
+
+
 # --- dates -----------------------------------------------------------------------------------------------------
 
 
@@ -405,8 +416,8 @@ def test_identity_tender(base: CheckInput) -> None:
     bad = with_text(base, "opening_summary", "招标编号：JLZC-2026-GK-0318", "招标编号：JLZC-2026-GK-0381")
     [f] = run(bad, "identity.tender")
     assert (f.fatal, f.location) == (True, "开标一览表（报价文件）")
-    cover = with_text(base, "technical-cover", '江临市公安局"雪亮工程"视频监控扩容项目\n招标编号', "招标编号")
-    cover = with_text(cover, "technical-cover", '[页眉] 江临市公安局"雪亮工程"视频监控扩容项目', "[页眉] ")
+    cover = with_text(base, "technical-cover", '江临市公安局“雪亮工程”视频监控扩容项目\n招标编号', "招标编号")
+    cover = with_text(cover, "technical-cover", '[页眉] 江临市公安局“雪亮工程”视频监控扩容项目', "[页眉] ")
     assert [f.location for f in run(cover, "identity.tender")] == ["封面（技术文件）"]
 
 

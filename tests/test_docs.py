@@ -91,7 +91,7 @@ def test_readme_main_job_verify_and_tamper_examples(tmp_path: Path) -> None:
     blocks = re.findall(r"```bash\n(.*?)```", README, re.S)
     main_job = blocks[0].strip().removeprefix("./setup.sh && ")
     (_, _, out), = _run_block(main_job, cwd)
-    assert "package: samples/city-surveillance/build/JL-2026-031-v1-1.pdf (105 pages" in out
+    assert "package: samples/city-surveillance/build/JL-2026-031-v1-1.pdf (104 pages" in out
     results = _run_block(blocks[2], cwd)
     assert results[0][2].startswith("ok: samples/city-surveillance/build/JL-2026-031-v1-1.pdf")
     assert "changed after signing: 1 page(s) added in an incremental update" in results[2][2]

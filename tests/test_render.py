@@ -108,7 +108,7 @@ def test_company_name_with_markup_characters_is_escaped(sample_ws: Path) -> None
     path.write_text(text.replace(name, "A&B <智安> \"科技\""), encoding="utf-8")
     ws = workspace.load(sample_ws)
     out = docx_text(render_document(ws, "authorisation_letter"))
-    assert 'A&B <智安> "科技"' in out
+    assert 'A&B <智安> “科技”' in out  # Chinese quotation marks in Chinese text
 
 
 def _override(ws_root: Path, name: str, body: str) -> None:

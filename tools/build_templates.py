@@ -604,7 +604,7 @@ def form(title: str, *, landscape: bool = False) -> Builder:
 def id_boxes(b: Builder, who: str, label: str) -> None:
     """The ID card copy, front and back, in a box each (the picture when the workspace has it)."""
     front, back = (t.replace("{who}", who) for t in ID_BOX)
-    b.p(f"{label}身份证复印件（正、反面）：", style="BK Plain", before=6)
+    b.p(f"{label}身份证复印件（正、反面）：", style="BK Plain", before=6).paragraph_format.keep_with_next = True
     table = b.form([8.15, 8.15], [[front, back]], label_cols=(), heights={0: 5.6})
     for cell in table.rows[0].cells:
         for para in cell.paragraphs:
@@ -696,16 +696,18 @@ def itemised_prices() -> Builder:
     b = form("分项报价表", landscape=True)
     b.p("项目名称：{{ tender.project_name }}　　招标编号：{{ tender.number }}", style="BK Plain")
     b.p("货币单位：人民币元", style="BK Right", size=WU)
+    # the fitting pass (bidkit.adapters.render.layout) sizes 序号, 型号, 数量, 单价, 合价 to their longest content
+    # and an empty 备注 to its header; these widths are the text columns' shares of the rest
     cols = [
-        Col("序号", 1.2, "{{ ln.no }}"),
-        Col("名称", 3.0, "{{ ln.name }}", "left"),
-        Col("品牌", 2.0, "{{ ln.brand }}"),
+        Col("序号", 1.1, "{{ ln.no }}"),
+        Col("名称", 3.6, "{{ ln.name }}", "left"),
+        Col("品牌", 1.9, "{{ ln.brand }}"),
         Col("型号", 2.8, "{{ ln.model }}"),
-        Col("规格参数", 5.6, "{{ ln.spec }}", "left"),
+        Col("规格参数", 6.2, "{{ ln.spec }}", "left"),
         Col("数量", 1.3, "{{ ln.qty }}"),
         Col("单位", 1.1, "{{ ln.unit }}"),
-        Col("单价", 2.5, "{{ ln.unit_price }}", "right"),
-        Col("合价", 3.3, "{{ ln.total }}", "right"),
+        Col("单价", 2.2, "{{ ln.unit_price }}", "right"),
+        Col("合价", 2.6, "{{ ln.total }}", "right"),
         Col("备注", 2.2, "{{ ln.note }}", "left"),
     ]
     table = b.table(cols, loop="ln in prices.lines")
@@ -718,13 +720,14 @@ def itemised_prices() -> Builder:
     b.add_row(table, ["{%tr endif %}"] + [""] * (n - 1))
     b.add_row(
         table,
-        ["合计（投标总价）",
-         "{{ prices.total }}",
-         "{% if prices.tax_included == '含税' %}含增值税 {{ prices.tax }}（税率 {{ prices.tax_rate }}）"
-         "{% else %}含增值税{% endif %}"],
+        ["合计（投标总价）", "{{ prices.total }}", ""],
         spans=[n - 2, 1, 1], aligns=["center", "right", "left"], bold=[True, True, None],
         fills=[LABEL_FILL, LABEL_FILL, LABEL_FILL],
     )
+    b.add_row(table, ["{%tr if prices.tax_included == '含税' %}"] + [""] * (n - 1))
+    b.add_row(table, ["其中：增值税（税率 {{ prices.tax_rate }}）", "{{ prices.tax }}", ""], spans=[n - 2, 1, 1],
+              aligns=["center", "right", "left"], bold=[None, None, None])
+    b.add_row(table, ["{%tr endif %}"] + [""] * (n - 1))
     b.p("合计金额（大写）：人民币{{ prices.total_upper }}", style="BK Plain",
         bold=True, before=6)
     b.tag("{%p if prices.note %}")
@@ -883,14 +886,14 @@ def references() -> Builder:
     b.gap(3)
     b.table(
         [
-            Col("序号", 1.2, "{{ ref.no }}"),
-            Col("项目名称", 2.9, "{{ ref.project }}", "left"),
-            Col("客户名称", 2.5, "{{ ref.customer }}", "left"),
+            Col("序号", 1.1, "{{ ref.no }}"),
+            Col("项目名称", 2.8, "{{ ref.project }}", "left"),
+            Col("客户名称", 2.2, "{{ ref.customer }}", "left"),
             Col("年份", 1.2, "{{ ref.year }}"),
-            Col("合同金额（元）", 2.6, "{{ ref.amount }}", "right"),
-            Col("联系人及电话", 1.8, "{{ ref.contact }}"),
-            Col("项目概况", 2.2, "{{ ref.summary }}", "left"),
-            Col("证明材料页码", 1.9, ""),
+            Col("合同金额（元）", 2.4, "{{ ref.amount }}", "right"),
+            Col("联系人及电话", 2.0, "{{ ref.contact }}"),
+            Col("项目概况", 4.0, "{{ ref.summary }}", "left"),
+            Col("证明材料页码", 1.6, ""),
         ],
         loop="ref in references",
     )
@@ -951,6 +954,8 @@ def bom() -> Builder:
 
 
 def construction_organisation() -> Builder:
+    """施工组织设计: schedule and 横道图, management organisation, staffing, equipment, quality, safety and
+    emergency plans (solution.yaml construction)."""
     b = form("施工组织设计")
     b.h2("一、施工组织概述")
     b.lines("construction.summary")
@@ -958,37 +963,87 @@ def construction_organisation() -> Builder:
         "我方承诺在合同签订后 {{ bid.delivery_days }} 日历天内完成全部供货、安装与调试；"
         "质保期 {{ bid.warranty_years }} 年。")
     b.h2("二、施工进度计划")
+    b.p("施工进度计划如下表，横道图见其后。", style="BK Body")
     b.table(
         [
             Col("序号", 1.2, "{{ t.no }}"),
-            Col("工作内容", 4.0, "{{ t.name }}", "left"),
-            Col("开始日期", 3.6, "{{ t.start }}"),
-            Col("结束日期", 3.6, "{{ t.end }}"),
+            Col("工作内容", 4.6, "{{ t.name }}", "left"),
+            Col("开始日期", 3.3, "{{ t.start }}"),
+            Col("结束日期", 3.3, "{{ t.end }}"),
             Col("工期（天）", 1.5, "{{ t.days }}"),
             Col("负责人", 2.4, "{{ t.owner }}"),
         ],
         loop="t in construction.tasks",
     )
-    b.h2("三、劳动力及人员配备计划")
+    b.tag("{%p if construction.schedule_chart %}")
+    para = b.p("{{ construction.schedule_chart }}", style="BK Center", before=6)
+    para.paragraph_format.keep_with_next = True
+    b.p("图　施工进度计划横道图", style="BK Center", size=WU)
+    b.tag("{%p endif %}")
+    b.h2("三、项目管理机构")
+    b.p("本项目实行项目经理负责制，由项目经理组织技术、安全、质量、资料等岗位人员组成项目管理机构，"
+        "主要人员如下：")
+    b.gap(3)
+    b.table(
+        [
+            Col("序号", 1.2, "{{ m.no }}"),
+            Col("岗位", 2.6, "{{ m.role }}", "left"),
+            Col("姓名", 2.6, "{{ m.names }}", "left"),
+            Col("职称或资格证书", 3.6, "{{ m.qualification }}", "left"),
+            Col("主要职责", 6.3, "{{ m.duties }}", "left"),
+        ],
+        loop="m in construction.organisation",
+    )
+    b.h2("四、劳动力及人员配备计划")
     b.table(
         [
             Col("序号", 1.2, "{{ s.no }}"),
-            Col("岗位", 2.6, "{{ s.role }}", "left"),
+            Col("岗位", 3.2, "{{ s.role }}", "left"),
             Col("人数", 1.1, "{{ s.count }}"),
-            Col("进场日期", 3.6, "{{ s.start }}"),
-            Col("退场日期", 3.6, "{{ s.end }}"),
+            Col("进场日期", 3.3, "{{ s.start }}"),
+            Col("退场日期", 3.3, "{{ s.end }}"),
             Col("人员", 4.2, "{{ s.names }}", "left"),
         ],
         loop="s in construction.staffing",
     )
-    b.h2("四、质量保证措施")
+    b.h2("五、主要施工机械设备及检测仪器")
+    b.tag("{%p if construction.equipment %}")
+    b.table(
+        [
+            Col("序号", 1.2, "{{ e.no }}"),
+            Col("设备名称", 3.6, "{{ e.name }}", "left"),
+            Col("型号规格", 3.4, "{{ e.spec }}", "left"),
+            Col("数量", 1.3, "{{ e.qty }}"),
+            Col("单位", 1.2, "{{ e.unit }}"),
+            Col("用途", 5.6, "{{ e.purpose }}", "left"),
+        ],
+        loop="e in construction.equipment",
+    )
+    b.tag("{%p else %}")
+    b.p("施工所需机械设备及检测仪器由我方自备，进场前报监理单位查验。")
+    b.tag("{%p endif %}")
+    b.h2("六、质量保证措施")
     b.tag("{%p for m in construction.quality_measures %}")
     b.p("（{{ loop.index }}）{{ m }}")
     b.tag("{%p endfor %}")
-    b.h2("五、安全文明施工措施")
+    b.h2("七、安全文明施工措施")
     b.tag("{%p for m in construction.safety_measures %}")
     b.p("（{{ loop.index }}）{{ m }}")
     b.tag("{%p endfor %}")
+    b.h2("八、应急预案")
+    b.tag("{%p if construction.emergency_plans %}")
+    b.p("我方成立以项目经理为组长的应急领导小组，针对本项目的主要风险制定以下应急预案，"
+        "开工前组织交底和演练：")
+    b.tag("{%p for plan in construction.emergency_plans %}")
+    b.h3("（{{ plan.no }}）{{ plan.risk }}")
+    b.tag("{%p for m in plan.measures %}")
+    b.p("{{ loop.index }}. {{ m }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p else %}")
+    b.p("我方成立以项目经理为组长的应急领导小组，发生安全、质量或进度突发事件时立即启动应急响应，"
+        "并及时向采购人报告。")
+    b.tag("{%p endif %}")
     return b
 
 

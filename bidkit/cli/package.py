@@ -21,8 +21,8 @@ def assemble(
     draft: Annotated[bool, typer.Option("--draft", help="Without the price part, watermarked 草稿 / 未审核, unsigned.")]
     = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
-    copy: Annotated[str | None, typer.Option("--copy", help="Cover label: 正本 or 副本 (default from bidkit.yaml).")]
-    = None,
+    copy: Annotated[str | None, typer.Option(
+        "--copy", help="Cover label: 正本, or the copy 副本一, 副本二 … (default from bidkit.yaml).")] = None,
     split_parts: Annotated[bool, typer.Option(
         "--split-parts", help="One package per volume (e.g. the price part sealed apart), each signed.")] = False,
 ) -> None:

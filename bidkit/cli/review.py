@@ -10,6 +10,7 @@ import typer
 from bidkit.cli import common
 from bidkit.cli.common import out
 from bidkit.core import review
+from bidkit.pipeline import check
 from bidkit.store import keys, lock
 
 app = typer.Typer(help="QA review of the technical and commercial parts (opens the price lock).",
@@ -28,6 +29,7 @@ KeyFile = Annotated[
 def request(directory: Dir) -> None:
     """Ask QA to review the technical and commercial parts as they are now (logged under your login)."""
     ws = common.load(directory)
+    check.refuse_not_pdfs(ws, "review request refused")
     req = lock.request(ws)
     out(f"review requested by {req.requested_by}: {len(req.digests)} inputs, digest "
         f"{review.combined(req.digests)[:16]}")
@@ -35,6 +37,8 @@ def request(directory: Dir) -> None:
 
 def _decide(directory: Path, decision: review.Decision, reviewer: str, comment: str, key: Path | None) -> None:
     ws = common.load(directory)
+    if decision == "approved":
+        check.refuse_not_pdfs(ws, "approval refused")
     private = keys.load_private(key or keys.key_path(reviewer))
     st = lock.decide(ws, decision, reviewer, comment, private)
     out(f"{decision} by {st.reviewer} at {st.time} ({len(st.digests)} inputs signed)")

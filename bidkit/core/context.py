@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bidkit.core.models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Role, Tender
 from bidkit.core.models.base import format_duration
 from bidkit.core.money import format_amount, rmb_upper
+from bidkit.core.typography import cn_quotes, sentence
 
 if TYPE_CHECKING:
     from bidkit.core.lifecycle import Basis, ReviewCounts
@@ -30,14 +31,18 @@ class Node(dict[str, Any]):
 
 
 def node(path: str, values: dict[str, Any]) -> Node:
-    """Wrap nested dicts and lists of dicts as :class:`Node` with their paths."""
+    """Wrap nested dicts and lists of dicts as :class:`Node` with their paths; every string gets Chinese
+    quotation marks (:func:`bidkit.core.typography.cn_quotes`)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         sub = f"{path}.{key}" if path else key
         if isinstance(value, dict) and not isinstance(value, Node):
             out[key] = node(sub, value)
         elif isinstance(value, list):
-            out[key] = [node(f"{sub}[]", v) if isinstance(v, dict) else v for v in value]
+            out[key] = [node(f"{sub}[]", v) if isinstance(v, dict) else cn_quotes(v) if isinstance(v, str) else v
+                        for v in value]
+        elif isinstance(value, str):
+            out[key] = cn_quotes(value)
         else:
             out[key] = value
     return Node(path, out)
@@ -174,6 +179,17 @@ def _bom(data: BidData) -> list[dict[str, Any]]:
 
 def _construction(data: BidData) -> dict[str, Any]:
     c = data.solution.construction
+    team: dict[str, str] = {}
+    for m in data.project.team:
+        if m.qualification:
+            team.setdefault(m.name, m.qualification)
+    organisation: list[dict[str, Any]] = []
+    for s in c.staffing:
+        if not s.names:
+            continue  # workers by the count; the organisation names its people
+        quals = s.qualification or "、".join(dict.fromkeys(team[n] for n in s.names if n in team))
+        organisation.append({"no": len(organisation) + 1, "role": s.role, "names": "、".join(s.names),
+                             "qualification": quals or "—", "duties": sentence(s.duties) if s.duties else "—"})
     return {
         "summary": c.summary,
         "tasks": [
@@ -186,9 +202,20 @@ def _construction(data: BidData) -> dict[str, Any]:
              "names": "、".join(s.names)}
             for i, s in enumerate(c.staffing, 1)
         ],
-        "quality_measures": list(c.quality_measures),
-        "safety_measures": list(c.safety_measures),
+        "organisation": organisation,
+        "equipment": [
+            {"no": i, "name": e.name, "spec": e.spec or "—", "qty": qty(e.qty), "unit": e.unit,
+             "purpose": e.purpose or "—"}
+            for i, e in enumerate(c.equipment, 1)
+        ],
+        "emergency_plans": [
+            {"no": i, "risk": p.risk, "measures": [sentence(m) for m in p.measures]}
+            for i, p in enumerate(c.emergency_plans, 1)
+        ],
+        "quality_measures": [sentence(m) for m in c.quality_measures],
+        "safety_measures": [sentence(m) for m in c.safety_measures],
         "total_days": (max(t.end for t in c.tasks) - min(t.start for t in c.tasks)).days + 1 if c.tasks else 0,
+        "schedule_chart": "",  # the bid's form puts the 横道图 here (bidkit.core.forms)
     }
 
 

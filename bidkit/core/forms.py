@@ -29,8 +29,10 @@ from bidkit.core.context import (
 from bidkit.core.models import BidData, Person
 from bidkit.core.money import rmb_upper
 from bidkit.core.pricing import summarise
-from bidkit.core.templates import ImageRef
+from bidkit.core.templates import ChartRef, ImageRef
+from bidkit.core.typography import sentence
 
+SCHEDULE_CM = 16.0  # the 横道图 across the text width of an A4 page
 ID_CARD_CM = 7.6  # a 身份证 copy at its own size is 8.56 × 5.4 cm; a little smaller fits two in a box row
 
 Builder = Callable[[BidData, PlannedChapter], dict[str, Any]]
@@ -161,7 +163,7 @@ def references(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
 
 def after_sales(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
     ctx = _common(data, ch)
-    ctx["after_sales"] = list(data.responses.after_sales)
+    ctx["after_sales"] = [sentence(item) for item in data.responses.after_sales]
     ctx["response_time"] = data.responses.response_time_text  # "30 分钟", "2 小时"
     ctx["response_time_hours"] = f"{Decimal(data.responses.response_minutes) / 60:g}"  # older overrides: 0.5, 2
     return ctx
@@ -188,8 +190,12 @@ def bom(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
 
 
 def construction_organisation(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
+    """施工组织设计: schedule with its 横道图, the project management organisation, staffing, equipment, quality,
+    safety and emergency plans."""
     ctx = _common(data, ch)
     ctx["construction"] = _construction(data)
+    if data.solution.construction.tasks:
+        ctx["construction"]["schedule_chart"] = ChartRef("schedule", SCHEDULE_CM)
     return ctx
 
 

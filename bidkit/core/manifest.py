@@ -45,10 +45,14 @@ class ManifestEntry:
     sha256: str | None
     first_page: int
     last_page: int
+    notes: tuple[str, ...] = ()  # what sealing changed in an attachment (encryption not kept, form flattened …)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "kind": self.kind, "sha256": self.sha256,
-                "first_page": self.first_page, "last_page": self.last_page, "pages_sha256": None}
+        out: dict[str, Any] = {"name": self.name, "title": self.title, "kind": self.kind, "sha256": self.sha256,
+                               "first_page": self.first_page, "last_page": self.last_page, "pages_sha256": None}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
 
 def build_manifest(

@@ -150,7 +150,10 @@ DESCRIPTIONS: dict[str, str] = {
     "tasks": "进度计划", "staffing": "人员安排", "count": "人数", "names": "人员名单", "start": "开始日期",
     "end": "结束日期", "days": "天数", "owner": "负责人", "role": "角色 / 岗位", "department": "部门",
     "qualification": "资格", "quality_measures": "质量保证措施", "safety_measures": "安全文明施工措施",
-    "total_days": "总工期（天）",
+    "total_days": "总工期（天）", "organisation": "项目管理机构（有名单的岗位）", "duties": "主要职责",
+    "equipment": "主要施工机械设备及检测仪器", "purpose": "用途", "emergency_plans": "应急预案",
+    "risk": "风险（可能发生的情况）", "measures": "应对措施（每条一项）",
+    "schedule_chart": "施工进度横道图（图片，由模板放置）",
     # feasibility, initiation, approvals
     "feasibility": "可行性分析", "prepared_by": "编制人", "date": "日期", "source": "信息来源",
     "opportunity": "项目机会", "customer_needs": "客户需求", "competitors": "竞争对手", "strengths": "优势",

@@ -30,3 +30,12 @@ class ImageRef:
     path: str
     width_cm: float
     height_cm: float | None = None
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """A chart the context asks for by kind (``schedule``: the 横道图 of the construction plan); the pipeline
+    draws it into an :class:`Image` of ``width_cm``, the width it prints at."""
+
+    kind: str
+    width_cm: float

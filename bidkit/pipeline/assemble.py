@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from bidkit import __version__
 from bidkit.adapters.libreoffice import Converted, Job, LibreOffice
 from bidkit.adapters.pdf import compose as pdf
-from bidkit.adapters.pdf import pages, raster, text
+from bidkit.adapters.pdf import pages, place, raster, text
+from bidkit.adapters.render import layout
 from bidkit.adapters.render.text import docx_headings
 from bidkit.core import book as book_mod
 from bidkit.core import review
@@ -36,6 +37,7 @@ from bidkit.core.book import BookPlan, PlannedVolume
 from bidkit.core.context import cn_date
 from bidkit.core.errors import BidkitError, CheckFailed, InputError, OutputError
 from bidkit.core.manifest import ManifestEntry, build_manifest
+from bidkit.core.typography import cn_quotes
 from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline import check
 from bidkit.pipeline.signing import secret_env, workspace_signer
@@ -47,8 +49,11 @@ from bidkit.store.workspace import load as load_workspace
 if TYPE_CHECKING:
     from bidkit.adapters.pdf.sign import Signer
 
-COPY_LABELS = ("正本", "副本")
+ORIGINAL = "正本"
+DRAFT_LABEL = "草稿"
+_NUMERALS = "一二三四五六七八九十"
 LOCK_FILE = ".assemble.lock"
+CARRIED = ".carried"  # the conversion of a chapter whose table's last row is carried to its signature page
 
 Progress = Callable[[str], None]
 Prompter = Callable[[str], str]
@@ -83,12 +88,27 @@ class Assembled:
 # --- the stages ------------------------------------------------------------------------------------------------
 
 
-def load(root: Path | str, copy: str | None) -> tuple[Workspace, str]:
-    """The workspace through the one validation path, and the cover's copy label (正本 unless ``copy``)."""
+def copy_labels(copies: int) -> list[str]:
+    """The cover labels of a bid's copies: 正本, then 副本一, 副本二 … (one per copy the bid letter promises)."""
+    return [ORIGINAL] + [f"副本{_NUMERALS[i - 1] if i <= len(_NUMERALS) else i}" for i in range(1, copies + 1)]
+
+
+def load(root: Path | str, copy: str | None, draft: bool = False) -> tuple[Workspace, str]:
+    """The workspace through the one validation path, and the cover's copy label: 草稿 for a draft, else 正本
+    unless ``copy`` names one of the copies (副本一, 副本二 …; 副本2 is read as 副本二)."""
     ws = load_workspace(root)
-    if copy is not None and copy not in COPY_LABELS:
-        raise InputError(f"--copy: {copy} is not one of {', '.join(COPY_LABELS)}")
-    return ws, copy or ws.data.config.package.original_label
+    if draft:
+        return ws, DRAFT_LABEL
+    if copy is None:
+        return ws, ws.data.config.package.original_label
+    labels = copy_labels(ws.data.responses.bid.copies)
+    wanted = copy.strip()
+    if wanted.startswith("副本") and wanted[2:].isdigit() and 1 <= int(wanted[2:]) <= len(_NUMERALS):
+        wanted = f"副本{_NUMERALS[int(wanted[2:]) - 1]}"
+    if wanted not in labels:
+        raise InputError(f"--copy: {copy} is not one of {', '.join(labels)} (responses.yaml bid.copies: "
+                         f"{ws.data.responses.bid.copies} 副本)")
+    return ws, wanted
 
 
 def plan(ws: Workspace, draft: bool, volumes: Sequence[str] | None = None) -> BookPlan:
@@ -156,6 +176,30 @@ def wants_words(ws: Workspace, pc: book_mod.PlannedChapter, chapter_text: str | 
     return any("".join(a.split()) in flat for a in (*config.seal_anchors, *config.legal_rep_anchors))
 
 
+def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str, bytes],
+          converted: dict[str, Converted], words: dict[str, list[text.PageText]]) -> list[str]:
+    """A chapter whose last page holds nothing but its signature block (LibreOffice keeps a paragraph with the
+    next one, but not a table's last row with the paragraph after the table) is converted again with the
+    table's last row carried onto that page; ``converted`` and ``words`` are updated. Returns the chapters."""
+    config = ws.data.config.package
+    anchors = [*config.seal_anchors, *config.legal_rep_anchors]
+    jobs = []
+    priced = {c.docx_name for c in book.chapters() if c.priced}
+    for name, pages_ in words.items():
+        if name in docs and pages_ and place.signature_alone(pages_[-1], anchors):
+            moved = layout.carry_last_row(docs[name])
+            if moved is not None:  # cached under a name of its own: the chapter's own entry stays for next time
+                jobs.append(Job(f"{name}{CARRIED}", moved, cache=name not in priced))
+    if not jobs:
+        return []
+    again = office.convert(jobs)
+    for job_name, cv in again.items():
+        name = job_name.removesuffix(CARRIED)
+        converted[name] = cv
+        words[name] = _words(cv)
+    return sorted(n.removesuffix(CARRIED) for n in again)
+
+
 def outline(book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, list[tuple[int, str]]]:
     """The headings of each chapter the 目录 lists (its ``toc_depth`` levels of the chapter's own Word headings)."""
     return {pc.docx_name: docx_headings(docs[pc.docx_name], pc.toc_depth)
@@ -179,29 +223,32 @@ def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
     """Cover, 目录 and every volume's chapters with their attachments, merged, numbered and stamped into
     ``target``."""
     d = ws.data
-    cover = pages.CoverInfo(d.tender.project_name, d.tender.number, d.company.name, cn_date(d.responses.bid.date),
-                            copy_label, draft=draft)
+    cover = pages.CoverInfo(cn_quotes(d.tender.project_name), d.tender.number, cn_quotes(d.company.name),
+                            cn_date(d.responses.bid.date), copy_label, draft=draft)
     index = book_mod.attachment_index(d)
     volumes = []
     for vol in book.volumes:
         chapters = []
         for pc in vol.chapters:
             own = converted[pc.docx_name].pdf if pc.docx_name in converted else book_pipeline.chapter_file(ws, pc)
-            atts = [pdf.AttachmentInput(a, index[a].title, ws.path(index[a].path, what="attachment"), index[a].path,
-                                        stamp=pc.stamp and index[a].stamp) for a in pc.attachments]
+            atts = [pdf.AttachmentInput(a, cn_quotes(index[a].title), ws.path(index[a].path, what="attachment"),
+                                        index[a].path, stamp=pc.stamp and index[a].stamp) for a in pc.attachments]
             chapters.append(pdf.ChapterInput(
-                pc.docx_name, pc.title, own, words.get(pc.docx_name), list(headings.get(pc.docx_name, [])), atts,
+                pc.docx_name, cn_quotes(pc.title), own, words.get(pc.docx_name),
+                list(headings.get(pc.docx_name, [])), atts,
                 needs_seal=pc.needs_seal, copy_note=pc.copy_note, evidence_rows=book_mod.evidence_rows(d, pc),
                 cover=pc.kind == "cover", read_words=pc.docx_name in words))
-        volumes.append(pdf.VolumeInput(vol.id, vol.title, chapters))
+        volumes.append(pdf.VolumeInput(vol.id, cn_quotes(vol.title), chapters))
     c = d.company
     legal = c.legal_rep_seal or c.legal_rep_signature
     seals = pdf.SealFiles(ws.path(c.company_seal, what="seal") if c.company_seal else None, c.company_seal or "",
                           ws.path(legal, what="seal") if legal else None, legal or "")
     config = d.config.package
     with pdf.merge(cover, volumes, config, draft=draft, front_cache=ws.build_dir / "cache") as merged:
-        stamps = pdf.stamp_book(merged, seals, config, draft, dict(copy_spots))
-        return pdf.save(merged, stamps, target, draft=draft, title=d.tender.project_name, author=d.company.name)
+        stamps = pdf.stamp_book(merged, seals, config, draft, dict(copy_spots), company_mm=c.company_seal_mm,
+                                legal_mm=c.legal_rep_seal_mm)
+        return pdf.save(merged, stamps, target, draft=draft, title=cn_quotes(d.tender.project_name),
+                        author=d.company.name)
 
 
 def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]:
@@ -211,7 +258,8 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
     for pc in book.chapters():
         for a in pc.attachments:
             if pc.stamp and index[a].stamp and a not in out:
-                out[a] = raster.quiet_spots(ws.path(index[a].path, what="attachment"), pdf.COMPANY_SEAL_MM * raster.MM)
+                out[a] = raster.quiet_spots(ws.path(index[a].path, what="attachment"),
+                                            ws.data.company.company_seal_mm * raster.MM)
     return out
 
 
@@ -219,7 +267,7 @@ def manifest(ws: Workspace, composed: pdf.Composed, draft: bool, signer: Signer 
     """The package manifest: every section's page range, its source's digest, the approval it was sealed
     under (none for a draft) and the signer's certificate (fingerprint, subject, issuer; none unsigned)."""
     sources = {s.name: file_sha256(s.source) for s in composed.sections if s.source is not None}
-    entries = [ManifestEntry(s.name, s.title, s.kind, sources.get(s.name), s.first, s.last)
+    entries = [ManifestEntry(s.name, s.title, s.kind, sources.get(s.name), s.first, s.last, s.notes)
                for s in composed.sections]
     approval = None
     if not draft:
@@ -354,7 +402,7 @@ def assemble(
         timings[name], mark[0] = now - mark[0], now
 
     step("load")
-    ws, copy_label = load(root, copy)
+    ws, copy_label = load(root, copy, draft)
     if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
         raise check.refusal(refused)
     with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
@@ -433,6 +481,8 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         notes += checks.result()  # fatal findings raise here: nothing has been written yet
         words = {n: (words_f[n] if n in words_f else pool.submit(_words, cv)).result()
                  for n, cv in converted.items() if wanted is not None and n in wanted}
+        converted = dict(converted)
+        carry(ws, book, office, docs, converted, words)
         for pc in book.chapters():
             path = book_pipeline.chapter_file(ws, pc)
             if path is not None:
@@ -461,6 +511,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
 
             volume = part.volumes[0].id if split else None
             target, manifest_path, digest, _ = write(ws, draft, produce, volume)
+            notes += [n for n in composed[0].notes if n not in notes]
             results.append((target, manifest_path, digest, composed[0], volume))
 
     out = []

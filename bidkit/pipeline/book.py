@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bidkit.adapters.pdf.text import pages_text
+from bidkit.adapters.render import charts as charts_mod
 from bidkit.adapters.render.docx import check_docx, check_picture, render_bytes
 from bidkit.adapters.render.text import docx_text
 from bidkit.core import book as book_mod
@@ -15,7 +16,7 @@ from bidkit.core import forms
 from bidkit.core.book import BookPlan, PlannedChapter
 from bidkit.core.checks.text import literal_amounts
 from bidkit.core.errors import InputError
-from bidkit.core.templates import Image, ImageRef, TemplateSource
+from bidkit.core.templates import ChartRef, Image, ImageRef, TemplateSource
 from bidkit.store.templates import find_form
 from bidkit.store.workspace import Workspace
 
@@ -45,21 +46,30 @@ def _picture(ws: Workspace, ref: ImageRef) -> Image:
     return Image(data, ref.width_cm, ref.height_cm)
 
 
-def _resolve(ws: Workspace, value: Any) -> Any:
-    """The context with every :class:`ImageRef` read into an :class:`Image`."""
+def _resolve(ws: Workspace, value: Any, draw: bool = True) -> Any:
+    """The context with every :class:`ImageRef` read into an :class:`Image`, every :class:`ChartRef` drawn
+    (left out unless ``draw``: the text alone does not need it)."""
     if isinstance(value, ImageRef):
         return _picture(ws, value)
+    if isinstance(value, ChartRef):
+        if not draw:
+            return ""
+        if value.kind != "schedule":
+            raise ValueError(f"unknown chart {value.kind}")
+        png = charts_mod.schedule(ws.data.solution.construction.tasks, value.width_cm)
+        return Image(png, value.width_cm)
     if isinstance(value, dict):
         for key, item in value.items():
-            value[key] = _resolve(ws, item)
+            value[key] = _resolve(ws, item, draw)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            value[i] = _resolve(ws, item)
+            value[i] = _resolve(ws, item, draw)
     return value
 
 
-def render_chapter(ws: Workspace, pc: PlannedChapter) -> bytes | None:
-    """The chapter's .docx, in memory; None for a PDF chapter or one made of attachments only."""
+def render_chapter(ws: Workspace, pc: PlannedChapter, *, charts: bool = True) -> bytes | None:
+    """The chapter's .docx, in memory; None for a PDF chapter or one made of attachments only. Without
+    ``charts`` a chart the form shows (the 施工组织设计's 横道图) is left out: for its text, drawing it is waste."""
     if pc.kind == "attachments" or pc.pdf_file:
         return None
     source = source_of(ws, pc)
@@ -77,10 +87,10 @@ def render_chapter(ws: Workspace, pc: PlannedChapter) -> bytes | None:
                              f"({{{{ prices.total }}}}, {{{{ prices.total_upper }}}} …); {len(literal)} line(s) print "
                              f"an amount of their own, e.g. “{excerpt}”")
     try:
-        context = _resolve(ws, forms.build(ws.data, pc))
+        context = _resolve(ws, forms.build(ws.data, pc), charts)
     except LookupError as exc:
         raise InputError(f"{pc.title}: {exc.args[0]}") from None
-    return render_bytes(source, context)
+    return render_bytes(source, context, layout=pc.form is not None)
 
 
 def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter]) -> dict[str, bytes]:

@@ -51,7 +51,7 @@ def chapter_texts(ws: Workspace, book: BookPlan) -> tuple[dict[str, str], dict[s
         if pc.priced and ws.data.pricing is None:
             continue
         try:
-            value = book_pipeline.chapter_text(ws, pc, book_pipeline.render_chapter(ws, pc))
+            value = book_pipeline.chapter_text(ws, pc, book_pipeline.render_chapter(ws, pc, charts=False))
         except BidkitError as exc:
             errors[pc.id] = exc.message
             continue
@@ -70,10 +70,38 @@ def attachment_facts(ws: Workspace) -> dict[str, AttachmentFacts]:
         try:
             path = resolve_inside(ws.root, ref.path, what="attachment")
         except InputError as exc:
-            facts[ref.path] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message}
+            facts[ref.path] = {"exists": False, "pdf_ok": False, "pages": 0, "problem": exc.message, "notes": []}
             continue
         facts[ref.path] = attachments.inspect(path)
     return facts
+
+
+def not_pdfs(ws: Workspace) -> list[str]:
+    """The attachments that are not PDF files at all (an empty file, an HTML page, a picture named .pdf), each
+    with why: read from their first bytes only, so a review request can refuse them at once."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for ref in attachment_index(ws.data).values():
+        if ref.path in seen:
+            continue
+        seen.add(ref.path)
+        try:
+            path = resolve_inside(ws.root, ref.path, what="attachment")
+            with path.open("rb") as fh:
+                head = fh.read(1024)
+        except (InputError, OSError):
+            continue  # missing or unreadable: check names it
+        why = attachments.not_a_pdf(head)
+        if why is not None:
+            found.append(f"{ref.path}: {why}")
+    return found
+
+
+def refuse_not_pdfs(ws: Workspace, what: str) -> None:
+    """Raise :class:`InputError` naming every attachment that is not a PDF (``what``: the refused action)."""
+    bad = not_pdfs(ws)
+    if bad:
+        raise InputError(f"{what}: {len(bad)} attachment(s) are not PDF files — " + "; ".join(bad))
 
 
 def template_vars(ws: Workspace, book: BookPlan) -> tuple[dict[str, TemplateVars], dict[str, str]]:

@@ -84,8 +84,8 @@ def context_for(ws: Workspace, name: str, *, at: dt.date | None = None, period: 
     if name == "construction_report":
         figures = construction_figures(d, ctx_mod._report_date(d, at), period)
         values["charts"] = {
-            "gantt": Image(charts.gantt(figures), CHART_WIDTH_CM),
-            "curve": Image(charts.progress_curve(figures), CHART_WIDTH_CM),
+            "gantt": Image(charts.gantt(figures, CHART_WIDTH_CM), CHART_WIDTH_CM),
+            "curve": Image(charts.progress_curve(figures, CHART_WIDTH_CM), CHART_WIDTH_CM),
         }
     return ctx_mod.node("", values)
 

@@ -47,23 +47,9 @@ def demo_secrets(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def _packaged_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample assembled once (a signed package and a draft, with the conversion cache), built by the CLI."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-
-    from tests.helpers import SAMPLE
-
-    ws = tmp_path_factory.mktemp("packaged") / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build", "__pycache__"))
-    env = {**os.environ, **DEMO_ENV}
-    for extra in ([], ["--draft"]):
-        r = subprocess.run([sys.executable, "-m", "bidkit", "assemble", str(ws), *extra],
-                           env=env, capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stderr
-    return ws
+def _packaged_once(packaged_sample: Path) -> Path:
+    """The sample assembled once (a signed package and a draft, with the conversion cache): tests/conftest.py."""
+    return packaged_sample
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def truncated(p: Path) -> None:
 
 
 def broken_xref(p: Path) -> None:
-    """startxref points nowhere: qpdf can only repair it (with warnings), which a submitted scan must not need."""
+    """startxref points nowhere: qpdf rebuilds the cross-reference table (with warnings), losing nothing."""
     _rewrite(p, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     data = bytearray(p.read_bytes())
     at = data.rindex(b"startxref") + len(b"startxref\n")
@@ -80,9 +80,7 @@ def jpeg(p: Path) -> None:
 UNREADABLE = "无法作为 PDF 打开（{}）。The scan of iso9001 does not open as a PDF."
 CASES = [
     (user_password, UNREADABLE.format("encrypted with a password")),
-    (owner_only, UNREADABLE.format("encrypted")),
     (truncated, UNREADABLE.format("damaged or truncated")),
-    (broken_xref, UNREADABLE.format("damaged or truncated")),
     (page_tree_loop, UNREADABLE.format("damaged or truncated")),
     (no_pages, "没有页面。The scan of iso9001 has no pages."),
     (png, UNREADABLE.format("not a PDF (a PNG image); convert it to PDF first")),
@@ -193,3 +191,29 @@ def test_200_mb_scan_memory_stays_bounded(packaged_ws: Path) -> None:
     r, peak = peak_rss_mb("check", packaged_ws, "--without-prices")
     assert r.returncode == 0, r.stderr
     assert peak < 150, f"bidkit check with a {size_mb:.0f} MB scan peaked at {peak:.0f} MB"
+
+
+# opened as any viewer opens them (issue 15 item 9): sealed, with a warning naming what sealing changes
+READABLE = [
+    (owner_only, "encrypted with an empty user password (owner restrictions); read without a password, the "
+                 "package does not keep the encryption"),
+    (broken_xref, "damaged file repaired (its cross-reference table was rebuilt); every page reads — check that it "
+                  "looks right in the package"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("spoil", "note"), READABLE, ids=[c[0].__name__ for c in READABLE])
+def test_readable_odd_scan_is_sealed_with_a_warning(packaged_ws: Path, cli: Callable[..., Result],
+                                                    spoil: Callable[[Path], None], note: str) -> None:
+    import json
+
+    spoil(packaged_ws / SCAN)
+    r = cli("check", packaged_ws)
+    assert r.code == 0, r.err
+    assert f"{NAME}的扫描件 {SCAN} 封装时会被改动：{note}。" in "".join(r.out.split("\n"))
+    r = cli("assemble", packaged_ws, "--draft")
+    assert r.code == 0, r.err
+    manifest = max((packaged_ws / "build").glob("*draft*.manifest.json"), key=lambda p: p.stat().st_mtime)
+    [entry] = [e for e in json.loads(manifest.read_text(encoding="utf-8"))["entries"] if e["name"].endswith("iso9001")]
+    assert entry["notes"] == [f"{SCAN}: {note}"]

@@ -15,6 +15,7 @@ import contextlib
 import io
 import os
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,10 @@ from typing import Any
 
 import pikepdf
 
-from bidkit.adapters.pdf import stamp
-from bidkit.adapters.pdf.attachments import open_attachment
+from bidkit.adapters.pdf import place, stamp
+from bidkit.adapters.pdf.attachments import Opened, open_attachment
 from bidkit.adapters.pdf.pages import CoverInfo, FrontMatter, TocEntry, render_front
-from bidkit.adapters.pdf.text import PageText, find_anchors, locate_headings, page_words, squeeze
+from bidkit.adapters.pdf.text import Hit, PageText, find_anchors, locate_headings, page_words, squeeze
 from bidkit.core.errors import InputError, ToolError
 from bidkit.core.models import PackageConfig
 
@@ -34,6 +35,7 @@ LEGAL_SEAL_MM = 20.0
 CROSS_SEAL_MM = 40.0
 NUMBER_PT = 9.0
 NUMBER_BOTTOM_MM = 9.0
+HEADER_BAND_MM = 21.0  # a chapter page's running header and its rule (1.5 cm from the top, 小五, a rule below)
 EVIDENCE_PT = (9.0, 7.5)  # 小五 where the cell is wide enough, else 六号, the smallest a printed number may be
 WATERMARK = "草稿 / 未审核"
 COPY_NOTE = "复印件与原件一致"
@@ -90,6 +92,7 @@ class Section:
     first: int
     last: int
     source: Path | None = None
+    notes: tuple[str, ...] = ()  # what sealing changed in an attachment (encryption dropped, form flattened …)
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Composed:
     copy_seals: int = 0
     cross_page_groups: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the user: what the PDF writer had to say
 
 
 @dataclass
@@ -244,6 +248,9 @@ class Book:
     font: stamp.StampFont
     stack: contextlib.ExitStack[bool | None]
     timings: dict[str, float] = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)  # per page: front, chapter (has a running header), attachment
+    mounted: set[int] = field(default_factory=set)  # 0-based pages: a small attachment page mounted on A4
+    attachment_notes: dict[str, list[str]] = field(default_factory=dict)  # what opening each changed in it
 
     def __enter__(self) -> Book:
         return self
@@ -275,12 +282,14 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
         with ThreadPoolExecutor(max_workers=4) as pool:  # chapter texts (anchors, headings) while scans open
             futures = [pool.submit(_words, ch) for ch in specs]
             opened: dict[str, pikepdf.Pdf] = {}
+            handled: dict[str, Opened] = {}
             for ch in specs:
                 for att in ch.attachments:
                     if att.name not in opened:
-                        pdf = open_attachment(att.path, att.display)
-                        stack.callback(pdf.close)
-                        opened[att.name] = pdf
+                        op = open_attachment(att.path, att.display)
+                        stack.callback(op.close)
+                        opened[att.name] = op.pdf
+                        handled[att.name] = op
             words = [f.result() for f in futures]
         laid: list[tuple[VolumeInput, list[_Chapter]]] = []
         offset = 0
@@ -292,7 +301,9 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
                 own = None
                 if spec.pdf is not None:
                     try:
-                        own = pikepdf.open(spec.pdf)
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            own = pikepdf.open(spec.pdf)
                     except pikepdf.PdfError as exc:
                         raise ToolError(f"{spec.name}: PDF unreadable ({str(exc)[-100:]})") from None
                     stack.callback(own.close)
@@ -324,18 +335,28 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
         for page in list(front_pdf.pages)[: front.pages]:
             out.pages.append(page)
         font = stamp.StampFont(out.copy_foreign(_glyph_font(front_pdf.pages[-1])))
+        kinds = ["front"] * front.pages
+        mounted: set[int] = set()
         for _, laid_chapters in laid:
             for lc in laid_chapters:
-                sources = ([lc.pdf] if lc.pdf is not None else []) + [att_pdf for _, _, att_pdf in lc.attachments]
-                for src in sources:
-                    for page in src.pages:
+                if lc.pdf is not None:
+                    for page in lc.pdf.pages:
                         stamp.push_inherited(page.obj)
                         out.pages.append(page)
+                    kinds += ["chapter"] * len(lc.pdf.pages)
+                for att, _, att_pdf in lc.attachments:
+                    op = handled[att.name]
+                    mounted |= {len(out.pages) + i for i in op.mounted}
+                    for page in att_pdf.pages:
+                        stamp.push_inherited(page.obj)
+                        out.pages.append(page)
+                    kinds += ["attachment"] * len(att_pdf.pages)
         for page in out.pages:
             _strip_page(page.obj)
         assert len(out.pages) == front.pages + offset
         timings["merge"] = time.perf_counter() - t2
-        return Book(out, front, laid, font, stack, timings)
+        return Book(out, front, laid, font, stack, timings, kinds=kinds, mounted=mounted,
+                    attachment_notes={name: op.notes for name, op in handled.items()})
     except BaseException:
         stack.close()
         raise
@@ -351,6 +372,8 @@ class Stamps:
     copy_seals: int = 0
     cross_page_groups: int = 0
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+    placed: dict[int, list[place.Shape]] = field(default_factory=dict)  # 0-based page → seals (visual frame)
+    slices: dict[int, place.Box] = field(default_factory=dict)  # 0-based page → its cross-page slice
 
 
 def evidence_pages(book: Book) -> dict[str, tuple[int, int]]:
@@ -366,14 +389,33 @@ def _evidence_label(first: int, last: int) -> str:
     return f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
 
 
+def _band(fr: stamp.Frame, kind: str) -> place.Band:
+    """Where a seal may stand on a page: below a chapter's running header, above the page number."""
+    bottom = NUMBER_BOTTOM_MM * stamp.MM + NUMBER_PT * 1.4 + 2
+    top = fr.height - (HEADER_BAND_MM * stamp.MM if kind == "chapter" else 2)
+    return place.Band(fr.width, fr.height, min(bottom, fr.height / 2), max(top, fr.height / 2))
+
+
+def bound_matrix(fr: stamp.Frame) -> tuple[float, float, float, float, float, float] | None:
+    """From the page as bound (portrait, the spine on the left) to the page as displayed: None for a portrait
+    page; a landscape page is bound turned a quarter, its top at the spine, so its bottom edge is the
+    fore-edge."""
+    if fr.width <= fr.height:
+        return None
+    return (0, -1, 1, 0, 0, fr.height)
+
+
 def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
-               copy_spots: dict[str, list[tuple[float, float]]] | None = None) -> Stamps:
+               copy_spots: dict[str, list[tuple[float, float]]] | None = None, *,
+               company_mm: float = COMPANY_SEAL_MM, legal_mm: float = LEGAL_SEAL_MM) -> Stamps:
     """Page numbers, seals on their anchors, on sealed chapters and on copies, the cross-page seal, the evidence
     page numbers in the tables that cite them, and (for a draft) the watermark.
 
     ``copy_spots``: for each attachment, where on each of its pages the seal covers the least content (visual
     centre, points from the bottom left), e.g. from :func:`bidkit.adapters.pdf.stamp.quiet_spots`; without it a
-    copy is sealed at its lower right."""
+    copy is sealed at its lower right. Seals keep their real sizes (``company_mm`` across, ``legal_mm`` wide)
+    and are placed by :mod:`bidkit.adapters.pdf.place`: off other seals, off text outside the signature block,
+    off the running header and the page number."""
     t3 = time.perf_counter()
     out, font, front = book.pdf, book.font, book.front
     total = len(out.pages)
@@ -381,6 +423,8 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
     xobjects: dict[str, pikepdf.Object] = {}
     result = Stamps()
     frames = [stamp.frame(p.obj) for p in out.pages]
+    kinds = book.kinds or ["chapter"] * total
+    placed: dict[int, list[place.Shape]] = {}
 
     company = stamp.seal_image(out, seals.company, seals.company_display) if seals.company and not draft else None
     legal = stamp.seal_image(out, seals.legal_rep, seals.legal_rep_display) if seals.legal_rep and not draft \
@@ -390,27 +434,63 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
     if legal:
         xobjects["/BKlegal"] = legal.xobject
 
-    def put(image: stamp.SealImage, name: str, page: int, x: float, y: float, width_mm: float) -> None:
-        fr = frames[page]
-        w = width_mm * stamp.MM
-        h = w * image.aspect
-        x = _clamp(x - w / 2, 0, max(fr.width - w, 0))
-        y = _clamp(y - h / 2, 0, max(fr.height - h, 0))
-        ops[page].append(stamp.image_op(name, x, y, w, h))
+    def draw(image: stamp.SealImage, name: str, page: int, shape: place.Shape) -> None:
+        ops[page].append(stamp.image_op(name, shape.cx - shape.w / 2, shape.cy - shape.h / 2, shape.w, shape.h))
+        placed.setdefault(page, []).append(shape)
 
+    cw = company_mm * stamp.MM
     base = front.pages
     for ch in book.chapters():
         first = base + ch.offset
         n = ch.own_pages
         sealed: set[int] = set()
-        if company:
-            for hit in find_anchors(ch.words, list(config.seal_anchors)):
-                put(company, "/BKseal", first + hit.page, hit.x, hit.y, COMPANY_SEAL_MM)
-                sealed.add(hit.page)
+        company_hits = find_anchors(ch.words, list(config.seal_anchors)) if company else []
+        legal_hits = find_anchors(ch.words, list(config.legal_rep_anchors)) if legal else []
+        by_page: dict[int, list[Hit]] = {}
+        for hit in company_hits + legal_hits:
+            by_page.setdefault(hit.page, []).append(hit)
+        guard = {p: place.protected(ch.words[p], hits) for p, hits in by_page.items()}
+        lw = legal_mm * stamp.MM
+        for p, hits in sorted(by_page.items()):
+            page = first + p
+            fr = frames[page]
+            band = _band(fr, kinds[page])
+            ours = [h for h in hits if h in company_hits]
+            theirs = [h for h in hits if h in legal_hits]
+            best: tuple[float, list[place.Shape], list[place.Shape]] | None = None
+            # the company seal over the end of the company name and its anchor, where it leaves the personal seal
+            # nearest its own anchor: a few ways to stamp the page, the one moving the seals least
+            for lean in (0.0, 0.5, 1.0):
+                shapes: list[place.Shape] = list(placed.get(page, []))
+                moved = 0.0
+                rounds, squares = [], []
+                for hit in ours:
+                    assert company is not None
+                    x = hit.x0 + (hit.x - hit.x0) * lean if hit.x0 - hit.line_x0 > cw / 4 else hit.x
+                    s = place.place(place.Shape(x, hit.y, cw, cw * company.aspect, True), band, guard[p], shapes,
+                                    reach_x=cw * 0.5, reach_down=cw * 0.6, reach_up=cw * 0.2)
+                    moved += abs(s.cx - hit.x) * 0.2 + abs(s.cy - hit.y)
+                    shapes.append(s)
+                    rounds.append(s)
+                for hit in theirs:
+                    assert legal is not None
+                    s = place.place(place.Shape(hit.x, hit.y, lw, lw * legal.aspect, False), band, guard[p],
+                                    shapes, reach_x=fr.width / 2, reach_down=lw, reach_up=lw * 0.3)
+                    # on the label before its anchor (法定代表人：) it hides what it signs: that counts double
+                    moved += abs(s.cx - hit.x) * (2 if s.cx < hit.x0 else 1) + abs(s.cy - hit.y)
+                    shapes.append(s)
+                    squares.append(s)
+                if best is None or moved < best[0] - 0.5:
+                    best = (moved, rounds, squares)
+            assert best is not None
+            for shape in best[1]:
+                assert company is not None
+                draw(company, "/BKseal", page, shape)
+                sealed.add(p)
                 result.seals += 1
-        if legal:
-            for hit in find_anchors(ch.words, list(config.legal_rep_anchors)):
-                put(legal, "/BKlegal", first + hit.page, hit.x, hit.y, LEGAL_SEAL_MM)
+            for shape in best[2]:
+                assert legal is not None
+                draw(legal, "/BKlegal", page, shape)
                 result.legal_rep_seals += 1
         if company:
             defaults: set[int] = set()
@@ -424,7 +504,13 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
                     defaults.add(page)
             for page in sorted(defaults):
                 fr = frames[first + page]
-                put(company, "/BKseal", first + page, fr.width - 45 * stamp.MM, 55 * stamp.MM, COMPANY_SEAL_MM)
+                words = ch.words[page] if page < len(ch.words) else None
+                boxes = place.protected(words, []) if words is not None else []
+                shape = place.place(place.Shape(fr.width - 45 * stamp.MM, 55 * stamp.MM, cw, cw * company.aspect,
+                                                True), _band(fr, kinds[first + page]), boxes,
+                                    placed.get(first + page, []), reach_x=fr.width / 2, reach_down=0,
+                                    reach_up=fr.height * 0.6, step=8.0)
+                draw(company, "/BKseal", first + page, shape)
                 result.seals += 1
             for att, off, pdf in ch.attachments:
                 if not att.stamp:
@@ -433,15 +519,16 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
                 for i in range(len(pdf.pages)):
                     page = base + off + i
                     fr = frames[page]
-                    w = COMPANY_SEAL_MM * stamp.MM
-                    x, y = spots[i] if i < len(spots) else (fr.width - w * 0.75, w * 0.75)
-                    put(company, "/BKseal", page, x, y, COMPANY_SEAL_MM)
+                    quiet = spots[i] if i < len(spots) and page not in book.mounted else None
+                    x, y = quiet or (fr.width - cw * 0.75, cw * 0.75)
+                    shape = _band(fr, kinds[page]).clamp(place.Shape(x, y, cw, cw * company.aspect, True))
+                    draw(company, "/BKseal", page, shape)
                     result.copy_seals += 1
                     if ch.spec.copy_note:
                         size = 9.0
                         width = font.width(COPY_NOTE, size)
-                        tx = _clamp(x - width / 2, 2, max(fr.width - width - 2, 2))
-                        ty = _clamp(y - w / 2 - size * 1.6, 2, fr.height - size - 2)
+                        tx = _clamp(shape.cx - width / 2, 2, max(fr.width - width - 2, 2))
+                        ty = _clamp(shape.cy - shape.h / 2 - size * 1.6, 2, fr.height - size - 2)
                         ops[page].append(stamp.text_op(font, COPY_NOTE, size, tx, ty))
 
     # the evidence page numbers, in the column of the tables that cite them
@@ -455,7 +542,9 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
                     ops[base + ch.offset + page].append(stamp.text_op(font, line, size, left, y))
                     y -= size * 1.25
 
-    # the cross-page seal: group by group, each page shows its vertical slice at the right edge
+    # the cross-page seal, group by group: each page shows its slice on the edge that is the fore-edge once the
+    # book is bound (a landscape page's bottom edge), so the fanned pages of a group show the whole seal
+    slices: dict[int, place.Box] = {}
     if company:
         w = CROSS_SEAL_MM * stamp.MM
         h = w * company.aspect
@@ -465,19 +554,35 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
             slice_w = w / k
             for i, page in enumerate(group):
                 fr = frames[page]
-                x = fr.width - (i + 1) * slice_w
-                y = fr.height / 2 - h / 2
-                ops[page].append(stamp.clipped_image_op("/BKseal", x, y, w, h,
-                                                        (fr.width - slice_w, y, slice_w, h)))
+                matrix = bound_matrix(fr)
+                bw, bh = (fr.height, fr.width) if matrix else (fr.width, fr.height)  # the page as bound
+                x = bw - (i + 1) * slice_w
+                y = bh / 2 - h / 2
+                op = stamp.clipped_image_op("/BKseal", x, y, w, h, (bw - slice_w, y, slice_w, h))
+                if matrix:
+                    op = "q " + " ".join(stamp._num(v) for v in matrix) + " cm " + op + " Q"
+                    slices[page] = place.Box(y, 0, y + h, slice_w)
+                else:
+                    slices[page] = place.Box(bw - slice_w, y, bw, y + h)
+                ops[page].append(op)
         result.cross_page_groups = len(groups)
 
-    # page numbers after the cover: printed number = 0-based physical index
+    # page numbers after the cover, on a white backing: printed number = 0-based physical index
     fmt = config.page_number_format
     for index in range(front.cover_pages, total):
         fr = frames[index]
         text = fmt.replace("{n}", str(index)).replace("{total}", str(total - front.cover_pages))
         width = font.width(text, NUMBER_PT)
-        ops[index].append(stamp.text_op(font, text, NUMBER_PT, (fr.width - width) / 2, NUMBER_BOTTOM_MM * stamp.MM))
+        x, y = (fr.width - width) / 2, NUMBER_BOTTOM_MM * stamp.MM
+        pad = NUMBER_PT * 0.35
+        backing = place.Box(x - pad, y - NUMBER_PT * 0.3, x + width + pad, y + NUMBER_PT * 1.1)
+        cut = slices.get(index)
+        if cut is not None and cut.intersects(backing):  # a landscape page's slice sits at its bottom centre
+            x = fr.width - width - 25 * stamp.MM
+            backing = place.Box(x - pad, backing.y0, x + width + pad, backing.y1)
+        ops[index].append(stamp.backing_op(backing.x0, backing.y0, backing.x1 - backing.x0,
+                                           backing.y1 - backing.y0))
+        ops[index].append(stamp.text_op(font, text, NUMBER_PT, x, y))
 
     alpha = None
     if draft:
@@ -492,6 +597,8 @@ def stamp_book(book: Book, seals: SealFiles, config: PackageConfig, draft: bool,
         resources["/ExtGState"] = {stamp.ALPHA_NAME: alpha}
     for index, out_page in enumerate(out.pages):
         stamp.stamp_page(out, out_page, ops[index], resources)
+    result.placed = {p: list(v) for p, v in placed.items()}
+    result.slices = slices
     book.timings["stamp"] = time.perf_counter() - t3
     return result
 
@@ -589,7 +696,8 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
                 for att, off, att_pdf in ch.attachments:
                     sub.children.append(pikepdf.OutlineItem(att.title, front.pages + off))
                     sections.append(Section("attachment", f"{ch.spec.name}/{att.name}", att.title,
-                                            front.pages + off + 1, front.pages + off + len(att_pdf.pages), att.path))
+                                            front.pages + off + 1, front.pages + off + len(att_pdf.pages), att.path,
+                                            tuple(book.attachment_notes.get(att.name, []))))
                 item.children.append(sub)
             outline.root.append(item)
     out.Root.PageMode = pikepdf.Name.UseOutlines
@@ -602,7 +710,8 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
         Creator=pikepdf.String("bidkit"),
         Producer=pikepdf.String("bidkit"),
     ))
-    with open(target, "wb") as fh:
+    with open(target, "wb") as fh, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a library's warning is told as a note, never printed raw
         sink = _Sink(fh)
         out.save(sink, deterministic_id=True, compress_streams=True,  # type: ignore[arg-type]  # a writable stream
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -610,12 +719,23 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
             raise sink.error
         fh.flush()
         os.fsync(fh.fileno())
+    notes = list(dict.fromkeys(_told(w.category) or f"writing the package: {str(w.message).splitlines()[0][:160]}"
+                               for w in caught))
     timings = {**book.timings, "save": time.perf_counter() - t4}
     toc = _toc(book.volumes)
     return Composed(pages=book.pages, sections=sections,
                     toc=[(e.title, n) for e, n in zip(toc, front.numbers, strict=True)], chapters=chapters,
                     evidence=stamps.evidence, seals=stamps.seals, legal_rep_seals=stamps.legal_rep_seals,
-                    copy_seals=stamps.copy_seals, cross_page_groups=stamps.cross_page_groups, timings=timings)
+                    copy_seals=stamps.copy_seals, cross_page_groups=stamps.cross_page_groups, timings=timings,
+                    notes=notes)
+
+
+def _told(category: type[Warning]) -> str | None:
+    """A library warning said in the user's terms (None: its own first line is shown)."""
+    if issubclass(category, pikepdf.PageCopyWarning):  # attachments are flattened: a chapter PDF kept its form
+        return ("a chapter PDF has form fields, which some viewers do not show in the package: print it to PDF "
+                "(flattened) and use that file")
+    return None
 
 
 def compose(cover: CoverInfo, volumes: list[VolumeInput], seals: SealFiles, config: PackageConfig, target: Path,

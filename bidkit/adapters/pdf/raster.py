@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import pikepdf
@@ -36,23 +37,32 @@ def _pgm(path: Path) -> tuple[int, int, bytes]:
 
 def quiet_spots(pdf: Path, seal_pt: float) -> list[tuple[float, float]]:
     """For each page of ``pdf``, the visual centre of the seal-sized square that covers the least ink."""
-    with pikepdf.open(pdf) as doc:
-        frames = []
-        for page in doc.pages:
-            stamp.push_inherited(page.obj)
-            fr = stamp.frame(page.obj)
-            frames.append((fr.width, fr.height))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a file qpdf repairs is read all the same; its note comes from opening it
+        with pikepdf.open(pdf) as doc:
+            frames = []
+            units = []
+            for page in doc.pages:
+                stamp.push_inherited(page.obj)
+                fr = stamp.frame(page.obj)
+                frames.append((fr.width, fr.height))
+                units.append(stamp.user_unit(page.obj))
     binary = shutil.which("pdftoppm")
     if not binary:
         raise ToolError("pdftoppm not found: install poppler (apt-get install poppler-utils)")
+    # poppler draws a page in its own units, ignoring /UserUnit: such a page is rendered at a resolution that
+    # makes up for it, alone
+    runs = [(None, DPI)] if all(u == 1 for u in units) else [(i + 1, DPI * u) for i, u in enumerate(units)]
     with tempfile.TemporaryDirectory(prefix="bidkit-raster-") as tmp:
-        try:
-            proc = subprocess.run([binary, "-gray", "-r", str(DPI), str(pdf), f"{tmp}/p"],
-                                  capture_output=True, timeout=TIMEOUT, check=False)
-        except subprocess.TimeoutExpired:
-            raise ToolError(f"pdftoppm took longer than {TIMEOUT:g} s reading {pdf.name}") from None
-        if proc.returncode != 0:
-            raise ToolError(f"pdftoppm could not read {pdf.name}")
+        for page_no, dpi in runs:
+            pages = ["-f", str(page_no), "-l", str(page_no)] if page_no is not None else []
+            try:
+                proc = subprocess.run([binary, "-gray", "-r", f"{dpi:g}", *pages, str(pdf), f"{tmp}/p"],
+                                      capture_output=True, timeout=TIMEOUT, check=False)
+            except subprocess.TimeoutExpired:
+                raise ToolError(f"pdftoppm took longer than {TIMEOUT:g} s reading {pdf.name}") from None
+            if proc.returncode != 0:
+                raise ToolError(f"pdftoppm could not read {pdf.name}")
         images = sorted(Path(tmp).glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         spots = []
         for (fw, fh), image in zip(frames, images, strict=False):

@@ -155,17 +155,30 @@ def _box(page: pikepdf.Dictionary) -> tuple[float, float, float, float]:
     return max(x0, mx0), max(y0, my0), min(x1, mx1), min(y1, my1)
 
 
+def user_unit(page: pikepdf.Dictionary) -> float:
+    """The page's /UserUnit (points per unit of its user space; PDF 1.6), 1 when absent or absurd."""
+    try:
+        unit = float(page.get("/UserUnit", 1))
+    except (TypeError, ValueError):
+        return 1.0
+    return unit if 0 < unit <= 75_000 else 1.0
+
+
 def frame(page: pikepdf.Dictionary) -> Frame:
+    """The page as displayed: its size in points (its /UserUnit applied) and the matrix from points from the
+    displayed bottom-left corner to its user space (/Rotate and /UserUnit undone)."""
     x0, y0, x1, y1 = _box(page)
-    w, h = x1 - x0, y1 - y0
+    u = user_unit(page)
+    w, h = (x1 - x0) * u, (y1 - y0) * u
+    k = 1 / u
     rotate = int(page.get("/Rotate", 0)) % 360
     if rotate == 90:
-        return Frame(h, w, (0, 1, -1, 0, x1, y0))
+        return Frame(h, w, (0, k, -k, 0, x1, y0))
     if rotate == 180:
-        return Frame(w, h, (-1, 0, 0, -1, x1, y1))
+        return Frame(w, h, (-k, 0, 0, -k, x1, y1))
     if rotate == 270:
-        return Frame(h, w, (0, -1, 1, 0, x0, y1))
-    return Frame(w, h, (1, 0, 0, 1, x0, y0))
+        return Frame(h, w, (0, -k, k, 0, x0, y1))
+    return Frame(w, h, (k, 0, 0, k, x0, y0))
 
 
 # --- drawing -------------------------------------------------------------------------------------------------
@@ -177,6 +190,11 @@ ALPHA_NAME = "/BKalpha"
 def text_op(font: StampFont, text: str, size: float, x: float, y: float, gray: float = 0.0) -> str:
     return (f"BT {FONT_NAME} {_num(size)} Tf {_num(gray)} g 1 0 0 1 {_num(x)} {_num(y)} Tm "
             f"<{font.encode(text).hex()}> Tj ET")
+
+
+def backing_op(x: float, y: float, w: float, h: float) -> str:
+    """A white rectangle, so a stamp on a scan is not struck through by the scan's own lines."""
+    return f"q 1 g {_num(x)} {_num(y)} {_num(w)} {_num(h)} re f Q"
 
 
 def image_op(name: str, x: float, y: float, w: float, h: float) -> str:

@@ -123,6 +123,9 @@ class Hit:
     x: float  # visual centre of the matched text
     y: float
     anchor: str
+    x0: float = 0.0  # the matched text's left and right edges
+    x1: float = 0.0
+    line_x0: float = 0.0  # where the word holding it starts (a company name before its seal anchor)
 
 
 def find_anchors(pages: list[PageText], anchors: list[str]) -> list[Hit]:
@@ -143,8 +146,9 @@ def find_anchors(pages: list[PageText], anchors: list[str]) -> list[Hit]:
                         total = sum(weights) or 1.0
                         left = sum(weights[:start]) / total
                         right = sum(weights[:end]) / total
-                        x = word.x0 + (word.x1 - word.x0) * (left + right) / 2
-                        hits.append(Hit(index, x, (word.y0 + word.y1) / 2, anchor))
+                        span = word.x1 - word.x0
+                        hits.append(Hit(index, word.x0 + span * (left + right) / 2, (word.y0 + word.y1) / 2,
+                                        anchor, word.x0 + span * left, word.x0 + span * right, word.x0))
                     start = word.text.find(anchor, end)
     return hits
 

@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bidkit.core.errors import ToolError
-from bidkit.core.lifecycle import ConstructionFigures
+from bidkit.core.lifecycle import ConstructionFigures, TaskStatus
+from bidkit.core.models import Task
 
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 FONT_FILE = "NotoSansCJK-Regular.ttc"
 PLAN_COLOUR = "#9DB9D8"
-ACTUAL_COLOUR = "#D9534F"
+LATE_COLOUR = "#D9534F"  # behind plan: red
+ON_TIME_COLOUR = "#E8A33D"  # in progress and on plan: amber
 DONE_COLOUR = "#2E7D32"
-DPI = 150
+DPI = 200
+LABEL_PT = 8.0  # at print size: above 六号 (7.5 pt), the smallest a printed figure may use
+TITLE_PT = 10.5
+DATE_FORMAT = "%Y-%m-%d"
+WIDTH_CM = 16.0  # a chart is drawn at the size it is printed: its labels print at their point size
 
 
 @cache
@@ -50,73 +57,135 @@ def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph warns; better to fail than to ship tofu
-        fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
-def gantt(fig_data: ConstructionFigures) -> bytes:
-    """One row per task: the planned bar, and below it the actual bar (to ``at`` while still open)."""
+def is_late(ts: TaskStatus) -> bool:
+    """Behind plan on the report date: started, ended or still open after the plan, or less done than planned."""
+    return ts.slippage > 0 or (ts.end is None and ts.start is not None and ts.actual < ts.planned)
+
+
+def _inches(cm: float) -> float:
+    return cm / 2.54
+
+
+def _date_axis(ax: Any, maxticks: int = 7) -> None:
+    from matplotlib import dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=maxticks))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(DATE_FORMAT))
+    ax.tick_params(axis="x", labelsize=LABEL_PT, labelrotation=30)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+
+
+def gantt_figure(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> Any:
+    """One row per task: the planned bar, and below it the actual bar (to ``at`` while still open): done in
+    green, on plan in amber, behind plan in red. The figure is the size it prints at."""
     plt = _pyplot()
     from matplotlib import dates as mdates
     from matplotlib.patches import Patch
 
     tasks = fig_data.tasks
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(tasks) + 1.6))
+    fig, ax = plt.subplots(figsize=(_inches(width_cm), _inches(1.0 + 0.62 * len(tasks) + 2.6)),
+                           layout="constrained")
+    for i, ts in enumerate(tasks):
+        y = len(tasks) - 1 - i
+        start = mdates.date2num(ts.task.start)
+        ax.barh(y + 0.18, (ts.task.end - ts.task.start).days + 1, left=start, height=0.34, color=PLAN_COLOUR)
+        if ts.start is not None:
+            end = ts.end or fig_data.at
+            colour = DONE_COLOUR if ts.end is not None else LATE_COLOUR if is_late(ts) else ON_TIME_COLOUR
+            ax.barh(y - 0.18, max((end - ts.start).days + 1, 1), left=mdates.date2num(ts.start), height=0.34,
+                    color=colour)
+            ax.text(mdates.date2num(end) + 1.5, y - 0.18, f"{ts.actual}%", va="center", fontsize=LABEL_PT)
+    ax.axvline(mdates.date2num(fig_data.at), color="#555555", linestyle="--", linewidth=1)
+    ax.text(mdates.date2num(fig_data.at), len(tasks) - 0.3, f"统计日 {fig_data.at:{DATE_FORMAT}}",
+            fontsize=LABEL_PT, ha="center")
+    ax.set_yticks(range(len(tasks)))
+    ax.set_yticklabels([f"{t.task.id} {t.task.name}" for t in reversed(tasks)], fontsize=LABEL_PT)
+    _date_axis(ax)
+    ax.set_title("施工进度横道图（计划与实际）", fontsize=TITLE_PT)
+    ax.grid(axis="x", color="#E0E0E0", linewidth=0.6)
+    handles = [Patch(color=c, label=n) for c, n in
+               ((PLAN_COLOUR, "计划"), (DONE_COLOUR, "已完成"), (ON_TIME_COLOUR, "进行中（按计划）"),
+                (LATE_COLOUR, "滞后"))]
+    fig.legend(handles=handles, loc="outside lower center", fontsize=LABEL_PT, frameon=False, ncol=4)
+    return fig
+
+
+def gantt(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
+    fig = gantt_figure(fig_data, width_cm)
     try:
-        for i, ts in enumerate(tasks):
-            y = len(tasks) - 1 - i
-            start = mdates.date2num(ts.task.start)
-            ax.barh(y + 0.18, (ts.task.end - ts.task.start).days + 1, left=start, height=0.34, color=PLAN_COLOUR)
-            if ts.start is not None:
-                end = ts.end or fig_data.at
-                colour = DONE_COLOUR if ts.end is not None else ACTUAL_COLOUR
-                ax.barh(y - 0.18, max((end - ts.start).days + 1, 1), left=mdates.date2num(ts.start), height=0.34,
-                        color=colour)
-                ax.text(mdates.date2num(end) + 1.5, y - 0.18, f"{ts.actual}%", va="center", fontsize=7)
-        ax.axvline(mdates.date2num(fig_data.at), color="#555555", linestyle="--", linewidth=1)
-        ax.text(mdates.date2num(fig_data.at), len(tasks) - 0.2, f"统计日 {fig_data.at:%m-%d}", fontsize=8,
-                ha="center")
-        ax.set_yticks(range(len(tasks)))
-        ax.set_yticklabels([f"{t.task.id} {t.task.name}" for t in reversed(tasks)], fontsize=8)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
-        ax.tick_params(axis="x", labelsize=8)
-        ax.set_title("施工进度横道图（计划与实际）", fontsize=11)
-        ax.grid(axis="x", color="#E0E0E0", linewidth=0.6)
-        handles = [Patch(color=c, label=n) for c, n in
-                   ((PLAN_COLOUR, "计划"), (DONE_COLOUR, "实际（已完成）"), (ACTUAL_COLOUR, "实际（进行中）"))]
-        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False, ncol=3)
         return _png(fig)
     finally:
-        plt.close(fig)
+        _pyplot().close(fig)
 
 
-def progress_curve(fig_data: ConstructionFigures) -> bytes:
-    """Cumulative planned and actual progress (percent of planned task-days), day by day."""
+def schedule_figure(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> Any:
+    """The plan as a 横道图 (the bid's 施工组织设计): one bar per task from its start to its end, labelled with its
+    length in days; full dates on the axis."""
     plt = _pyplot()
     from matplotlib import dates as mdates
+
+    fig, ax = plt.subplots(figsize=(_inches(width_cm), _inches(1.0 + 0.55 * len(tasks) + 2.2)),
+                           layout="constrained")
+    for i, t in enumerate(tasks):
+        y = len(tasks) - 1 - i
+        days = (t.end - t.start).days + 1
+        ax.barh(y, days, left=mdates.date2num(t.start), height=0.55, color=PLAN_COLOUR, edgecolor="#3A6EA5",
+                linewidth=0.6)
+        ax.text(mdates.date2num(t.end) + 1.5, y, f"{days} 天", va="center", fontsize=LABEL_PT)
+    if tasks:
+        last = max(t.end for t in tasks)
+        first = min(t.start for t in tasks)
+        ax.set_xlim(mdates.date2num(first) - 2, mdates.date2num(last) + (last - first).days * 0.12 + 4)
+    ax.set_yticks(range(len(tasks)))
+    ax.set_yticklabels([f"{t.id} {t.name}" for t in reversed(tasks)], fontsize=LABEL_PT)
+    _date_axis(ax, maxticks=8)
+    ax.set_title("施工进度计划横道图", fontsize=TITLE_PT)
+    ax.grid(axis="x", color="#E0E0E0", linewidth=0.6)
+    return fig
+
+
+def schedule(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> bytes:
+    fig = schedule_figure(tasks, width_cm)
+    try:
+        return _png(fig)
+    finally:
+        _pyplot().close(fig)
+
+
+def progress_curve(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
+    """Cumulative planned and actual progress (percent of planned task-days), day by day."""
+    fig = progress_figure(fig_data, width_cm)
+    try:
+        return _png(fig)
+    finally:
+        _pyplot().close(fig)
+
+
+def progress_figure(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> Any:
+    plt = _pyplot()
 
     days = [d for d, _, _ in fig_data.daily]
     planned = [float(p) for _, p, _ in fig_data.daily]
     actual_pts = [(d, float(a)) for d, _, a in fig_data.daily if a is not None]
-    fig, ax = plt.subplots(figsize=(10, 4.2))
-    try:
-        ax.plot(days, planned, color="#3A6EA5", linewidth=1.8, label="计划累计进度")
-        if actual_pts:
-            ax.plot([d for d, _ in actual_pts], [a for _, a in actual_pts], color=ACTUAL_COLOUR, linewidth=2.2,
-                    label="实际累计进度")
-        ax.axvline(fig_data.at, color="#555555", linestyle="--", linewidth=1)
-        ax.annotate(f"计划 {fig_data.planned}%\n实际 {fig_data.actual}%", xy=(fig_data.at, float(fig_data.actual)),
-                    xytext=(8, -28), textcoords="offset points", fontsize=8)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("累计完成（%）", fontsize=9)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
-        ax.tick_params(labelsize=8)
-        ax.set_title("计划与实际累计进度曲线", fontsize=11)
-        ax.grid(color="#E0E0E0", linewidth=0.6)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
-        return _png(fig)
-    finally:
-        plt.close(fig)
-
-
+    fig, ax = plt.subplots(figsize=(_inches(width_cm), _inches(8.0)), layout="constrained")
+    ax.plot(days, planned, color="#3A6EA5", linewidth=1.6, label="计划累计进度")
+    if actual_pts:
+        ax.plot([d for d, _ in actual_pts], [a for _, a in actual_pts], color=LATE_COLOUR
+                if fig_data.actual < fig_data.planned else DONE_COLOUR, linewidth=2.0, label="实际累计进度")
+    ax.axvline(fig_data.at, color="#555555", linestyle="--", linewidth=1)
+    ax.annotate(f"{fig_data.at:{DATE_FORMAT}}\n计划 {fig_data.planned}%\n实际 {fig_data.actual}%",
+                xy=(fig_data.at, float(fig_data.actual)), xytext=(8, -34), textcoords="offset points",
+                fontsize=LABEL_PT)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("累计完成（%）", fontsize=LABEL_PT)
+    ax.tick_params(labelsize=LABEL_PT)
+    _date_axis(ax)
+    ax.set_title("计划与实际累计进度曲线", fontsize=TITLE_PT)
+    ax.grid(color="#E0E0E0", linewidth=0.6)
+    ax.legend(loc="upper left", fontsize=LABEL_PT, frameon=False)
+    return fig

@@ -18,6 +18,7 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bidkit.adapters.render.layout import lay_out
 from bidkit.core.errors import InputError, TemplateError
 from bidkit.core.templates import Image, TemplateSource
 
@@ -298,15 +299,18 @@ def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]
     return bytes(_guarded(source, _render_in_process, source, blob, context))
 
 
-def render_bytes(source: TemplateSource, context: dict[str, Any]) -> bytes:
-    """Render ``source`` with ``context``; return the .docx bytes.
+def render_bytes(source: TemplateSource, context: dict[str, Any], *, layout: bool = True) -> bytes:
+    """Render ``source`` with ``context``; return the .docx bytes, laid out for print (tables fitted to their
+    content, signature blocks kept with their text: :mod:`bidkit.adapters.render.layout`) unless ``layout`` is
+    False (a bidder's own file filled as a template keeps the bidder's layout).
 
     Bundled templates render in-process; a workspace's own template (it may come from a tender or a colleague)
     renders in a forked child bounded in time and memory, so a runaway loop cannot hang or exhaust bidkit.
     """
     blob = source.path.read_bytes()
     check_docx(source, blob)
-    return _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
+    out = _render_in_process(source, blob, context) if source.bundled else _render_guarded(source, blob, context)
+    return lay_out(out) if layout else out
 
 
 class _Recorder(jinja2.Undefined):

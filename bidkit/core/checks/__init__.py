@@ -62,6 +62,7 @@ class AttachmentFacts(TypedDict):
     pdf_ok: bool
     pages: int
     problem: str
+    notes: list[str]  # what sealing changes in it (repaired, encryption dropped, form flattened, links removed)
 
 
 @dataclass(frozen=True)

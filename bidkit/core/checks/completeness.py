@@ -86,13 +86,19 @@ def attachment(inp: CheckInput) -> Iterator[Finding]:
         if ref is None:
             continue  # an unknown id is the validation path's problem
         problem = _facts_problem(inp, ref.path)
-        if problem is None:
-            continue
         if att_id in quals:
             where = inp.where("company", "qualifications", quals[att_id], "scan")
         else:
             n = next(i for i, a in enumerate(inp.data.responses.attachments) if a.id == att_id)
             where = inp.where("responses", "attachments", n, "file")
+        if problem is None:
+            facts = inp.attachments.get(ref.path) if inp.attachments is not None else None
+            for note in facts.get("notes", []) if facts is not None else []:
+                yield Finding("completeness.attachment", Severity.warning, where,
+                              f"{ref.title}的扫描件 {ref.path} 封装时会被改动：{note}。"
+                              f"Sealing changes the scan of {att_id}.",
+                              "核对封装后的页面；最好换成没有这些内容的 PDF。")
+            continue
         if problem == "missing":
             yield Finding("completeness.attachment", Severity.fatal, where,
                           f"{ref.title}的扫描件 {ref.path} 不存在。The scan of {att_id} is missing.",

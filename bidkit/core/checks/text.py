@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from bidkit.core.typography import plain_quotes
+
 CHAPTER_HEADING = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+章[\s　]*(\S.*?)\s*$")
 PART_LABELS = {"price": "报价部分", "commercial": "商务部分", "technical": "技术部分"}
 
@@ -20,12 +22,13 @@ _SIGN_BLOCK = re.compile(r"^(投标人|法定代表人|被授权人|授权代表
 
 
 def squeeze(text: str) -> str:
-    """NFKC-normalised text without any white space, for matching across line breaks and layouts."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC-normalised text without any white space, quotes straight, for matching across line breaks, layouts
+    and quotation marks (data typed with "", printed with “”)."""
+    return "".join(nfkc(text).split())
 
 
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return plain_quotes(unicodedata.normalize("NFKC", text))
 
 
 @dataclass

@@ -60,7 +60,16 @@ from bidkit.core.models.project import (
 )
 from bidkit.core.models.registration import BidBond, LostBid, Registration
 from bidkit.core.models.responses import Authorisation, BidTerms, Deviation, DeviationRow, Reference, Responses
-from bidkit.core.models.solution import BomItem, ConstructionPlan, Section, Solution, Staffing, Task
+from bidkit.core.models.solution import (
+    BomItem,
+    ConstructionEquipment,
+    ConstructionPlan,
+    EmergencyPlan,
+    Section,
+    Solution,
+    Staffing,
+    Task,
+)
 from bidkit.core.models.tender import (
     Chapter,
     EvaluationMethod,
@@ -92,6 +101,7 @@ __all__ = [
     "Company",
     "Competitor",
     "Condition",
+    "ConstructionEquipment",
     "ConstructionPlan",
     "CostCategory",
     "CostLine",
@@ -100,6 +110,7 @@ __all__ = [
     "Decision",
     "Deviation",
     "DeviationRow",
+    "EmergencyPlan",
     "EvaluationMethod",
     "ExtraCost",
     "Feasibility",

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from bidkit.core.models.base import Day, Model, RelPath, Text, unique
 
@@ -68,6 +68,9 @@ class Company(Model):
     company_seal: RelPath = "seals/company_seal.png"
     legal_rep_seal: RelPath | None = None
     legal_rep_signature: RelPath | None = None
+    # the seals' real sizes on paper: a company seal is 40–42 mm round, a personal seal about 20 mm square
+    company_seal_mm: Annotated[float, Field(ge=30, le=60)] = 42.0
+    legal_rep_seal_mm: Annotated[float, Field(ge=10, le=50)] = 20.0
 
     @field_validator("credit_code")
     @classmethod

@@ -50,6 +50,25 @@ class Staffing(Model):
     start: dt.date
     end: dt.date
     names: list[str] = []
+    duties: str = ""  # 主要职责, for the 项目管理机构 table (named roles)
+    qualification: str = ""  # 职称或资格证书; else the team member's (project.yaml team) by name
+
+
+class ConstructionEquipment(Model):
+    """A machine or instrument the construction uses (主要施工机械设备及检测仪器)."""
+
+    name: Text
+    spec: str = ""
+    qty: Quantity
+    unit: Text
+    purpose: str = ""
+
+
+class EmergencyPlan(Model):
+    """One risk of the construction and what is done when it happens (应急预案)."""
+
+    risk: Text
+    measures: list[Text] = []
 
 
 class ConstructionPlan(Model):
@@ -60,6 +79,8 @@ class ConstructionPlan(Model):
     staffing: list[Staffing] = []
     quality_measures: list[Text] = []
     safety_measures: list[Text] = []
+    equipment: list[ConstructionEquipment] = []
+    emergency_plans: list[EmergencyPlan] = []
 
 
 class Solution(Model):

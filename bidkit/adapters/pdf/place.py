@@ -1,0 +1,176 @@
+"""Where a seal goes on a page, as a person would stamp it (plain geometry in the page's visual frame, points).
+
+A seal stands at its anchor, moved as little as it must so that it covers no text outside the signature block,
+no other seal, and neither the running header nor the page number: the company seal over the company name,
+the legal representative's seal beside it at its own anchor, never on top of each other. Sizes are the seals'
+real sizes; a seal is never scaled to fit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bidkit.adapters.pdf.text import Hit, PageText, Word
+
+# a line that belongs to a signature block (below or beside a seal anchor)
+_SIGNATURE_LINE = re.compile(r"^(投标人|供应商|法定代表人|授权代表|被授权人|委托代理人|代理人|日期|日　期|签字|单位"
+                             r"|\(盖|（盖)")
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def intersects(self, other: Box, gap: float = 0.0) -> bool:
+        return not (self.x1 + gap <= other.x0 or other.x1 + gap <= self.x0
+                    or self.y1 + gap <= other.y0 or other.y1 + gap <= self.y0)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A placed seal: a circle (round company seal) or a rectangle (a square personal seal, a signature)."""
+
+    cx: float
+    cy: float
+    w: float
+    h: float
+    round: bool
+
+    @property
+    def box(self) -> Box:
+        return Box(self.cx - self.w / 2, self.cy - self.h / 2, self.cx + self.w / 2, self.cy + self.h / 2)
+
+    def hits_box(self, b: Box, gap: float = 0.0) -> bool:
+        if not self.round:
+            return self.box.intersects(b, gap)
+        r = min(self.w, self.h) / 2 + gap
+        dx = max(b.x0 - self.cx, 0.0, self.cx - b.x1)
+        dy = max(b.y0 - self.cy, 0.0, self.cy - b.y1)
+        return dx * dx + dy * dy < r * r
+
+    def hits(self, other: Shape, gap: float = 2.0) -> bool:
+        if self.round and other.round:
+            return math.hypot(self.cx - other.cx, self.cy - other.cy) < (self.w + other.w) / 2 + gap
+        if self.round:
+            return self.hits_box(other.box, gap)
+        return other.hits_box(self.box, gap)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Where on a page a seal may stand: inside the page, below the running header, above the page number."""
+
+    width: float
+    height: float
+    bottom: float
+    top: float
+
+    def fits(self, s: Shape) -> bool:
+        b = s.box
+        return b.x0 >= 1 and b.x1 <= self.width - 1 and b.y0 >= self.bottom and b.y1 <= self.top
+
+    def clamp(self, s: Shape) -> Shape:
+        cx = min(max(s.cx, s.w / 2 + 1), max(self.width - s.w / 2 - 1, s.w / 2 + 1))
+        lo, hi = self.bottom + s.h / 2, self.top - s.h / 2
+        cy = min(max(s.cy, lo), hi) if lo <= hi else (self.bottom + self.top) / 2
+        return Shape(cx, cy, s.w, s.h, s.round)
+
+
+def _lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into lines by their vertical centre, top to bottom."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: -(w.y0 + w.y1) / 2):
+        mid = (w.y0 + w.y1) / 2
+        if lines and abs((lines[-1][0].y0 + lines[-1][0].y1) / 2 - mid) < 4:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return lines
+
+
+def protected(page: PageText, anchors: Iterable[Hit]) -> list[Box]:
+    """The words a seal must not cover: all but those of the signature block(s) around the anchors."""
+    ys = [h.y for h in anchors]
+    if not ys:
+        return [Box(w.x0, w.y0, w.x1, w.y1) for w in page.words]
+    lines = _lines(page.words)
+    free: set[int] = set()
+    for i, line in enumerate(lines):
+        mid = (line[0].y0 + line[0].y1) / 2
+        if any(abs(mid - y) < 6 for y in ys):
+            free.add(i)
+            for j in range(i + 1, min(i + 4, len(lines))):  # the lines under it that belong to the block
+                text = "".join(w.text for w in sorted(lines[j], key=lambda w: w.x0))
+                if _SIGNATURE_LINE.match(text):
+                    free.add(j)
+                else:
+                    break
+    return [Box(w.x0, w.y0, w.x1, w.y1) for i, line in enumerate(lines) if i not in free for w in line]
+
+
+def _overlap(s: Shape, boxes: Sequence[Box], others: Sequence[Shape]) -> float:
+    cost = 0.0
+    for b in boxes:
+        if s.hits_box(b):
+            cost += (b.x1 - b.x0) * (b.y1 - b.y0)
+    for o in others:
+        if s.hits(o):
+            cost += 1e6
+    return cost
+
+
+def place(start: Shape, band: Band, boxes: Sequence[Box], others: Sequence[Shape], *,
+          reach_x: float, reach_down: float, reach_up: float, step: float = 3.0) -> Shape:
+    """The position nearest ``start`` (clamped into ``band``) where the seal covers none of ``boxes`` and no
+    seal of ``others``; failing that, the one covering least, nearest first."""
+    origin = band.clamp(start)
+    near = Box(origin.cx - start.w / 2 - reach_x, origin.cy - start.h / 2 - reach_down,
+               origin.cx + start.w / 2 + reach_x, origin.cy + start.h / 2 + reach_up)
+    boxes = [b for b in boxes if b.intersects(near)]
+    best: tuple[float, float, Shape] | None = None
+    moves = []
+    nx, nd, nu = int(reach_x // step), int(reach_down // step), int(reach_up // step)
+    for iy in range(-nd, nu + 1):
+        for ix in range(-nx, nx + 1):
+            dx, dy = ix * step, iy * step
+            moves.append((abs(dy) * (1.0 if dy <= 0 else 1.6) + abs(dx) * 1.3, dx, dy))
+    moves.sort()
+    for distance, dx, dy in moves:
+        s = Shape(origin.cx + dx, origin.cy + dy, start.w, start.h, start.round)
+        if not band.fits(s):
+            continue
+        cost = _overlap(s, boxes, others)
+        if cost == 0:
+            return s
+        if best is None or (cost, distance) < (best[0], best[1]):
+            best = (cost, distance, s)
+    return best[2] if best is not None else origin
+
+
+_NOTE_LINE = re.compile(r"^(注|说明|备注)\s*[:：]")
+
+
+def body_lines(page: PageText, top: float = 60.0, bottom: float = 40.0) -> list[str]:
+    """The text lines of a page between its running header and its page number, top to bottom."""
+    words = [w for w in page.words if w.y0 >= bottom and w.y1 <= page.height - top]
+    return ["".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in _lines(words)]
+
+
+def signature_alone(page: PageText, anchors: Sequence[str], *, notes: bool = True) -> bool:
+    """Does the page hold nothing but a signature block (with ``notes``: and a note such as 注：… before it)?"""
+    lines = body_lines(page)
+    if not lines or not any(a in line for line in lines for a in anchors):
+        return False
+    for line in lines:
+        if any(a in line for a in anchors) or _SIGNATURE_LINE.match(line):
+            continue
+        if notes and _NOTE_LINE.match(line):
+            continue
+        return False
+    return True
