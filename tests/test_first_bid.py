@@ -131,7 +131,8 @@ def fill_workspace(ws: Path) -> None:
                "{id: B02, name: 接入交换机, brand: 某品牌, model: AS-2000, spec: PoE+, qty: 40, unit: 台}]",
         "construction.summary": "分楼宇实施，不影响教学。",
         "construction.tasks": "[{id: T1, name: 安装调试, start: 2027-04-01, end: 2027-05-30}]",
-        "construction.staffing": "[{role: 项目经理, count: 1, start: 2027-04-01, end: 2027-05-30}]",
+        "construction.staffing": "[{role: 项目经理, count: 1, start: 2027-04-01, end: 2027-05-30, names: [赵工], "
+                                 "duties: 全面负责}]",
     })
     put(ws / "responses.yaml", {
         "bid.date": "2027-03-15", "bid.bid_validity_days": "90", "bid.delivery_days": "60", "bid.warranty_years": "3",
