@@ -61,7 +61,7 @@ def test_sample_is_clean(cli: Callable[..., Result], sample_ws: Path, prices: No
     r = cli("check", sample_ws)
     assert r.code == 0, r.out + r.err
     assert r.err == ""
-    assert re.search(r"^checked .*: 0 fatal, 1 warning, 0 info \(28 rules, [\d.]+s\)$", r.out, re.M)
+    assert re.search(r"^checked .*: 0 fatal, 1 warning, 0 info \(29 rules, [\d.]+s\)$", r.out, re.M)
     assert "[responsiveness.negative_deviation] responses.yaml:" in r.out
     r = cli("check", sample_ws, "--strict")  # the one warning now fails
     assert (r.code, r.err_lines) == (10, [
@@ -71,18 +71,41 @@ def test_sample_is_clean(cli: Callable[..., Result], sample_ws: Path, prices: No
 def test_without_prices_says_so(cli: Callable[..., Result], sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BIDKIT_PRICE_PASSPHRASE", raising=False)
     r = cli("check", sample_ws, "--json")
-    assert r.code == 0
+    assert r.code == 11  # never clean when the price rules could not run
     report = json.loads(r.out)
-    assert report["counts"]["fatal"] == 0
+    assert report["counts"]["fatal"] == 0 and (report["prices_checked"], report["complete"]) == (False, False)
     [skipped] = [f for f in report["findings"] if f["rule"] == "price.readable"]
     assert skipped["severity"] == "info" and "give BIDKIT_PRICE_PASSPHRASE" in skipped["message"]
+
+
+def test_check_exit_code_when_prices_cannot_be_read(cli: Callable[..., Result], sample_ws: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exit 11, the last line of the report and the error say the check is not complete; --without-prices
+    checks the rest and exits 0."""
+    monkeypatch.delenv("BIDKIT_PRICE_PASSPHRASE", raising=False)
+    r = cli("check", sample_ws)
+    assert r.code == 11
+    assert re.fullmatch(r"checked .*: 0 fatal, 1 warning, 4 info \(\d+ rules, [\d.]+s\); NOT COMPLETE: the price "
+                        r"rules did not run \(no price passphrase: set BIDKIT_PRICE_PASSPHRASE or run on a terminal "
+                        r"to be asked\)", r.out.splitlines()[-1]), r.out
+    assert r.err_lines == [
+        "error: the check is not complete: the price rules did not run (no price passphrase: set "
+        "BIDKIT_PRICE_PASSPHRASE or run on a terminal to be asked); check again once QA has approved and the prices "
+        "are in, with the passphrase ($BIDKIT_PRICE_PASSPHRASE or at the prompt), or use --without-prices for the "
+        "rest only"]
+    r = cli("check", sample_ws, "--without-prices")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[-1].endswith("; price rules not run (--without-prices)")
+    (sample_ws / "pricing.enc").unlink()  # no prices yet: the same, with its reason
+    r = cli("check", sample_ws, "--json")
+    assert r.code == 11 and "no pricing.enc yet" in r.err
 
 
 def test_wrong_passphrase_is_a_note_not_a_crash(cli: Callable[..., Result], sample_ws: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", "wrong")
     r = cli("check", sample_ws, "--json")
-    assert r.code == 0
+    assert r.code == 11
     [skipped] = [f for f in json.loads(r.out)["findings"] if f["rule"] == "price.readable"]
     assert "pricing.enc: wrong passphrase" in skipped["message"]
 
@@ -165,7 +188,7 @@ def test_check_package_pdf(cli: Callable[..., Result], sample_ws: Path, prices: 
 
 
 def test_check_report_pdf(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
-    r = cli("check", sample_ws, "--pdf", tmp_path / "report.pdf")
+    r = cli("check", sample_ws, "--without-prices", "--pdf", tmp_path / "report.pdf")
     assert r.code == 0, r.err
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert f"report: {tmp_path / 'report.pdf'}" in r.out

@@ -15,7 +15,7 @@ from bidkit.core.errors import InputError, ValidationFailed
 from bidkit.pipeline import check as check_io
 from bidkit.store.requirements_sheet import read, replace_block
 from bidkit.store.workspace import load
-from tests.helpers import Result, snapshot
+from tests.helpers import Result, line_no
 
 
 def _pdf(path: Path, **save: object) -> None:
@@ -94,7 +94,7 @@ def test_bad_rows_each_reported(tmp_path: Path) -> None:
 
 
 def test_sheet_without_header(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"^x\.xlsx: no header row with the columns 序号 and 要求"):
+    with pytest.raises(InputError, match=r"^x\.xlsx: no table with the columns 序号 and 要求"):
         read(_sheet(tmp_path / "x.xlsx", [["a", "b"], [1, 2]]))
 
 
@@ -118,25 +118,30 @@ def test_import_requirements_cli(cli: Callable[..., Result], sample_ws: Path, tm
     tech = sum(r.kind.value == "technical" for r in ws.data.tender.requirements) + 1
     assert r.out == (f"imported {len(rows) - 1} requirements ({stars} ★; {tech} technical, {len(rows) - 1 - tech} "
                      "commercial) "
-                     f"into {sample_ws / 'tender.yaml'}\n")
+                     f"into {sample_ws / 'tender.yaml'}\n"
+                     f"rows to answer added to {sample_ws / 'responses.yaml'}: 1 technical, 0 commercial (fill in "
+                     "response and deviation)\n")
     after = (sample_ws / "tender.yaml").read_text(encoding="utf-8")
     assert after.split("requirements:")[0] == before.split("requirements:")[0]  # comments above kept
     new = load(sample_ws).data.tender
     assert new.requirements[-1].id == "T-99" and new.requirements[-1].mandatory
-    r = cli("check", sample_ws)  # the new ★ requirement has no response: fatal
+    r = cli("check", sample_ws)  # the new ★ requirement is still to answer: fatal, at its row
     assert r.code == 10
-    assert "[responsiveness.requirement_answered] tender.yaml:" in r.out
+    row = line_no(sample_ws / "responses.yaml", "requirement: T-99 ")
+    assert f"[responsiveness.requirement_answered] responses.yaml:{row} technical." in r.out
 
 
-def test_import_refuses_to_orphan_responses(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:
+def test_import_keeps_answers_it_does_not_know_and_names_them(cli: Callable[..., Result], sample_ws: Path,
+                                                              tmp_path: Path) -> None:
+    """An answer whose requirement the new sheet lacks is kept (never lost) and named; validate lists it too."""
     sheet = _sheet(tmp_path / "few.xlsx", [HEADER, [1, "5.2.1", "★", "分辨率不低于 400 万像素", "技术"]])
-    before = snapshot(sample_ws)
     r = cli("tender", "import-requirements", sample_ws, sheet)
-    assert r.code == 3
-    assert r.err_lines[0].startswith("responses.yaml:") and r.err_lines[0].endswith(
-        "technical.1.requirement: 'T-02' is not a technical requirement in few.xlsx")
-    assert r.err_lines[-1].startswith("error: ") and r.err_lines[-1].endswith("problems found")
-    assert snapshot(sample_ws) == before
+    assert r.code == 0, r.err
+    line = line_no(sample_ws / "responses.yaml", "requirement: T-02$")
+    assert (f"warning: responses.yaml:{line} technical.1.requirement: 'T-02' is not a requirement in few.xlsx (the "
+            "answer is kept: move or remove it)") in r.err_lines
+    r = cli("validate", sample_ws)
+    assert r.code == 3 and f"responses.yaml:{line} technical.1.requirement: unknown requirement 'T-02'" in r.err_lines
 
 
 def test_import_bad_sheet_cli(cli: Callable[..., Result], sample_ws: Path, tmp_path: Path) -> None:

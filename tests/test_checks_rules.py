@@ -165,6 +165,15 @@ def test_price_control_price(base: CheckInput) -> None:
                                                         "control_price")
 
 
+def test_price_above_the_budget_amount(base: CheckInput) -> None:
+    """预算金额: a bid above the published budget is invalid too, when there is no lower control price."""
+    bad = with_data(base, "tender", control_price=None, budget_amount=Decimal("4000000.00"))
+    [f] = run(bad, "price.control_price")
+    assert (f.severity, f.location) == (Severity.fatal, f"tender.yaml:{line_of('tender.yaml', '^budget_amount')} "
+                                                        "budget_amount")
+    assert "预算金额" in f.message
+
+
 def test_price_tax_rate(base: CheckInput) -> None:
     assert run(base, "price.tax_rate") == []
     bad = with_data(base, "tender", tax_rate=Decimal("0.09"))
@@ -235,6 +244,20 @@ def test_requirement_answered(base: CheckInput) -> None:
     ]
 
 
+def test_rows_still_to_answer(base: CheckInput) -> None:
+    """A row import-requirements added (no response, no deviation) is a requirement not answered yet, named at
+    its row."""
+    rows = list(base.data.responses.technical)
+    rows[0] = rows[0].model_copy(update={"response": "", "deviation": None})
+    rows[1] = rows[1].model_copy(update={"deviation": None})
+    found = run(with_data(base, "responses", technical=rows), "responsiveness.requirement_answered")
+    assert [(f.severity, f.location) for f in found] == [
+        (Severity.fatal, f"responses.yaml:{line_of('responses.yaml', 'requirement: T-01')} technical.0"),
+        (Severity.warning, f"responses.yaml:{line_of('responses.yaml', 'requirement: T-02')} technical.1"),
+    ]
+    assert "还没有作答" in found[0].message and "T-01" in found[0].message
+
+
 def test_mandatory_deviation(base: CheckInput) -> None:
     assert run(base, "responsiveness.mandatory_deviation") == []
     rows = list(base.data.responses.technical)
@@ -269,6 +292,10 @@ def test_bid_terms(base: CheckInput) -> None:
     bad = with_data(base, "responses.bid", delivery_days=200, warranty_years=2)
     assert [f.location.split(" ")[1] for f in run(bad, "responsiveness.bid_terms")] == [
         "bid.delivery_days", "bid.warranty_years"]
+    slow = with_data(base, "responses", response_time=180)  # the tender allows 2 小时
+    [f] = run(slow, "responsiveness.bid_terms")
+    assert f.location == f"responses.yaml:{line_of('responses.yaml', '^response_time:')} response_time"
+    assert "3 小时" in f.message and "2 小时" in f.message
 
 
 # --- completeness ----------------------------------------------------------------------------------------------

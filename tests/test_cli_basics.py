@@ -21,7 +21,10 @@ def test_python_dash_m(tmp_path: Path) -> None:
 def test_init_copies_the_sample_without_build_output(cli: Callable[..., Result], tmp_path: Path) -> None:
     target = tmp_path / "新项目 ws"
     r = cli("init", target)
-    assert (r.code, r.out) == (0, f"created workspace {target} (from sample city-surveillance)\n")
+    assert (r.code, r.out) == (0, f"created workspace {target} (from sample city-surveillance)\n"
+                                  "a demo workspace: its seals, certificate, reviewer key and scans are DEMO material "
+                                  "for the sample's project only; start a real bid with `bidkit new DIR`\n")
+    assert (target / "bidkit.yaml").read_text(encoding="utf-8").startswith("# 演示工作区")
     for name in ("bidkit.yaml", "company.yaml", "tender.yaml", "attachments", "seals", "templates", "build"):
         assert (target / name).exists(), name
     assert list((target / "build").iterdir()) == []

@@ -63,7 +63,7 @@ def test_wrong_type_unknown_field_missing_field_and_negative_quantity_all_at_onc
     r = cli("validate", sample_ws)
     assert r.code == 3
     assert r.err_lines == [
-        f"company.yaml:{unknown} fax_number: unknown field",
+        f"company.yaml:{unknown} fax_number: unknown field (did you mean fax?)",
         f"project.yaml:{top} code: required field missing",
         f"tender.yaml:{wrong_type} bid_validity_days: expected a whole number",
         f"solution.yaml:{negative} bom.0.qty: quantity must be greater than 0",

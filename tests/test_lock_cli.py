@@ -359,13 +359,18 @@ def test_tampered_price_file(cli: CLI, ws: Path, where: str) -> None:
             header["aead"] = "AES-256-GCM "
             expected = "error: pricing.enc: not a bidkit price file or damaged (header unreadable)"
         else:
-            header["project"] = "JL-2026-999"
-            expected = "error: pricing.enc: belongs to another project (JL-2026-999), not JL-2026-031"
+            header["project"] = "JL-2026-999"  # a copy of another bid's prices: the loader names the fix
+            expected = ("pricing.enc: belongs to another project (JL-2026-999), not JL-2026-031: if project.yaml "
+                        "code was changed, change it back; if the file came with a copy of another bid, delete it "
+                        f"and import this bid's prices (bidkit price import {ws} FILE)")
         head = f"{magic} {base64.b64encode(json.dumps(header).encode()).decode()}"
     path.write_text(f"{head}\n{body}", encoding="ascii")
     before = snapshot(ws)
     r = cli("price", "show", ws)
-    assert (r.code, r.err_lines, r.out) == (6, [expected], "")
+    if where == "project":
+        assert (r.code, r.err_lines, r.out) == (3, [expected, "error: 1 problem found"], "")
+    else:
+        assert (r.code, r.err_lines, r.out) == (6, [expected], "")
     assert snapshot(ws) == before
 
 

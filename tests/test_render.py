@@ -146,7 +146,7 @@ def test_unknown_template_variable_is_one_line(cli: Callable[..., Result], sampl
     r = cli("render", sample_ws, "--only", "bom")
     assert (r.code, r.err_lines) == (
         3,
-        ["error: templates/bom.docx: undefined variable 'company.fax_number'"],
+        ["error: templates/bom.docx: undefined variable 'company.fax_number' (did you mean company.fax?)"],
     )
     assert snapshot(sample_ws) == before
 
@@ -156,8 +156,8 @@ def test_templates_check_lists_unknown_variables(cli: Callable[..., Result], sam
     r = cli("templates", "check", sample_ws)
     assert r.code == 3
     assert r.err_lines == [
-        "templates/after_sales.docx: unknown variable 'bid.discount'",
-        "templates/after_sales.docx: unknown variable 'company.fax_number'",
+        "templates/after_sales.docx: undefined variable 'bid.discount'",
+        "templates/after_sales.docx: undefined variable 'company.fax_number' (did you mean company.fax?)",
     ]
     assert "ok: bundled:forms/bom.docx" in r.out
 

@@ -907,7 +907,7 @@ def after_sales() -> Builder:
     b.p("若我方中标{{ tender.project_name }}，我方郑重承诺，将严格按照招标文件及合同的要求提供以下售后服务：")
     b.p("1. 质保期：自项目最终验收合格之日起 {{ bid.warranty_years }} 年，"
         "质保期内免费维修、更换非人为损坏的设备及部件。")
-    b.p("2. 响应时间：接到故障报修后 {{ response_time_hours }} 小时内响应，必要时派技术人员到达现场处理。")
+    b.p("2. 响应时间：接到故障报修后 {{ response_time }}内响应，必要时派技术人员到达现场处理。")
     b.tag("{%p for item in after_sales %}")
     b.p("{{ loop.index + 2 }}. {{ item }}")
     b.tag("{%p endfor %}")

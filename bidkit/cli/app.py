@@ -76,6 +76,23 @@ def init(
     tf, what = trust.install_demo()  # the sample's QA approval is DEMO: trusted for its project code only
     if what != "unchanged":
         out(f"DEMO trust {what}: {tf.label()}")
+    out("a demo workspace: its seals, certificate, reviewer key and scans are DEMO material for the sample's project "
+        "only; start a real bid with `bidkit new DIR`")
+
+
+@app.command()
+def new(directory: Dir) -> None:
+    """Create a blank workspace in DIRECTORY: every file to fill in, commented in Chinese and English."""
+    from bidkit.store import audit
+    from bidkit.store.resources import blank_workspace
+    from bidkit.store.workspace import new as new_ws
+
+    def record(root: Path) -> None:
+        audit.append(root, "new", {"bidkit": __version__})
+
+    new_ws(directory, blank_workspace(), record)
+    out(f"created workspace {directory}: fill in its YAML files (each field is explained in Chinese and English)")
+    out(f"next: bidkit validate {directory}   (lists every field still empty, the seals and certificate to add)")
 
 
 @app.command()
@@ -116,20 +133,50 @@ def render(
 
 @templates_app.command("check")
 def templates_check(directory: Dir) -> None:
-    """List variables each template uses that the data does not provide."""
-    from bidkit.pipeline.documents import available, unknown_variables
+    """Render every template the workspace uses (price chapters with placeholder prices) and list every name
+    that its data does not provide, with the nearest valid name."""
+    from bidkit.pipeline.templates import check_all
 
-    ws = common.load(directory)
-    problems = 0
-    for name in available(ws):
-        display, missing = unknown_variables(ws, name)
-        for var in missing:
-            err(f"{display}: unknown variable '{var}'")
-        problems += len(missing)
-        if not missing:
-            out(f"ok: {display}")
-    if problems:
+    reports = check_all(common.load(directory))
+    names, said = 0, set()
+    for rep in reports:
+        if rep.ok:
+            out(f"ok: {rep.display} ({rep.name}" + (", placeholder prices)" if rep.priced else ")"))
+        lines = [rep.error if rep.error.startswith(rep.display) else f"{rep.display}: {rep.error}"] if rep.error \
+            else [f"{rep.display}: {u}" for u in rep.undefined]
+        for line in lines:
+            if line not in said:  # one template may serve several chapters (a volume's title pages)
+                err(line)
+                said.add(line)
+        names += len(rep.undefined)
+    bad = sum(1 for rep in reports if not rep.ok)
+    out(f"checked {len(reports)} templates (price chapters with placeholder prices: no approval needed, no price "
+        f"shown): {names} undefined name(s), {bad} template(s) with problems")
+    if bad:
         raise typer.Exit(3)
+
+
+@templates_app.command("vars")
+def templates_vars(
+    name: Annotated[str | None, typer.Argument(help="A bid form or document, e.g. bid_letter.",
+                                               show_default=False)] = None,
+) -> None:
+    """Print every variable a template can use: dotted path, type, description (all templates without NAME)."""
+    from bidkit.core.errors import InputError
+    from bidkit.pipeline import templates
+
+    if name is not None:
+        try:
+            variables = templates.variables_of(name)
+        except KeyError:
+            raise InputError(f"{name}: unknown template (one of {', '.join(templates.template_names())})") from None
+        for line in templates.listing(variables):
+            out(line)
+        return
+    for group in templates.groups():
+        out(f"## {group.title}")
+        for line in templates.listing(list(group.variables)):
+            out("  " + line)
 
 
 app.add_typer(review_cli.app, name="review")

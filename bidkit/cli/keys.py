@@ -27,8 +27,16 @@ def new(name: Name) -> None:
 
 
 @app.command()
-def show(name: Name) -> None:
-    """Print the public key line of your key."""
-    out(keys.public_line(keys.load_private(keys.key_path(name)).public_key()))
+def show(
+    name: Name,
+    fingerprint: Annotated[bool, typer.Option(
+        "--fingerprint", help="Print the key's fingerprint instead (the company admin publishes the admin key's: "
+                              "every machine compares it in bidkit trust install).")] = False,
+) -> None:
+    """Print the public key line of your key (or its fingerprint)."""
+    from bidkit.core.trust import fingerprint as fingerprint_of
+
+    public = keys.public_line(keys.load_private(keys.key_path(name)).public_key())
+    out(fingerprint_of(public) if fingerprint else public)
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bidkit.core.models import AcceptanceKind, AcceptanceRecord, BidData, DeviationRow, Role, Tender
+from bidkit.core.models.base import format_duration
 from bidkit.core.money import format_amount, rmb_upper
 from bidkit.core.typography import cn_quotes, sentence
 
@@ -116,10 +117,15 @@ def _tender(t: Tender) -> dict[str, Any]:
         "project_name": t.project_name,
         "purchaser": t.purchaser,
         "agency": t.agency,
+        "method": t.method.label if t.method is not None else "",
+        "evaluation_method": t.evaluation_method.label if t.evaluation_method is not None else "",
+        "lot": t.lot,
         "published": cn_date(t.published),
         "deadline": cn_date(t.deadline),
         "opening_place": t.opening_place,
         "bid_validity_days": t.bid_validity_days,
+        "budget_amount": money(t.budget_amount),
+        "budget_amount_upper": rmb_upper(t.budget_amount) if t.budget_amount is not None else "—",
         "control_price": money(t.control_price),
         "control_price_upper": rmb_upper(t.control_price) if t.control_price is not None else "—",
         "bid_bond": money(t.bid_bond),
@@ -127,6 +133,7 @@ def _tender(t: Tender) -> dict[str, Any]:
         "tax_included": "含税" if t.tax_included else "不含税",
         "delivery_days": t.delivery_days or "",
         "warranty_years": t.warranty_years or "",
+        "response_time": format_duration(t.response_time) if t.response_time is not None else "",
     }
 
 
@@ -155,7 +162,7 @@ def _deviations(data: BidData, rows: Iterable[DeviationRow]) -> list[dict[str, A
                 "star": "★" if req and req.mandatory else "",
                 "requirement": req.text if req else "",
                 "response": row.response,
-                "deviation": row.deviation.label,
+                "deviation": row.deviation.label if row.deviation is not None else "",
                 "note": row.note,
             }
         )

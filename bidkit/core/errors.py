@@ -80,9 +80,22 @@ class StateError(BidkitError):
 
 
 class CheckFailed(BidkitError):
-    """Validity checks found fatal problems."""
+    """Validity checks found fatal problems (``details``: one line each, printed before the message)."""
 
     exit_code = 10
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = list(details or [])
+
+    def lines(self) -> list[str]:
+        return self.details or [self.message]
+
+
+class ChecksIncomplete(BidkitError):
+    """``bidkit check`` could not run every rule (the price rules need the approval and the passphrase)."""
+
+    exit_code = 11
 
 
 class PackageInvalid(IntegrityError):

@@ -9,6 +9,7 @@ reads them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from bidkit.core.book import FORMS, PlannedChapter, attachment_index
@@ -163,7 +164,8 @@ def references(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
 def after_sales(data: BidData, ch: PlannedChapter) -> dict[str, Any]:
     ctx = _common(data, ch)
     ctx["after_sales"] = [sentence(item) for item in data.responses.after_sales]
-    ctx["response_time_hours"] = data.responses.response_time_hours
+    ctx["response_time"] = data.responses.response_time_text  # "30 分钟", "2 小时"
+    ctx["response_time_hours"] = f"{Decimal(data.responses.response_minutes) / 60:g}"  # older overrides: 0.5, 2
     return ctx
 
 

@@ -18,6 +18,7 @@ class LineMap(dict[str, Any]):
 
     line: int = 0
     key_lines: dict[str, int]
+    flow: bool = False  # written as { key: value, ... } on one line
 
 
 class LineList(list[Any]):

@@ -9,18 +9,21 @@ another's), then every reference between files. :mod:`bidkit.store.workspace` ad
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from bidkit.core import book
-from bidkit.core.location import FieldPath, Location, Problem
+from bidkit.core.location import FieldPath, LineMap, Location, Problem
 from bidkit.core.models import PART_NAMES, BidData
 from bidkit.core.models.acceptance import Acceptance
+from bidkit.core.models.base import Bilingual
 from bidkit.core.models.company import Company
 from bidkit.core.models.lifecycle import Award, Payments, Progress, Supply
 from bidkit.core.models.pricing import InternalCost, Pricing
@@ -91,23 +94,152 @@ _YAML11_NUMBER = re.compile(r"[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-
                             r"|[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?|-0(\.0*)?)")
 
 
-def problem_text(err: ErrorDetails) -> str:
-    """A pydantic error in plain words (the validators' own messages without pydantic's prefix)."""
+def problem_text(err: ErrorDetails, model: type[BaseModel] | None = None, raw: object = None) -> str:
+    """A pydantic error in plain words (the validators' own messages without pydantic's prefix); with the file's
+    ``model`` and parsed ``raw`` data, a fix hint where one is known (a close field name, a comma in ``{ }``)."""
     value = err.get("input")
-    if err["type"].startswith(("date", "datetime")) and isinstance(value, str) and _DATE_LIKE.fullmatch(value):
+    kind = err["type"]
+    if kind == "extra_forbidden" and model is not None:
+        return _unknown_field(err, model, raw)
+    if value is None and kind != "missing":
+        return "not filled in (empty)" + (": write [] for none" if kind == "list_type" else "")
+    if kind.startswith(("date", "datetime")) and isinstance(value, str) and _DATE_LIKE.fullmatch(value):
         return f"{value} is not a date that exists"
     if isinstance(value, str) and _YAML11_NUMBER.fullmatch(value):
         return (f"'{value}' is not a plain number (YAML 1.1 would read it as base 60, hex, octal or with "
                 "separators): write the number plainly, e.g. 120, 16, 1000, 0")
-    return _PLAIN.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
+    if kind == "enum":
+        return f"'{value}' is not one of {_choices(err, model)}"
+    bound = _BOUNDS.get(kind)
+    if bound is not None:
+        ctx = err.get("ctx") or {}
+        limit = next(iter(ctx.values()), "?")
+        return f"must be {bound} {limit}"
+    return _PLAIN.get(kind) or str(err["msg"]).removeprefix("Value error, ")
 
 
-def model_problems(exc: ValidationError, file: str, raw: object) -> list[Problem]:
+_BOUNDS = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than",
+           "less_than_equal": "at most"}
+
+# a field name people write for one bidkit names differently (what the fix hint suggests)
+SYNONYMS = {"type": "method", "procurement_method": "method", "fax_number": "fax", "telephone": "phone",
+            "tel": "phone", "mobile": "phone", "bid_validity": "bid_validity_days", "validity_days":
+            "bid_validity_days", "deadline_time": "deadline", "budget": "budget_amount",
+            # names people guess in a template
+            "total_in_words": "total_upper", "total_words": "total_upper", "amount_in_words": "amount_upper",
+            "in_words": "upper", "total_chinese": "total_upper", "upper_total": "total_upper"}
+
+
+def _unwrap(tp: Any) -> Any:
+    """The type inside ``Annotated[…]`` and ``X | None``."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _unwrap(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    return tp
+
+
+def type_at(model: type[BaseModel], path: FieldPath) -> Any:
+    """The declared type of the field at ``path`` inside ``model`` (None when the path leaves the model)."""
+    tp: Any = model
+    for part in path:
+        tp = _unwrap(tp)
+        if isinstance(part, int):
+            if get_origin(tp) is not list:
+                return None
+            tp = get_args(tp)[0]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
+            info = tp.model_fields.get(part)
+            if info is None:
+                return None
+            tp = info.annotation
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return None
+    return _unwrap(tp)
+
+
+def _choices(err: ErrorDetails, model: type[BaseModel] | None) -> str:
+    enum = type_at(model, tuple(err["loc"])) if model is not None else None
+    if isinstance(enum, type) and issubclass(enum, Bilingual):
+        return ", ".join(f"{m.value} ({m.label})" if m.label != m.value else m.value for m in enum)
+    ctx = err.get("ctx") or {}
+    return str(ctx.get("expected", "the allowed values")).replace("'", "")
+
+
+def nearest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice ``name`` most likely meant: a known synonym, a close spelling, or one its words begin with."""
+    options = list(choices)
+    if SYNONYMS.get(name) in options:
+        return SYNONYMS[name]
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    starts = [o for o in options if name.startswith(o + "_") or o.startswith(name + "_")]
+    return starts[0] if len(starts) == 1 else None
+
+
+def _unknown_field(err: ErrorDetails, model: type[BaseModel], raw: object) -> str:
+    loc = tuple(err["loc"])
+    key = str(loc[-1])
+    parent = _node(raw, loc[:-1])
+    if isinstance(parent, LineMap) and parent.flow and parent.get(key) is None:
+        keys = list(parent)
+        at = keys.index(key) if key in keys else 0
+        if at > 0 and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            prev = keys[at - 1]
+            return (f"a comma inside {{ }} ended this value, and '{key}' after it became a field of its own: put "
+                    f"the whole value in quotes: {prev}: \"{parent[prev]}, {key}\"")
+    owner = type_at(model, loc[:-1])
+    if isinstance(owner, type) and issubclass(owner, BaseModel):
+        guess = nearest(key, owner.model_fields)
+        if guess is not None:
+            return f"unknown field (did you mean {guess}?)"
+    return "unknown field"
+
+
+def _node(raw: object, path: FieldPath) -> object:
+    node = raw
+    for part in path:
+        if isinstance(node, Mapping) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+# what to write into a list left empty, where "write [] for none" would be the wrong advice (DIR in a `bidkit …`
+# command is replaced by the workspace's path when the problem is reported)
+FILL_HINTS: dict[tuple[str, FieldPath], str] = {
+    ("company.yaml", ("qualifications",)): "list the business licence and certificates, each with its scan (the "
+                                           "example under the line shows how)",
+    ("solution.yaml", ("bom",)): "list the equipment, one item each (the example under the line shows how)",
+    ("tender.yaml", ("requirements",)): "import them with `bidkit tender import-requirements DIR FILE` (an .xlsx, "
+                                        "or the tender's own .docx)",
+}
+
+
+def model_problems(exc: ValidationError, file: str, raw: object, model: type[BaseModel] | None = None
+                   ) -> list[Problem]:
     """One :class:`Problem` per pydantic error of a model validated from the parsed file ``raw``."""
     out = []
     for err in exc.errors():
-        path: FieldPath = tuple(err["loc"]) or ("(top)",)
-        out.append(Problem(Location.of(file, raw, tuple(err["loc"])).with_path(path), problem_text(err)))
+        loc = tuple(err["loc"])
+        message = problem_text(err, model, raw)
+        if message.startswith("not filled in") and (file, loc) in FILL_HINTS:
+            message = f"not filled in (empty): {FILL_HINTS[file, loc]}"
+        if message.startswith("a comma inside { }"):  # the field whose value was cut short
+            parent = _node(raw, loc[:-1])
+            keys = list(parent) if isinstance(parent, Mapping) else []
+            if loc[-1] in keys and keys.index(loc[-1]) > 0:
+                loc = (*loc[:-1], keys[keys.index(loc[-1]) - 1])
+        path: FieldPath = loc or ("(top)",)
+        out.append(Problem(Location.of(file, raw, loc).with_path(path), message))
     return out
 
 
@@ -118,6 +250,11 @@ class Checked:
     models: dict[str, BaseModel]
     problems: list[Problem]
     invalid: set[str] = field(default_factory=set)  # fields whose file's own model did not validate
+    partials: dict[str, BaseModel] = field(default_factory=dict)  # the valid fields of each invalid file
+
+    def known(self) -> dict[str, BaseModel]:
+        """Every model, partial ones included (reading a field that did not validate raises AttributeError)."""
+        return self.models | self.partials
 
     def data(self) -> BidData | None:
         """The whole project, when every file's model is valid (references between files may still be wrong)."""
@@ -158,10 +295,10 @@ def validate(raw: Mapping[str, Any]) -> Checked:
             models[f.field] = f.model.model_validate(raw[f.field])
         except ValidationError as exc:
             invalid.add(f.field)
-            problems += model_problems(exc, f.name, raw[f.field])
+            problems += model_problems(exc, f.name, raw[f.field], f.model)
             if (part := partial(f.model, raw[f.field])) is not None:
                 partials[f.field] = part
-    checked = Checked(models, problems, invalid)
+    checked = Checked(models, problems, invalid, partials)
     problems += references(models | partials, raw)
     return checked
 

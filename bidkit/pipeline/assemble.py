@@ -355,6 +355,12 @@ def _closing(held: list[Signer | Future[Signer | None] | None]) -> Iterator[None
                 item.close()
 
 
+def _refuse_demo_signer(ws: Workspace, signer: Signer | None) -> None:
+    """A DEMO certificate on a token (tools/demo_token.py) signs only the samples' own projects."""
+    if signer is not None and (refused := check.signer_refusals(ws, signer.identity())):
+        raise check.refusal(refused)
+
+
 def _words(cv: Converted) -> list[text.PageText]:
     """A converted part's words and boxes, kept beside its cached PDF (never for an uncached, confidential one)."""
     keep = cv.pdf.with_name(cv.pdf.name + ".words.json")
@@ -397,6 +403,8 @@ def assemble(
 
     step("load")
     ws, copy_label = load(root, copy, draft)
+    if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
+        raise check.refusal(refused)
     with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
         return _assemble(snap, copy_label, draft=draft, step=step, lap=lap, timings=timings, start=start,
                          prompter=prompter, sign_prompter=sign_prompter, split=split)
@@ -416,6 +424,12 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     asks = not draft and env is not None and env not in os.environ
     if asks:
         signer = workspace_signer(ws, prompter=sign_prompter)  # asks for the password or PIN before the long wait
+        try:
+            _refuse_demo_signer(ws, signer)
+        except BaseException:
+            if signer is not None:
+                signer.close()
+            raise
     held: list[Signer | Future[Signer | None] | None] = [signer]
     lap("load")
     with _closing(held), exclusive(ws.build_dir), \
@@ -476,6 +490,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         copy_spots = seal_spots.result() if seal_spots is not None else {}
         if signing is not None:
             signer = signing.result()
+            _refuse_demo_signer(ws, signer)
         lap("checks")
         if not draft and signer is None:
             notes.append("package not signed: bidkit.yaml has no signing.certificate or signing.pkcs11 "

@@ -5,31 +5,38 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from bidkit.adapters import certs
 from bidkit.adapters.pdf import attachments, pages
 from bidkit.adapters.pdf.text import package_texts
 from bidkit.adapters.render.docx import template_names
 from bidkit.core import checks
 from bidkit.core.book import BookPlan, attachment_index
-from bidkit.core.checks import AttachmentFacts, CheckInput, Finding, TemplateVars
+from bidkit.core.checks import AttachmentFacts, CheckInput, Finding, MaterialFacts, TemplateVars, UsedFile, seals
 from bidkit.core.checks.report import render_html
-from bidkit.core.errors import BidkitError, InputError
+from bidkit.core.errors import BidkitError, CheckFailed, InputError
+from bidkit.core.validation import DATA_FILES
 from bidkit.pipeline import book as book_pipeline
-from bidkit.store import crypto, lock
+from bidkit.store import crypto, demo, lock
 from bidkit.store.files import atomic_write, resolve_inside
-from bidkit.store.workspace import Workspace
+from bidkit.store.workspace import Workspace, file_refs
 
 
-def with_readable_prices(ws: Workspace) -> tuple[Workspace, str]:
-    """The workspace with its prices if they can be read without asking anyone, else a note why not."""
+def with_readable_prices(ws: Workspace, *, ask: bool = False) -> tuple[Workspace, str]:
+    """The workspace with its prices if they can be read, else a note why not. Without
+    ``$BIDKIT_PRICE_PASSPHRASE`` the passphrase is asked only when ``ask`` (at a terminal, once the lock is
+    open)."""
     if ws.data.pricing is not None:
         return ws, ""
     if not (ws.root / lock.PRICES).exists():
         return ws, "no pricing.enc yet"
-    if not os.environ.get(crypto.ENV):
-        return ws, f"give {crypto.ENV}"
     try:
+        if not os.environ.get(crypto.ENV):
+            if not ask:
+                return ws, f"give {crypto.ENV}"
+            lock.require_open(ws)  # no question while the lock is closed
         return lock.with_prices(ws, crypto.passphrase()), ""
     except BidkitError as exc:  # locked, wrong passphrase, damaged file: none of these messages hold a price
         return ws, exc.message
@@ -111,12 +118,60 @@ def template_vars(ws: Workspace, book: BookPlan) -> tuple[dict[str, TemplateVars
     return out, errors
 
 
-def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str, str] | None = None) -> CheckInput:
+def material(ws: Workspace) -> MaterialFacts:
+    """The DEMO material the workspace uses (copies of the bundled samples' files, found by content) and what its
+    signing certificate is (read from the public .crt beside the PKCS#12 file: no password needed)."""
+    used: list[UsedFile] = []
+    for key, path, rel in file_refs({f.field: getattr(ws.data, f.field) for f in DATA_FILES}):
+        if key == "config" and path[0] == "signing":
+            continue
+        try:
+            sample = demo.sample_copy(resolve_inside(ws.root, rel))
+        except InputError:
+            continue
+        if sample is not None:
+            used.append(UsedFile(key, path, rel, sample))
+    certificate, is_demo_file = None, False
+    signing = ws.data.config.signing
+    if signing is not None and signing.certificate is not None:
+        try:
+            p12 = resolve_inside(ws.root, signing.certificate)
+        except InputError:
+            p12 = None
+        if p12 is not None:
+            is_demo_file = demo.sample_copy(p12) is not None
+            crt = p12.with_suffix(".crt")
+            certificate = certs.identity(crt) if crt.is_file() else None
+    return MaterialFacts(demo.sample_codes(), tuple(used), certificate, is_demo_file)
+
+
+def demo_refusals(ws: Workspace) -> list[Finding]:
+    """The fatal findings of the DEMO-material rule alone: cheap (file sizes, a few digests), so ``assemble``
+    refuses before any slow work."""
+    inp = CheckInput(data=ws.data, raw=ws.raw, material=material(ws), book=book_pipeline.plan(ws))
+    return [f for f in checks.run_checks(inp, only=["seals.demo_material"]) if f.fatal]
+
+
+def signer_refusals(ws: Workspace, identity: Mapping[str, str]) -> list[Finding]:
+    """A token's certificate is known only once the signer is loaded: a DEMO one refuses another project's bid."""
+    facts = MaterialFacts(demo.sample_codes(), certificate=identity)
+    return [f for f in seals.certificate_findings(ws.data.project.code, facts, "bidkit.yaml signing.pkcs11")
+            if f.fatal]
+
+
+def refusal(findings: list[Finding]) -> CheckFailed:
+    """The error that stops an assembly: every finding on a line of its own, then what to do."""
+    return CheckFailed(f"{len(findings)} fatal finding(s): the bid would be invalid; replace the DEMO material "
+                       "named above before sealing", [f"{f} → {f.advice}" if f.advice else str(f) for f in findings])
+
+
+def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str, str] | None = None,
+           ask: bool = False) -> CheckInput:
     """Every fact the rules use. Price chapters are rendered only when their prices are readable; ``rendered``
     holds the text of chapters already rendered from this ``ws`` (assemble's), which are not rendered again."""
-    note = "not asked for"
+    note = "not asked for (--without-prices)"
     if include_prices:
-        ws, note = with_readable_prices(ws)
+        ws, note = with_readable_prices(ws, ask=ask)
     book = book_pipeline.plan(ws)
     if rendered is not None:
         texts, errors = dict(rendered), dict[str, str]()
@@ -128,16 +183,33 @@ def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str,
     return CheckInput(
         data=ws.data, raw=ws.raw, texts=texts, attachments=attachment_facts(ws), template_vars=tvars,
         render_errors=errors, prices_note=note if ws.data.pricing is None else "", book=book,
+        material=material(ws),
     )
 
 
 def run(ws: Workspace, *, include_prices: bool = True, package: Path | None = None,
-        rendered: Mapping[str, str] | None = None) -> list[Finding]:
+        rendered: Mapping[str, str] | None = None, ask: bool = False) -> list[Finding]:
     """Run every rule on the workspace (and on a package PDF's text when given); findings sorted by severity."""
-    findings = checks.run_checks(gather(ws, include_prices=include_prices, rendered=rendered))
+    findings = checks.run_checks(gather(ws, include_prices=include_prices, rendered=rendered, ask=ask))
     if package is not None:
         findings = checks.sort_findings([*findings, *check_package(ws, package)])
     return findings
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    prices_skipped: str | None  # why the price rules did not run; None: they ran
+
+
+def report(ws: Workspace, *, include_prices: bool = True, package: Path | None = None, ask: bool = False
+           ) -> Report:
+    """``bidkit check``: every rule, and whether the price rules could run (and why not)."""
+    inp = gather(ws, include_prices=include_prices, ask=ask)
+    findings = checks.run_checks(inp)
+    if package is not None:
+        findings = checks.sort_findings([*findings, *check_package(ws, package)])
+    return Report(findings, inp.prices_note or "prices not readable" if inp.data.pricing is None else None)
 
 
 def check_package(ws: Workspace, pdf: Path) -> list[Finding]:

@@ -12,9 +12,10 @@ from bidkit.adapters import viewer
 from bidkit.adapters.render.docx import missing_variables, render_bytes
 from bidkit.core import book as book_mod
 from bidkit.core import context as ctx_mod
-from bidkit.core import forms
+from bidkit.core import forms, template_vars
 from bidkit.core.book import PlannedChapter
-from bidkit.core.errors import InputError
+from bidkit.core.context import Node
+from bidkit.core.errors import BidkitError, InputError, TemplateError, ValidationFailed
 from bidkit.pipeline import book as book_pipeline
 from bidkit.store import crypto, lock
 from bidkit.store.files import atomic_write
@@ -33,6 +34,11 @@ class Rendered:
 def _chapters(ws: Workspace) -> dict[str, PlannedChapter]:
     return {pc.docx_name: pc for pc in book_pipeline.plan(ws).chapters() if pc.kind in ("form", "cover", "file")
             and not pc.pdf_file}
+
+
+def chapters(ws: Workspace) -> dict[str, PlannedChapter]:
+    """The chapters ``render`` makes, by their .docx name."""
+    return _chapters(ws)
 
 
 def known(ws: Workspace) -> list[str]:
@@ -122,9 +128,17 @@ def render(ws: Workspace, only: list[str] | None = None) -> list[Rendered]:
     if priced(ws, names):
         raise InputError(f"{priced(ws, names)[0]}: {PRICE_NOTE}")
     blobs = []
-    for name in names:
+    problems: list[str] = []
+    for name in names:  # every document, so that every template problem is named in one run
         start = time.perf_counter()
-        blobs.append((name, render_document(ws, name), time.perf_counter() - start))
+        try:
+            blobs.append((name, render_document(ws, name), time.perf_counter() - start))
+        except TemplateError as exc:
+            problems += explain(ws, name, exc)
+    if len(problems) == 1:
+        raise TemplateError(problems[0])
+    if problems:
+        raise ValidationFailed(problems)
     chapters = _chapters(ws)
     out = []
     for name, blob, seconds in blobs:
@@ -152,13 +166,49 @@ def view_prices(ws: Workspace, only: list[str], say: Callable[[str], None]) -> l
     return [n for n in names if n not in price_names]
 
 
-def unknown_variables(ws: Workspace, name: str) -> tuple[str, list[str]]:
-    """Where document or chapter ``name``'s template is, and the dotted names it uses that its context lacks."""
-    chapter = _chapters(ws).get(name)
+@dataclass(frozen=True)
+class Undefined:
+    name: str
+    suggestion: str | None
+
+    def __str__(self) -> str:
+        hint = f" (did you mean {self.suggestion}?)" if self.suggestion else ""
+        return f"undefined variable '{self.name}'{hint}"
+
+
+def _context(ws: Workspace, name: str) -> Node:
+    chapter = chapters(ws).get(name)
+    return forms.build(ws.data, chapter) if chapter is not None else ctx_mod.build(name, ws.data)
+
+
+def undefined(ws: Workspace, name: str) -> tuple[str, list[Undefined]]:
+    """Where document or chapter ``name``'s template is, and every name it uses that its context lacks, each
+    with the nearest valid one."""
+    chapter = chapters(ws).get(name)
     if chapter is not None:
         source = book_pipeline.source_of(ws, chapter)
         if source is None:
             return chapter.file or name, []
-        return source.display, missing_variables(source, forms.build(ws.data, chapter))
-    source = find_template(ws, name)
-    return source.display, missing_variables(source, ctx_mod.build(name, ws.data))
+    else:
+        source = find_template(ws, name)
+    context = _context(ws, name)
+    valid = template_vars.paths(context)
+    return source.display, [Undefined(n, template_vars.suggest(n, valid))
+                            for n in missing_variables(source, context)]
+
+
+def unknown_variables(ws: Workspace, name: str) -> tuple[str, list[str]]:
+    """Where document or chapter ``name``'s template is, and the dotted names it uses that its context lacks."""
+    display, found = undefined(ws, name)
+    return display, [u.name for u in found]
+
+
+def explain(ws: Workspace, name: str, exc: TemplateError) -> list[str]:
+    """The lines for a template that failed: every undefined name at once (the renderer stops at the first)."""
+    if "undefined variable" not in exc.message:
+        return [exc.message]
+    try:
+        display, found = undefined(ws, name)
+    except (BidkitError, LookupError):
+        return [exc.message]
+    return [f"{display}: {u}" for u in found] or [exc.message]

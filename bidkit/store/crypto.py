@@ -76,6 +76,12 @@ def _parse(blob: bytes, name: str) -> tuple[str, dict[str, Any], bytes]:
     return line, header, ct
 
 
+def other_project_message(other: object, project: str, root: object = "DIR") -> str:
+    return (f"belongs to another project ({other}), not {project}: if project.yaml code was changed, change it "
+            f"back; if the file came with a copy of another bid, delete it and import this bid's prices "
+            f"(bidkit price import {root} FILE)")
+
+
 def project_of(blob: bytes, name: str = "pricing.enc") -> str:
     return str(_parse(blob, name)[1].get("project", ""))
 
@@ -86,7 +92,7 @@ def decrypt(blob: bytes, passphrase: str, project: str, name: str = "pricing.enc
         raise IntegrityError(f"{name}: too large for a price file")
     line, header, ct = _parse(blob, name)
     if header.get("project") != project:
-        raise IntegrityError(f"{name}: belongs to another project ({header.get('project')}), not {project}")
+        raise IntegrityError(f"{name}: {other_project_message(header.get('project'), project)}")
     try:
         key, check = _derive(passphrase, header["salt"], header["n"], header["r"], header["p"])
     except (ValueError, MemoryError):

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -80,7 +81,15 @@ def _request_of(entry: dict[str, Any], code: str) -> review.Request:
     return review.Request(project=code, requested_by=entry["actor"], time=entry["time"], digests=digests)
 
 
-def _statement_of(entry: dict[str, Any], request_hash: str, code: str) -> review.Statement:
+def other_review(home: Path) -> str:
+    """What resets a review of another project: a log copied with another bid (``bidkit init`` copies the
+    sample's), or project.yaml's code changed."""
+    return (f"if project.yaml code was changed, change it back; if the log came with a copy of another bid (bidkit "
+            f"init copies the sample's), delete {audit.LOG_NAME} and ask QA for a new review (bidkit review request "
+            f"{home}), or start the bid with bidkit new")
+
+
+def _statement_of(entry: dict[str, Any], request_hash: str, code: str, home: Path) -> review.Statement:
     where = f"{audit.LOG_NAME}:{entry['seq']}"
     st = review.parse_statement(entry["details"].get("statement"))
     if isinstance(st, str):
@@ -89,7 +98,7 @@ def _statement_of(entry: dict[str, Any], request_hash: str, code: str) -> review
     if st.decision != expected:
         raise IntegrityError(f"{where}: holds a '{st.decision}' decision under '{entry['action']}'")
     if st.project != code:
-        raise IntegrityError(f"{where}: QA decision signed for project {st.project}, not {code}")
+        raise IntegrityError(f"{where}: QA decision signed for project {st.project}, not {code}: {other_review(home)}")
     if not keys.verify(st.public_key, st.payload(), st.signature):
         raise IntegrityError(f"{where}: QA decision's signature does not match its content (edited by hand?)")
     if st.log_head != entry["prev"]:
@@ -108,7 +117,7 @@ def chain(ws: Workspace, entries: list[dict[str, Any]] | None = None) -> Chain:
         if entry["action"] == "review.request":
             out = Chain(_request_of(entry, code), entry["hash"], out.decision, out.decision_seq, "request")
         elif entry["action"] in ("review.approve", "review.reject"):
-            st = _statement_of(entry, out.request_hash, code)
+            st = _statement_of(entry, out.request_hash, code, ws.home)
             out = Chain(out.request, out.request_hash, st, entry["seq"], "decision")
     return out
 

@@ -24,3 +24,8 @@ def samples_dir() -> Path:
 
 def sample_workspace(name: str = "city-surveillance") -> Path:
     return samples_dir() / name
+
+
+def blank_workspace() -> Path:
+    """The commented YAML files of a new, blank workspace (``bidkit new``)."""
+    return templates_dir() / "workspace"

@@ -42,6 +42,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     result = LineMap()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+    result.flow = bool(node.flow_style)
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed", key_node.start_mark)
@@ -122,6 +123,8 @@ def parse(text: str | bytes, name: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if "'\\t'" in problem or "\t" in problem:
             problem = "tab character used for indentation (use spaces)"
+        elif problem == "mapping values are not allowed here":
+            problem += " (a value that holds ': ' must be put in quotes)"
         raise InputError(f"{name}{line}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: YAML syntax error: {exc}") from None

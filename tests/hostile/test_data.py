@@ -142,7 +142,7 @@ def test_generated_workspaces_round_trip(names: list[str], qtys: list[Decimal], 
     )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for folder in ("attachments", "seals", "ids", "chapters"):  # the files the data names
+        for folder in ("attachments", "seals", "ids", "chapters", "keys"):  # the files the data names
             shutil.copytree(SAMPLE / folder, root / folder)
         workspace.save(root, data)
         again = workspace.load(root).data

@@ -9,6 +9,7 @@ import os
 import re
 import resource
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -255,10 +256,10 @@ def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, A
     return data
 
 
-def _child(conn: Any, source: TemplateSource, blob: bytes, context: dict[str, Any]) -> None:
+def _child(conn: Any, source: TemplateSource, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     try:
-        conn.send(("ok", _render_in_process(source, blob, context)))
+        conn.send(("ok", work(*args)))
     except TemplateError as exc:
         conn.send(("error", exc.message))
     except BaseException as exc:  # pragma: no cover - last resort, message withheld
@@ -267,12 +268,12 @@ def _child(conn: Any, source: TemplateSource, blob: bytes, context: dict[str, An
         conn.close()
 
 
-def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
-    """Render a workspace template in a forked child with a time and memory bound."""
+def _guarded(source: TemplateSource, work: Callable[..., Any], *args: Any) -> Any:
+    """Run ``work(*args)`` on a workspace template in a forked child with a time and memory bound."""
     timeout = float(os.environ.get("BIDKIT_TEMPLATE_TIMEOUT", DEFAULT_TIMEOUT))
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, source, blob, context), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, source, work, args), daemon=True)
     proc.start()
     child.close()
     try:
@@ -291,7 +292,11 @@ def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]
         parent.close()
     if status != "ok":
         raise TemplateError(payload)
-    return bytes(payload)
+    return payload
+
+
+def _render_guarded(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> bytes:
+    return bytes(_guarded(source, _render_in_process, source, blob, context))
 
 
 def render_bytes(source: TemplateSource, context: dict[str, Any], *, layout: bool = True) -> bytes:
@@ -308,39 +313,58 @@ def render_bytes(source: TemplateSource, context: dict[str, Any], *, layout: boo
     return lay_out(out) if layout else out
 
 
-def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[str]:
-    """Dotted names ``source`` uses that ``context`` does not provide (rendering leniently once)."""
+class _Recorder(jinja2.Undefined):
+    """A lenient undefined that records the full dotted name of everything the template reaches for."""
+
+    found: set[str] = set()  # replaced per run (each run in its own process or call)
+
+    def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing, name: str | None = None,
+                 exc: type[jinja2.exceptions.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
+        super().__init__(hint, obj, name, exc)
+        if isinstance(obj, _Recorder):  # (never getattr on it: that would record, and recurse, forever)
+            base: str | None = obj.__dict__.get("full")
+        else:
+            path = getattr(obj, "path", None) if isinstance(obj, dict) else None
+            base = path if isinstance(path, str) else None
+        self.__dict__["full"] = f"{base}.{name}" if base else str(name)
+        _Recorder.found.add(self.__dict__["full"])
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Recorder(obj=self, name=name)
+
+
+def _missing_in_process(source: TemplateSource, blob: bytes, context: dict[str, Any]) -> list[str]:
     from docxtpl import DocxTemplate
 
-    found: set[str] = set()
-
-    class Recorder(jinja2.Undefined):
-        def __init__(self, hint: str | None = None, obj: Any = jinja2.utils.missing, name: str | None = None,
-                     exc: type[jinja2.exceptions.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
-            super().__init__(hint, obj, name, exc)
-            base: str | None = getattr(obj, "path", None)
-            if isinstance(obj, Recorder):
-                base = obj.full
-            self.full: str = f"{base}.{name}" if base else str(name)
-            found.add(self.full)
-
-        def __getattr__(self, name: str) -> Any:
-            if name.startswith("__"):
-                raise AttributeError(name)
-            return Recorder(obj=self, name=name)
-
-    blob = source.path.read_bytes()
-    check_docx(source, blob)
-    env = make_env(Recorder)
+    _Recorder.found = set()
+    env = make_env(_Recorder)
     try:
         tpl = DocxTemplate(io.BytesIO(blob))
         tpl.render(context, jinja_env=env, autoescape=True)
     except SecurityError as exc:
         raise TemplateError(f"{source.display}: unsafe template expression refused ({exc})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{source.display}: template syntax error: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{source.display}: template error: {exc}") from None
-    minimal = sorted(n for n in found if not any(n.startswith(o + ".") for o in found if o != n))
-    return minimal
+    except _TooLarge:
+        raise TemplateError(f"{source.display}: rendered document too large") from None
+    except Exception as exc:  # never an internal error: name the kind of failure (its message could hold data)
+        raise TemplateError(f"{source.display}: template failed to render ({type(exc).__name__})") from None
+    found = _Recorder.found
+    return sorted(n for n in found if not any(n.startswith(o + ".") for o in found if o != n))
+
+
+def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[str]:
+    """Dotted names ``source`` uses that ``context`` does not provide, all of them (rendering leniently once; a
+    workspace's template in a bounded child process, as for rendering)."""
+    blob = source.path.read_bytes()
+    check_docx(source, blob)
+    if source.bundled:
+        return _missing_in_process(source, blob, context)
+    return list(_guarded(source, _missing_in_process, source, blob, context))
 
 
 _DOCX_TAG = re.compile(r"\{%\s*(?:tr|tc|p|r)\s|\{\{\s*(?:r|p)\s")

@@ -129,3 +129,43 @@ def _style_levels(styles_xml: bytes) -> dict[str, int]:
 
 
 _HEADING = re.compile(r"(?:Heading|heading|标题)\s*(\d)")  # Word's built-in names; WPS may write 标题 N
+
+
+MAX_TABLE_DOCX_BYTES = 100 * 1024 * 1024
+
+
+def docx_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """Every table of a Word file in reading order, as (the text just before it, its rows of cell texts); merged
+    cells are read once. For the requirement tables of a tender's 采购需求 chapter."""
+    from bidkit.core.errors import InputError
+
+    try:
+        if path.stat().st_size > MAX_TABLE_DOCX_BYTES:
+            raise InputError(f"{path.name}: too large for a tender file (over {MAX_TABLE_DOCX_BYTES >> 20} MB)")
+        doc = Document(str(path))
+    except FileNotFoundError:
+        raise InputError(f"{path.name}: file not found") from None
+    except InputError:
+        raise
+    except Exception:  # python-docx raises many kinds for a damaged file
+        raise InputError(f"{path.name}: not a readable Word (.docx) file") from None
+    out: list[tuple[str, list[list[str]]]] = []
+    before = ""
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, doc).text.strip()
+            if text:
+                before = text
+        elif tag == "tbl":
+            rows = []
+            for row in Table(child, doc).rows:
+                cells, last = [], None
+                for cell in row.cells:
+                    if cell._tc is last:  # a cell merged across columns repeats
+                        continue
+                    last = cell._tc
+                    cells.append("\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                rows.append(cells)
+            out.append((before, rows))
+    return out

@@ -71,6 +71,26 @@ class TemplateVars:
     names: frozenset[str]  # dotted names the template uses, e.g. internal_cost.lines
 
 
+@dataclass(frozen=True)
+class UsedFile:
+    """A workspace file the data names that is a copy of a bundled sample's DEMO file."""
+
+    key: str  # the data file's field (company, config, responses, …)
+    path: tuple[str | int, ...]  # where the data names it
+    rel: str  # the workspace file
+    sample_file: str  # the sample's file it is a copy of (e.g. city-surveillance/seals/company_seal.png)
+
+
+@dataclass(frozen=True)
+class MaterialFacts:
+    """DEMO and TEST material the workspace uses, found by content (never by a flag the workspace sets)."""
+
+    demo_codes: frozenset[str]  # the project codes DEMO material serves (the bundled samples' own)
+    demo_files: tuple[UsedFile, ...] = ()
+    certificate: Mapping[str, str] | None = None  # the signing certificate: sha256, subject, issuer
+    certificate_is_demo_file: bool = False  # its file is the sample's DEMO certificate (also when unreadable)
+
+
 @dataclass
 class CheckInput:
     """Everything the rules look at. Facts left ``None`` were not gathered: rules needing them say so."""
@@ -83,6 +103,7 @@ class CheckInput:
     render_errors: Mapping[str, str] = field(default_factory=dict)  # chapter → why it did not render
     prices_note: str = ""  # why prices are not readable, when data.pricing is None
     book: BookPlan | None = None  # the chapters of the bid; None: the book of this data
+    material: MaterialFacts | None = None  # DEMO/TEST material in use; None: not gathered
     _chapters: dict[str, list[Chapter]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -193,9 +214,11 @@ __all__ = [
     "AttachmentFacts",
     "CheckInput",
     "Finding",
+    "MaterialFacts",
     "RuleSpec",
     "Severity",
     "TemplateVars",
+    "UsedFile",
     "check_package_text",
     "completeness",
     "counts",

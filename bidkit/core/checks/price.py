@@ -136,16 +136,21 @@ def itemised_sum(inp: CheckInput) -> Iterator[Finding]:
                       "评标时以分项报价修正总价；检查报价模板的合计字段。")
 
 
-@rule("price.control_price", "bid total ≤ the tender's control price (最高限价)")
+@rule("price.control_price", "bid total ≤ the tender's control price (最高限价) and budget (预算金额)")
 def control_price(inp: CheckInput) -> Iterator[Finding]:
     summary = _summary(inp.data)
-    limit = inp.data.tender.control_price
-    if summary is None or limit is None:
+    if summary is None:
         return
-    if summary.total > limit:
+    t = inp.data.tender
+    if t.control_price is not None and summary.total > t.control_price:
         yield Finding("price.control_price", Severity.fatal, inp.where("tender", "control_price"),
                       "投标总价超过招标文件的最高限价，投标将被否决。The bid total exceeds the control price.",
                       "降低报价，使投标总价不超过最高限价。")
+    elif t.budget_amount is not None and summary.total > t.budget_amount:
+        yield Finding("price.control_price", Severity.fatal, inp.where("tender", "budget_amount"),
+                      "投标总价超过采购预算金额，投标无效（政府采购货物和服务招标投标管理办法 第六十三条）。"
+                      "The bid total exceeds the procurement budget.",
+                      "降低报价，使投标总价不超过预算金额。")
 
 
 @rule("price.tax_rate", "the VAT rate of the prices is the tender's, also where the price part prints it")

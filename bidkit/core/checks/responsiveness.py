@@ -6,27 +6,50 @@ from collections.abc import Iterator
 
 from bidkit.core.checks import CheckInput, Finding, Severity, rule
 from bidkit.core.models import Deviation
+from bidkit.core.models.base import format_duration
 
 TABLES = {"technical": "技术偏离表", "commercial": "商务偏离表"}
 
 
-def _rows(inp: CheckInput) -> Iterator[tuple[str, int, str, Deviation]]:
+def _rows(inp: CheckInput) -> Iterator[tuple[str, int, str, Deviation | None]]:
     for table in TABLES:
         for i, row in enumerate(getattr(inp.data.responses, table)):
             yield table, i, row.requirement, row.deviation
 
 
+def _unanswered(inp: CheckInput) -> dict[tuple[str, str], int]:
+    """Rows still to answer (no response or no deviation): (table, requirement) → row index."""
+    out: dict[tuple[str, str], int] = {}
+    for table in TABLES:
+        for i, row in enumerate(getattr(inp.data.responses, table)):
+            if not row.response.strip() or row.deviation is None:
+                out.setdefault((table, row.requirement), i)
+    return out
+
+
 @rule("responsiveness.requirement_answered", "every tender requirement has a row in its deviation table")
 def requirement_answered(inp: CheckInput) -> Iterator[Finding]:
-    answered = {(table, req) for table, _, req, _ in _rows(inp)}
+    pending = _unanswered(inp)
+    answered = {(table, req) for table, i, req, _ in _rows(inp) if (table, req) not in pending}
     for i, req in enumerate(inp.data.tender.requirements):
         table = req.kind.value
         if (table, req.id) in answered:
             continue
         star = "★" if req.mandatory else ""
+        severity = Severity.fatal if req.mandatory else Severity.warning
+        row = pending.get((table, req.id))
+        if row is not None:
+            yield Finding(
+                "responsiveness.requirement_answered", severity, inp.where("responses", table, row),
+                f"{star}条款 {req.clause or req.id}（{req.id}）在{TABLES[table]}中还没有作答。"
+                f"Requirement {req.id} is still to answer (response and deviation empty).",
+                f"在 responses.yaml 的 {table} 中为 {req.id} 填写 response（响应内容）和 deviation"
+                "（无偏离/正偏离/负偏离）。",
+            )
+            continue
         yield Finding(
             "responsiveness.requirement_answered",
-            Severity.fatal if req.mandatory else Severity.warning,
+            severity,
             inp.where("tender", "requirements", i),
             f"{star}条款 {req.clause or req.id}（{req.id}）在{TABLES[table]}中没有响应。"
             f"Requirement {req.id} has no response row.",
@@ -86,9 +109,17 @@ def unknown_requirement(inp: CheckInput) -> Iterator[Finding]:
         seen.add((table, req_id))
 
 
-@rule("responsiveness.bid_terms", "工期 within and 质保期 at least what the tender asks")
+@rule("responsiveness.bid_terms", "工期 and 售后响应时间 within, 质保期 at least what the tender asks")
 def bid_terms(inp: CheckInput) -> Iterator[Finding]:
-    t, b = inp.data.tender, inp.data.responses.bid
+    t, b, r = inp.data.tender, inp.data.responses.bid, inp.data.responses
+    if t.response_time is not None and r.response_minutes > t.response_time:
+        field = "response_time" if r.response_time is not None else "response_time_hours"
+        where = inp.where("responses", field) if field in r.model_fields_set else "responses.yaml response_time"
+        wanted = format_duration(t.response_time)
+        yield Finding("responsiveness.bid_terms", Severity.fatal, where,
+                      f"承诺的售后响应时间 {r.response_time_text} 长于招标文件要求的 {wanted}。"
+                      "The promised response time is longer than the tender allows.",
+                      f"在 responses.yaml 中写 response_time: {wanted}（或更短）。")
     if t.delivery_days is not None and b.delivery_days > t.delivery_days:
         yield Finding("responsiveness.bid_terms", Severity.fatal, inp.where("responses", "bid", "delivery_days"),
                       f"承诺工期 {b.delivery_days} 天超过招标文件要求的 {t.delivery_days} 天。"

@@ -70,7 +70,15 @@ from bidkit.core.models.solution import (
     Staffing,
     Task,
 )
-from bidkit.core.models.tender import Chapter, RequiredAttachment, Requirement, RequirementKind, Tender
+from bidkit.core.models.tender import (
+    Chapter,
+    EvaluationMethod,
+    ProcurementMethod,
+    RequiredAttachment,
+    Requirement,
+    RequirementKind,
+    Tender,
+)
 from bidkit.core.models.workspace import PART_NAMES, BidData, PackageConfig, SealPlacement, WorkspaceConfig
 
 __all__ = [
@@ -103,6 +111,7 @@ __all__ = [
     "Deviation",
     "DeviationRow",
     "EmergencyPlan",
+    "EvaluationMethod",
     "ExtraCost",
     "Feasibility",
     "FeedbackRound",
@@ -121,6 +130,7 @@ __all__ = [
     "Person",
     "PriceLine",
     "Pricing",
+    "ProcurementMethod",
     "Progress",
     "ProgressRecord",
     "Project",

@@ -107,6 +107,45 @@ def _plausible_date(value: dt.date) -> dt.date:
     return value
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(分钟|分|min|mins|minutes?|小时|个小时|时|h|hr|hrs|hours?|天|日|d|days?)",
+                       re.IGNORECASE)
+_UNIT_MINUTES = {"分钟": 1, "分": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "小时": 60, "个小时": 60,
+                 "时": 60, "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "天": 1440, "日": 1440,
+                 "d": 1440, "day": 1440, "days": 1440}
+MAX_DURATION_MINUTES = 30 * 1440
+
+
+def _duration(value: Any) -> int:
+    """Minutes from a time written with its unit: "30 分钟", "2 小时", "1.5 小时", "45 min", "2h", "1 天"."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        raise ValueError(f"write the unit with the number, e.g. \"{value} 小时\" or \"{value} 分钟\"")
+    if not isinstance(value, str):
+        raise ValueError("expected a time such as \"30 分钟\" or \"2 小时\"")
+    m = _DURATION.fullmatch(value.strip().replace("半小时", "30 分钟"))
+    if m is None:
+        raise ValueError(f"'{value}' is not a time such as \"30 分钟\" or \"2 小时\"")
+    minutes = Decimal(m.group(1)) * _UNIT_MINUTES[m.group(2).lower()]
+    if minutes != minutes.to_integral_value() or minutes <= 0:
+        raise ValueError(f"'{value}' is not a whole number of minutes greater than 0")
+    if minutes > MAX_DURATION_MINUTES:
+        raise ValueError(f"'{value}' is longer than 30 days (a typing error?)")
+    return int(minutes)
+
+
+def format_duration(minutes: int) -> str:
+    """A time as a tender writes it: 30 分钟, 2 小时, 1 小时 30 分钟, 3 天."""
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} 天"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} 分钟"
+    return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
+
+
+Duration = Annotated[int, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
+"""A span of time written with its unit ("30 分钟", "2 小时"), held in minutes."""
+
+
 Day = Annotated[dt.date, AfterValidator(_plausible_date)]
 """A date of a bid's life: between 1990 and 2100, so that no sum of days overflows."""
 Moment = Annotated[dt.datetime, AfterValidator(_plausible_date)]

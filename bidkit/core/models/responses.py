@@ -5,10 +5,33 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, model_validator
 
-from bidkit.core.models.base import Bilingual, Day, Days, Model, Money, RelPath, Text, unique
+from bidkit.core.models.base import (
+    Bilingual,
+    Day,
+    Days,
+    Duration,
+    Model,
+    Money,
+    RelPath,
+    Text,
+    format_duration,
+    unique,
+)
 from bidkit.core.models.company import Person
+
+
+def _hours(value: object) -> Decimal:
+    """Hours as a plain number; a part of an hour is fine when it is whole minutes (0.5 = 30 分钟)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError("expected a number of hours, e.g. 2 (or write response_time: \"30 分钟\")")
+    hours = Decimal(value)
+    minutes = hours * 60
+    if hours <= 0 or hours > 720 or minutes != minutes.to_integral_value():
+        raise ValueError("expected hours greater than 0, at most 720, in whole minutes (0.5 = 30 分钟); or write "
+                         "response_time: \"30 分钟\"")
+    return hours
 
 
 class Deviation(Bilingual):
@@ -22,11 +45,13 @@ class Deviation(Bilingual):
 
 
 class DeviationRow(Model):
-    """One row of 技术偏离表 / 商务偏离表, answering the requirement ``requirement``."""
+    """One row of 技术偏离表 / 商务偏离表, answering the requirement ``requirement``. A row without its response
+    and deviation is one still to answer (``bidkit tender import-requirements`` adds them): ``bidkit check``
+    reports it, as a requirement without an answer."""
 
     requirement: Text
-    response: Text
-    deviation: Deviation
+    response: str = ""
+    deviation: Deviation | None = None
     note: str = ""
     evidence: list[Text] = []  # attachment ids proving the response (test reports, certificates)
 
@@ -105,4 +130,25 @@ class Responses(Model):
     after_sales: list[Text] = []
     attachments: Annotated[list[Attachment], unique("id", "attachment id '{}' appears twice")] = []
     sme_declaration: SmeDeclaration | None = None
-    response_time_hours: Annotated[int, Field(gt=0, le=720)] = 2
+    response_time: Duration | None = None  # 售后响应时间 as the tender asks: "30 分钟", "2 小时"
+    response_time_hours: Annotated[Decimal, BeforeValidator(_hours)] | None = None  # older form: hours (0.5 = 30 分钟)
+
+    @model_validator(mode="after")
+    def _one_response_time(self) -> Responses:
+        if self.response_time is not None and self.response_time_hours is not None:
+            raise ValueError("give response_time (e.g. \"30 分钟\", \"2 小时\") or the older response_time_hours, "
+                             "not both")
+        return self
+
+    @property
+    def response_minutes(self) -> int:
+        """The promised response time in minutes (2 hours unless the responses say otherwise)."""
+        if self.response_time is not None:
+            return self.response_time
+        if self.response_time_hours is not None:
+            return int(self.response_time_hours * 60)
+        return 120
+
+    @property
+    def response_time_text(self) -> str:
+        return format_duration(self.response_minutes)

@@ -6,7 +6,46 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from bidkit.core.models.base import Bilingual, Day, Days, Model, Moment, Money, Rate, RelPath, Text, unique
+from bidkit.core.models.base import (
+    Bilingual,
+    Day,
+    Days,
+    Duration,
+    Model,
+    Moment,
+    Money,
+    Rate,
+    RelPath,
+    Text,
+    unique,
+)
+
+
+class ProcurementMethod(Bilingual):
+    """采购方式 (政府采购法 第二十六条; 竞争性磋商: 财库〔2014〕214号)."""
+
+    public_tender = "public_tender"
+    invited_tender = "invited_tender"
+    competitive_negotiation = "competitive_negotiation"
+    competitive_consultation = "competitive_consultation"
+    price_inquiry = "price_inquiry"
+    single_source = "single_source"
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {"public_tender": "公开招标", "invited_tender": "邀请招标", "competitive_negotiation": "竞争性谈判",
+                "competitive_consultation": "竞争性磋商", "price_inquiry": "询价", "single_source": "单一来源"}
+
+
+class EvaluationMethod(Bilingual):
+    """评标方法."""
+
+    comprehensive_scoring = "comprehensive_scoring"
+    lowest_price = "lowest_price"
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {"comprehensive_scoring": "综合评分法", "lowest_price": "最低评标价法"}
 
 
 class RequirementKind(Bilingual):
@@ -80,16 +119,21 @@ class Tender(Model):
     project_name: Text  # as written in the tender
     purchaser: Text  # 采购人
     agency: str = ""  # 招标代理机构
+    method: ProcurementMethod | None = None  # 采购方式: 公开招标, 邀请招标, 竞争性谈判, 竞争性磋商, 询价, 单一来源
+    evaluation_method: EvaluationMethod | None = None  # 评标方法: 综合评分法, 最低评标价法
+    lot: str = ""  # 包号 / 标段, when the tender has several
     published: Day | None = None
     deadline: Moment  # 投标截止时间
     opening_place: str = ""
     bid_validity_days: Days  # the minimum the tender asks for
+    budget_amount: Money | None = None  # 预算金额 (采购预算): a bid above it is invalid, as above the control price
     control_price: Money | None = None  # 最高限价
     bid_bond: Money | None = None  # 投标保证金
     tax_included: bool = True  # prices are quoted including VAT
     tax_rate: Rate | None = None
     delivery_days: Days | None = None  # 工期 the tender allows
     warranty_years: Annotated[int, Field(gt=0, le=50)] | None = None
+    response_time: Duration | None = None  # the longest 售后响应时间 the tender accepts ("30 分钟", "2 小时")
     volumes: Annotated[list[Volume], unique("id", "volume id '{}' appears twice")] = []
     chapters: Annotated[list[Chapter], unique("id", "chapter id '{}' appears twice")] = []
     required_attachments: list[RequiredAttachment] = []

@@ -78,7 +78,9 @@ class SigningConfig(Model):
             raise ValueError("give signing.certificate (a PKCS#12 file) or signing.pkcs11 (a key on a token), "
                              "not both")
         if self.certificate is None and self.pkcs11 is None:
-            raise ValueError("give signing.certificate (a PKCS#12 file) or signing.pkcs11 (a key on a token)")
+            raise ValueError("no signing certificate: give signing.certificate (a PKCS#12 file; `bidkit keys cert "
+                             "--out DIR/keys` makes a TEST one to try with) or signing.pkcs11 (the CA's token; "
+                             "`bidkit keys tokens MODULE` prints the lines to paste)")
         return self
 
     @model_serializer(mode="wrap")
