@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import shutil
@@ -10,17 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bidkit.adapters.wipe import wipe
 from bidkit.core.errors import ToolError
-
-
-def _wipe(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            fh.write(b"\0" * size)
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.unlink()
 
 
 def edit(content: bytes, name: str) -> bytes:
@@ -42,5 +32,5 @@ def edit(content: bytes, name: str) -> bytes:
             raise ToolError(f"$EDITOR ({editor[0]}) exited with {rc}; nothing was changed")
         return path.read_bytes()
     finally:
-        _wipe(path)
+        wipe(path)
         shutil.rmtree(tmpdir, ignore_errors=True)

@@ -9,7 +9,6 @@ Enter.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import shutil
@@ -19,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from bidkit.adapters.wipe import wipe
 from bidkit.core.errors import SecretError, ToolError
 
 ENV = "BIDKIT_VIEWER"
@@ -33,16 +33,6 @@ def require() -> None:
     if not available():
         raise SecretError(f"price chapters are shown only on a terminal or through ${ENV} (they are never written "
                           "to build/): run it on a terminal, or assemble the package")
-
-
-def _wipe(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            fh.write(b"\0" * size)
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.unlink()
 
 
 def _base() -> str | None:
@@ -78,5 +68,5 @@ def show(files: dict[str, bytes], say: Callable[[str], None]) -> None:
             sys.stdin.readline()
     finally:
         for path in paths:
-            _wipe(path)
+            wipe(path)
         shutil.rmtree(folder, ignore_errors=True)

@@ -477,13 +477,20 @@ def _lay_out(docx: bytes) -> bytes:
         for tbl in list(body.iter(_q("w:tbl"))):
             fit_table(tbl, fonts)
         keep_signatures(body)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in zf.infolist():
-                data = zf.read(info)
-                if info.filename == "word/document.xml":
-                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-                dst.writestr(info, data)
+        return _with_document(zf, root)
+
+
+def _with_document(zf: zipfile.ZipFile, root: Any) -> bytes:
+    """The .docx of ``zf`` with ``root`` as its word/document.xml, every other part as it was."""
+    from lxml import etree
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename == "word/document.xml":
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            dst.writestr(info, data)
     return out.getvalue()
 
 
@@ -526,11 +533,4 @@ def carry_last_row(docx: bytes) -> bytes | None:
             'w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
         tbl.addnext(brk)
         brk.addnext(second)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in zf.infolist():
-                data = zf.read(info)
-                if info.filename == "word/document.xml":
-                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-                dst.writestr(info, data)
-    return out.getvalue()
+        return _with_document(zf, root)
