@@ -20,22 +20,56 @@ from bidkit.core.location import LineList, LineMap
 MAX_YAML_BYTES = 5 * 1024 * 1024
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _StrictComposer(yaml.composer.Composer):
+    """PyYAML's composer (in Python, over either parser's events) that refuses anchors and aliases."""
 
-
-def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
-    if self.check_event(yaml.AliasEvent):
+    def compose_node(self: Any, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "anchors and aliases (*name) are not allowed", event.start_mark)
         event = self.peek_event()
-        raise yaml.MarkedYAMLError(None, None, "anchors and aliases (*name) are not allowed", event.start_mark)
-    event = self.peek_event()
-    anchor = getattr(event, "anchor", None)
-    if anchor is not None:
-        raise yaml.MarkedYAMLError(None, None, "anchors and aliases (&name) are not allowed", event.start_mark)
-    return yaml.composer.Composer.compose_node(self, parent, index)
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(None, None, "anchors and aliases (&name) are not allowed", event.start_mark)
+        return yaml.composer.Composer.compose_node(self, parent, index)
 
 
-_Loader.compose_node = _compose_node  # type: ignore[method-assign,assignment]
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    _StrictComposer,
+    yaml.constructor.SafeConstructor,
+    yaml.resolver.Resolver,
+):
+    """The pure-Python loader: the reference for behaviour and for the wording of syntax errors."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _StrictComposer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+
+if _CParser is not None:
+
+    class _FastLoader(_StrictComposer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """libyaml scans and parses (C, ~4x faster); composing, resolving and constructing stay the same Python
+        code as ``_Loader``'s, so data, line numbers and refusals are the same. Its syntax errors are worded
+        differently: ``parse`` then re-reads the text with ``_Loader`` for the message."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _StrictComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _LOADERS = (_Loader,)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
@@ -96,11 +130,12 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
         return str(node.value)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+for _cls in _LOADERS:
+    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[attr-defined]
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[attr-defined]
+    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[attr-defined]
+    _cls.add_constructor("tag:yaml.org,2002:float", _construct_float)  # type: ignore[attr-defined]
+    _cls.add_constructor("tag:yaml.org,2002:int", _construct_int)  # type: ignore[attr-defined]
 
 
 def parse(text: str | bytes, name: str) -> Any:
@@ -116,8 +151,26 @@ def parse(text: str | bytes, name: str) -> Any:
         raise InputError(f"{name}: file too large (the limit is 5 MB)")
     text = text.removeprefix("\ufeff")
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
+        return load(text, _LOADERS[0])
+    except (yaml.YAMLError, RecursionError) as exc:
+        fast_error: BaseException = exc
+    if _LOADERS[0] is not _Loader and not isinstance(fast_error, RecursionError):
+        try:  # the same text through the pure-Python parser: its result, or its wording, is what users get
+            return load(text, _Loader)
+        except (yaml.YAMLError, RecursionError) as exc:
+            fast_error = exc
+    raise _input_error(fast_error, name) from None
+
+
+def load(text: str, loader: type) -> Any:
+    """``text`` read by ``loader`` (``_Loader``, or the libyaml-backed one); PyYAML's errors pass through."""
+    return yaml.load(text, Loader=loader)
+
+
+def _input_error(exc: BaseException, name: str) -> InputError:
+    if isinstance(exc, RecursionError):
+        return InputError(f"{name}: YAML nested too deeply")
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
@@ -125,12 +178,8 @@ def parse(text: str | bytes, name: str) -> Any:
             problem = "tab character used for indentation (use spaces)"
         elif problem == "mapping values are not allowed here":
             problem += " (a value that holds ': ' must be put in quotes)"
-        raise InputError(f"{name}{line}: YAML syntax error: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: YAML syntax error: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{name}: YAML nested too deeply") from None
-    return data
+        return InputError(f"{name}{line}: YAML syntax error: {problem}")
+    return InputError(f"{name}: YAML syntax error: {exc}")
 
 
 def _plain(value: Any) -> Any:
