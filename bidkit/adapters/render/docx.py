@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import multiprocessing
@@ -86,8 +87,22 @@ MAX_CHAPTER_BYTES = 300 * 1024 * 1024  # a 技术方案 of 800 pages with its di
 MAX_CHAPTER_UNPACKED = 1024 * 1024 * 1024
 
 
+_CHECKED: set[tuple[bytes, bool]] = set()  # sha-256 of the files that passed check_docx in this process
+
+
 def check_docx(source: TemplateSource, blob: bytes, *, chapter: bool = False) -> None:
-    """Refuse what is not a readable .docx, or is too large (a chapter file may be far larger than a template)."""
+    """Refuse what is not a readable .docx, or is too large (a chapter file may be far larger than a template).
+    The same bytes that passed once pass again without being read (a template is checked at each render)."""
+    key = (hashlib.sha256(blob).digest(), chapter)
+    if key in _CHECKED:
+        return
+    _check_docx(source, blob, chapter)
+    if len(_CHECKED) >= 1024:
+        _CHECKED.clear()
+    _CHECKED.add(key)
+
+
+def _check_docx(source: TemplateSource, blob: bytes, chapter: bool) -> None:
     limit = MAX_CHAPTER_BYTES if chapter else MAX_TEMPLATE_BYTES
     unpack_limit = MAX_CHAPTER_UNPACKED if chapter else MAX_UNPACKED_BYTES
     if len(blob) > limit:
@@ -175,9 +190,7 @@ def external_links(zf: zipfile.ZipFile) -> list[str]:
     for name, root in parts:
         if not name.endswith(".rels"):
             continue
-        for rel in root.iter():
-            if _local(rel.tag) != "Relationship":
-                continue
+        for rel in root.iter("{*}Relationship"):  # any namespace or none, as _local(tag) == "Relationship"
             kind = (rel.get("Type") or "").strip().rsplit("/", 1)[-1]
             target = (rel.get("Target") or "").strip()
             external = (rel.get("TargetMode") or "").strip().lower() == "external" or bool(_SCHEME.match(target))
@@ -192,13 +205,17 @@ def external_links(zf: zipfile.ZipFile) -> list[str]:
             continue
         links = hyperlinks.get(name, set())
         instr = []
-        for el in root.iter():
-            tag = _local(el.tag)
-            if tag == "instrText" and el.text:
-                instr.append(el.text)
-            elif tag == "fldSimple":
+        for el in root.iter("{*}instrText", "{*}fldSimple"):  # document order, any namespace or none
+            if _local(el.tag) == "instrText":
+                if el.text:
+                    instr.append(el.text)
+            else:
                 instr.append(" " + next((v for k, v in el.attrib.items() if _local(k) == "instr"), "") + " ")
-            if links and tag not in _HYPERLINK_USES:
+        if links:
+            for el in root.iter():
+                tag = _local(el.tag)
+                if tag in _HYPERLINK_USES:
+                    continue
                 for key, value in el.attrib.items():
                     if key.startswith(_R_NS) and value.strip() in links:
                         found.append(f"{name}: {tag} linked to an external target (relationship {value.strip()})")
