@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bidkit.cli import main
-from tests.helpers import ROOT, SAMPLE, Result, needs_soffice, snapshot
+from tests.helpers import DEMO_ENV, NO_SOFFICE, ROOT, SAMPLE, Result, copy_sample, needs_soffice, snapshot
 
 __all__ = ["ROOT", "SAMPLE", "Result", "needs_soffice", "snapshot"]
 
@@ -28,31 +28,34 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 @pytest.fixture
 def sample_ws(tmp_path: Path) -> Path:
     """A private copy of the bundled sample workspace (without build output)."""
-    dest = tmp_path / "ws"
-    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("build", "__pycache__"))
-    return dest
-
-
-DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase",  # the sample's public DEMO secrets
-            "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
+    return copy_sample(tmp_path / "ws")
 
 
 @pytest.fixture(scope="session")
 def packaged_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample assembled once (a signed package and a draft, with the conversion cache), built by the CLI."""
     import os
-    import shutil
     import subprocess
     import sys
 
-    ws = tmp_path_factory.mktemp("packaged") / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build", "__pycache__"))
+    ws = copy_sample(tmp_path_factory.mktemp("packaged") / "ws")
     env = {**os.environ, **DEMO_ENV}
     for extra in ([], ["--draft"]):
         r = subprocess.run([sys.executable, "-m", "bidkit", "assemble", str(ws), *extra],
                            env=env, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
     return ws
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The fast tier never starts LibreOffice: a test that needs it (``needs_soffice``) or the packaged sample
+    (building it converts the whole book) is slow."""
+    for item in items:
+        uses_soffice = any(m.kwargs.get("reason") == NO_SOFFICE for m in item.iter_markers("skipif"))
+        packaged = "packaged_sample" in getattr(item, "fixturenames", ())
+        if (uses_soffice or packaged) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -15,6 +15,15 @@ from bidkit.store.resources import sample_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = sample_workspace()
+DEMO_PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO secrets (samples/README)
+DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": DEMO_PASSPHRASE, "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
+DEMO_KEY = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"  # the sample's DEMO QA reviewer
+
+
+def copy_sample(dest: Path) -> Path:
+    """A copy of the bundled sample workspace at ``dest`` (without build output)."""
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("build", "__pycache__"))
+    return dest
 
 
 @dataclass
@@ -28,12 +37,16 @@ class Result:
         return self.err.splitlines()
 
 
+NO_SOFFICE = "LibreOffice (soffice) not installed"
+
+
 def needs_soffice() -> pytest.MarkDecorator:
-    """Skip when LibreOffice is missing, except in CI where a missing soffice is a failure."""
+    """Skip when LibreOffice is missing, except in CI where a missing soffice is a failure. A test with this mark
+    is in the slow tier (conftest.py): the fast tier never starts LibreOffice."""
     have = shutil.which("soffice") is not None
     if not have and os.environ.get("CI"):
         pytest.fail("soffice is missing in CI: run ./setup.sh", pytrace=False)
-    return pytest.mark.skipif(not have, reason="LibreOffice (soffice) not installed")
+    return pytest.mark.skipif(not have, reason=NO_SOFFICE)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -19,12 +19,12 @@ from bidkit.core.money import rmb_upper
 from bidkit.pipeline import book
 from bidkit.store import lock
 from bidkit.store.workspace import load
-from tests.helpers import needs_soffice, snapshot
+from tests.helpers import DEMO_PASSPHRASE, needs_soffice, snapshot
 from tests.pdfkit import NUMBER, numbers, page_texts
 
 pytestmark = [needs_soffice(), pytest.mark.slow]
 
-PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
+PASSPHRASE = DEMO_PASSPHRASE
 
 
 @pytest.fixture(autouse=True)

@@ -18,14 +18,14 @@ from docx import Document
 from docx.shared import Cm
 from PIL import Image, ImageDraw
 
-from tests.helpers import Result, needs_soffice, replace_once
+from tests.helpers import DEMO_KEY, Result, copy_sample, needs_soffice, replace_once
 from tests.lockkit import copying_viewer
 from tests.pdfkit import html_pdf, page_texts
 
 pytestmark = [needs_soffice(), pytest.mark.slow]
 
 DEMO = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase", "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
-KEY = Path(__file__).resolve().parent.parent / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
+KEY = DEMO_KEY
 
 # the tender's own list: price volume first, then technical before commercial, retitled, with two new chapters
 CHAPTERS = """chapters:
@@ -105,12 +105,10 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
 @pytest.fixture(scope="module")
 def assembled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     import os
-    import shutil
 
-    from tests.helpers import SAMPLE
 
     ws = tmp_path_factory.mktemp("book") / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
+    copy_sample(ws)
     tendered(ws)
     approve(ws)
     env = {**os.environ, **DEMO}
@@ -183,12 +181,10 @@ def test_evidence_page_numbers_are_where_the_evidence_is(
 
 def test_a_changed_chapter_file_makes_the_approval_stale(cli: Callable[..., Result],
                                                           tmp_path: Path) -> None:
-    import shutil
 
-    from tests.helpers import SAMPLE
 
     ws = tmp_path / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
+    copy_sample(ws)
     tendered(ws)
     approve(ws)
     assert "approved" in cli("review", "status", ws).out
@@ -201,14 +197,12 @@ def test_a_changed_chapter_file_makes_the_approval_stale(cli: Callable[..., Resu
 
 def test_a_price_chapter_from_the_users_file_waits_for_the_approval(cli: Callable[..., Result], tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
 
-    from tests.helpers import SAMPLE
 
     for key, value in DEMO.items():
         monkeypatch.setenv(key, value)
     ws = tmp_path / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
+    copy_sample(ws)
     doc = Document()
     doc.add_paragraph("{{ chapter.title }}")
     doc.add_paragraph("投标总价：人民币（大写）{{ prices.total_upper }}（小写：¥{{ prices.total }}元）")

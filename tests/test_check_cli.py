@@ -14,12 +14,11 @@ import pytest
 from bidkit.store import keys, lock
 from bidkit.store.resources import templates_dir
 from bidkit.store.workspace import load
-from tests.helpers import ROOT, Result, line_no, needs_soffice
+from tests.helpers import DEMO_KEY, DEMO_PASSPHRASE, Result, line_no, needs_soffice
 from tests.helpers import replace_once as edit
 
-DEMO_KEY = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
 DEMO_REVIEWER = "郑雅琴"
-PASSPHRASE = "demo-only-passphrase"
+PASSPHRASE = DEMO_PASSPHRASE
 
 
 @pytest.fixture

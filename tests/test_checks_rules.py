@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +19,7 @@ from bidkit.core.models import Deviation, Pricing, SealPlacement
 from bidkit.pipeline import check as check_io
 from bidkit.store import yamlio
 from bidkit.store.workspace import load
-from tests.helpers import ROOT, SAMPLE
+from tests.helpers import ROOT, SAMPLE, copy_sample
 
 DEMO_PRICES = ROOT / "samples" / "city-surveillance-prices.yaml"
 
@@ -28,7 +27,7 @@ DEMO_PRICES = ROOT / "samples" / "city-surveillance-prices.yaml"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> CheckInput:
     root = tmp_path_factory.mktemp("checks") / "ws"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    copy_sample(root)
     ws = load(root)
     pricing = Pricing.model_validate(yamlio.parse(DEMO_PRICES.read_bytes(), DEMO_PRICES.name))
     ws.data = ws.data.model_copy(update={"pricing": pricing})

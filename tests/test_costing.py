@@ -16,10 +16,10 @@ from bidkit.core.models import BidData, InternalCost
 from bidkit.pipeline import cost as cost_stage
 from bidkit.store import lock, workspace
 from tests.golden import assert_golden
-from tests.helpers import SAMPLE, Result, needs_soffice, replace_once, snapshot
+from tests.helpers import DEMO_PASSPHRASE, SAMPLE, Result, needs_soffice, replace_once, snapshot
 from tests.hostile.test_secrets import leaks, price_figures
 
-PASSPHRASE = "demo-only-passphrase"
+PASSPHRASE = DEMO_PASSPHRASE
 
 
 @pytest.fixture(scope="module")

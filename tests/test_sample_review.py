@@ -12,10 +12,9 @@ from bidkit.core import forms
 from bidkit.pipeline import book
 from bidkit.pipeline.documents import render_document
 from bidkit.store import lock, workspace
-from tests.helpers import SAMPLE
+from tests.helpers import DEMO_PASSPHRASE, SAMPLE, copy_sample
 from tests.lockkit import PRICES_YAML, copying_viewer
 
-DEMO_PASSPHRASE = "demo-only-passphrase"
 # every chapter of the sample's bid book that bidkit renders (forms, covers, the bidder's own 技术方案)
 BOOK = {pc.docx_name: pc for pc in book.plan(workspace.load(SAMPLE, check_files=False)).chapters()
         if pc.kind in ("form", "cover", "file")}
@@ -89,10 +88,9 @@ def test_internal_cost_is_not_in_a_chapter_context(priced: workspace.Workspace, 
 
 def test_sample_workspace_copy_renders_price_part_via_cli(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
 
     ws = tmp_path / "ws"
-    shutil.copytree(SAMPLE, ws, ignore=shutil.ignore_patterns("build"))
+    copy_sample(ws)
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", DEMO_PASSPHRASE)
     seen = copying_viewer(monkeypatch, tmp_path / "seen")
     r = cli("render", ws, "--only", "price")

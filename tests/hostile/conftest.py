@@ -3,20 +3,32 @@ it failed cleanly (one line, non-zero exit, no traceback, build/ unchanged)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Result, snapshot
+from bidkit.cli import main
+from tests.helpers import DEMO_ENV, Result, copy_sample, snapshot
+
+
+@pytest.fixture(scope="session")
+def _built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with its technical and commercial chapters rendered by the CLI, once per session."""
+    ws = copy_sample(tmp_path_factory.mktemp("built") / "ws")
+    assert main(["render", str(ws), "--only", "technical", "--only", "commercial"]) == 0
+    assert (ws / "build").is_dir()
+    return ws
 
 
 @pytest.fixture
-def built_ws(sample_ws: Path, cli: Callable[..., Result]) -> Path:
-    """The sample with its technical and commercial chapters already rendered (an earlier, good output)."""
-    r = cli("render", sample_ws, "--only", "technical", "--only", "commercial")
-    assert r.code == 0, r.err
-    return sample_ws
+def built_ws(_built_once: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample with its technical and commercial chapters already rendered (an earlier, good
+    output)."""
+    dest = tmp_path / "ws"
+    shutil.copytree(_built_once, dest, symlinks=True)
+    return dest
 
 
 @pytest.fixture
@@ -32,10 +44,6 @@ def fails_cleanly(cli: Callable[..., Result]) -> Callable[..., Result]:
         return r
 
     return run
-
-
-DEMO_ENV = {"BIDKIT_PRICE_PASSPHRASE": "demo-only-passphrase",  # the sample's public DEMO secrets
-            "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
 
 
 @pytest.fixture
@@ -55,8 +63,6 @@ def _packaged_once(packaged_sample: Path) -> Path:
 @pytest.fixture
 def packaged_ws(_packaged_once: Path, tmp_path: Path, demo_secrets: dict[str, str]) -> Path:
     """A private copy of the sample with an earlier signed package and draft in build/ (and the cache)."""
-    import shutil
-
     dest = tmp_path / "ws"
     shutil.copytree(_packaged_once, dest, symlinks=True)
     return dest

@@ -14,8 +14,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from tests.helpers import Result, needs_soffice, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, Result, needs_soffice, snapshot
 
 pytestmark = [needs_soffice()]
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Result, line_no, replace_once, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, Result, line_no, replace_once, snapshot
 from tests.hostile.test_faults import mounted
 
 BIG = "1" + "0" * 30  # 10**30

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Result, needs_soffice, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, Result, needs_soffice, snapshot
 
 pytestmark = [needs_soffice()]
 
@@ -120,6 +119,7 @@ def test_libreoffice_hanging_is_stopped(packaged_ws: Path, tmp_path: Path, monke
     assert [p for p in pids if alive(p)] == []
 
 
+@pytest.mark.slow
 def test_run_with_real_libreoffice_leaves_no_soffice(packaged_ws: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      fails_cleanly: Callable[..., Result]) -> None:

@@ -22,15 +22,13 @@ from pypdf import PdfReader
 
 from bidkit.store import audit, keys, trust
 from bidkit.store.audit import default_actor
-from tests.helpers import Result, needs_soffice, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, DEMO_KEY, Result, needs_soffice, snapshot
 from tests.hostile.test_secrets import leaks, price_figures
 from tests.lockkit import rewrite_log, use_passphrase
 from tests.pdfkit import html_pdf
 
 CLI = Callable[..., Result]
 QA = "郑雅琴"  # the sample's QA reviewer (her DEMO key ships in samples/demo-keys)
-DEMO_KEY = Path(__file__).resolve().parents[2] / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
 NOT_TRUSTED = f"error: reviewer '{QA}' with this key is not trusted on this machine for project "
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bidkit.store import audit, lock
 from bidkit.store.workspace import load
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV
 
 PASSPHRASE = DEMO_ENV["BIDKIT_PRICE_PASSPHRASE"]
 

@@ -21,8 +21,7 @@ from bidkit.core import pricing
 from bidkit.core.money import format_amount, rmb_upper
 from bidkit.store import lock
 from bidkit.store.workspace import load
-from tests.helpers import Result, needs_soffice
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, Result, needs_soffice
 
 PASSPHRASE = DEMO_ENV["BIDKIT_PRICE_PASSPHRASE"]
 ADVICE = ("secrets are never given on the command line (shell history, process list); "

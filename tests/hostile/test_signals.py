@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from bidkit.adapters.render.text import docx_text
-from tests.helpers import needs_soffice, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, needs_soffice, snapshot
 from tests.hostile.test_faults import alive, force_conversion, lock_is_free
 from tests.hostile.test_secrets import leaks, price_figures
 

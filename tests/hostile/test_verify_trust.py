@@ -19,8 +19,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from bidkit.adapters.pdf import sign
 from bidkit.core.errors import SecretError
-from tests.helpers import SAMPLE, Result, needs_soffice, snapshot
-from tests.hostile.conftest import DEMO_ENV
+from tests.helpers import DEMO_ENV, SAMPLE, Result, needs_soffice, snapshot
 from tests.signkit import PASSWORD, make_cert, sealed_package
 
 REAL_CRT = SAMPLE / "keys" / "DEMO-company-cert.crt"
