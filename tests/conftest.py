@@ -76,9 +76,15 @@ def pytest_configure(config: pytest.Config) -> None:
         from tests.visual import harness
 
         harness.UPDATE["on"] = True
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # under pytest -n N: gw0, gw1, …
+    if worker:  # each worker its own $TMPDIR, so a test that scans it never sees another worker's files
+        own = tempfile.mkdtemp(prefix=f"bidkit-test-{worker}-")
+        os.environ["TMPDIR"] = own
+        tempfile.tempdir = own
     # a machine as setup.sh leaves it: its own config folder (never the developer's ~/.config/bidkit) with the
-    # bundled DEMO trust installed — tests that need other trust point BIDKIT_CONFIG_DIR elsewhere
-    if not os.environ.get("BIDKIT_TEST_CONFIG_DIR"):
+    # bundled DEMO trust installed — tests that need other trust point BIDKIT_CONFIG_DIR elsewhere; a worker
+    # makes its own (the one it inherits is the controller's, removed when the controller ends)
+    if worker or not os.environ.get("BIDKIT_TEST_CONFIG_DIR"):
         folder = tempfile.mkdtemp(prefix="bidkit-test-config-")
         os.environ["BIDKIT_TEST_CONFIG_DIR"] = folder
         os.environ["BIDKIT_CONFIG_DIR"] = folder
@@ -93,3 +99,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     folder = os.environ.get("BIDKIT_TEST_CONFIG_DIR")
     if folder and os.path.basename(folder).startswith("bidkit-test-config-"):
         shutil.rmtree(folder, ignore_errors=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    own = os.environ.get("TMPDIR", "")
+    if worker and os.path.basename(own).startswith(f"bidkit-test-{worker}-"):
+        shutil.rmtree(own, ignore_errors=True)

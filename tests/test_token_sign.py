@@ -5,6 +5,7 @@ token pulled out while signing) is injected, by wrapping python-pkcs11's objects
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -258,7 +259,7 @@ def test_token_not_present(keyed: SoftToken) -> None:
 ])
 def test_module_that_cannot_be_loaded(tmp_path: Path, module: str, message: str) -> None:
     if module == "python-extension":
-        module = pkcs11._pkcs11.__file__  # type: ignore[attr-defined]
+        module = str(importlib.import_module("pkcs11._pkcs11").__file__)  # imported here: run alone, it may not be yet
     elif module == "text-file":
         module = str(tmp_path / "libfake.so")
         Path(module).write_text("not a library\n" * 20)
