@@ -51,7 +51,24 @@ class _PathUndefined(jinja2.StrictUndefined):
 
 
 class _Env(ImmutableSandboxedEnvironment):
-    """Context keys win over dict methods, so ``notice.items`` is the data, not ``dict.items``."""
+    """Context keys win over dict methods, so ``notice.items`` is the data, not ``dict.items``. A template's
+    text compiles once per process: every ``_Env`` has the same settings, so its code serves them all."""
+
+    _compiled: dict[str, Any] = {}  # template text → its code (the template, never the data rendered into it)
+
+    def compile(
+        self, source: Any, name: str | None = None, filename: str | None = None, raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if not isinstance(source, str) or name is not None or filename is not None or raw or defer_init:
+            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+        code = self._compiled.get(source)
+        if code is None:
+            code = super().compile(source)
+            if len(self._compiled) >= 256:
+                self._compiled.clear()
+            self._compiled[source] = code
+        return code
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
