@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,9 @@ class Result:
     @property
     def err_lines(self) -> list[str]:
         return self.err.splitlines()
+
+
+CLI = Callable[..., Result]  # the ``cli`` fixture: runs bidkit in-process
 
 
 NO_SOFFICE = "LibreOffice (soffice) not installed"

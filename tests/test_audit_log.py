@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bidkit.core.errors import IntegrityError
 from bidkit.store import audit
-from tests.helpers import Result
-
-CLI = Callable[..., Result]
+from tests.helpers import CLI
 
 
 @pytest.fixture

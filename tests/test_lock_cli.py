@@ -16,7 +16,7 @@ from bidkit.core import book, forms
 from bidkit.pipeline.documents import PRICE_NOTE
 from bidkit.store import crypto, keys, lock, workspace
 from bidkit.store.audit import default_actor
-from tests.helpers import Result, snapshot
+from tests.helpers import CLI, snapshot
 from tests.lockkit import (
     PASSPHRASE,
     PRICES_YAML,
@@ -33,7 +33,6 @@ from tests.lockkit import (
 
 LOGIN = default_actor()  # the operating-system login: what the log names for people without a key
 
-CLI = Callable[..., Result]
 
 
 @pytest.fixture

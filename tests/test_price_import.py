@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bidkit.store import lock, workspace
-from tests.helpers import Result, snapshot
+from tests.helpers import CLI, snapshot
 from tests.lockkit import PASSPHRASE, PRICES_YAML, approved, bare, use_passphrase
-
-CLI = Callable[..., Result]
 
 
 @pytest.fixture

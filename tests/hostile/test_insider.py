@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,11 @@ from pypdf import PdfReader
 
 from bidkit.store import audit, keys, trust
 from bidkit.store.audit import default_actor
-from tests.helpers import DEMO_ENV, DEMO_KEY, Result, needs_soffice, snapshot
+from tests.helpers import CLI, DEMO_ENV, DEMO_KEY, needs_soffice, snapshot
 from tests.hostile.test_secrets import leaks, price_figures
 from tests.lockkit import rewrite_log, use_passphrase
 from tests.pdfkit import html_pdf
 
-CLI = Callable[..., Result]
 QA = "郑雅琴"  # the sample's QA reviewer (her DEMO key ships in samples/demo-keys)
 NOT_TRUSTED = f"error: reviewer '{QA}' with this key is not trusted on this machine for project "
 
