@@ -24,7 +24,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +78,16 @@ def _face(bold: bool) -> Any:
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The advance width of ``text`` in points at ``size`` (the real font's metrics; without it, 1 em for a
     Chinese character and 0.62 em for anything else, which is wider than the font's)."""
+    return _em_width(text, bold) * size
+
+
+@lru_cache(maxsize=65536)
+def _em_width(text: str, bold: bool) -> float:
+    """``text``'s advance in ems (a table repeats its words and characters: measured once each)."""
     face = _face(bold)
     if face is not None:
-        return float(face.getlength(text)) * size / 1000
-    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.62 for c in text) * size
+        return float(face.getlength(text)) / 1000
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.62 for c in text)
 
 
 def _ideograph(ch: str) -> bool:
@@ -124,7 +130,10 @@ class _Style:
     based_on: str | None
 
 
+@lru_cache(maxsize=32)
 def _styles(xml: bytes | None) -> tuple[dict[str, _Style], float]:
+    """The sizes and weights of a styles.xml's styles (chapters made from one template share it: read once;
+    the result is only read)."""
     from lxml import etree
 
     if not xml:
