@@ -138,9 +138,27 @@ def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
     return lock.with_prices(ws, passphrase)
 
 
-def render(ws: Workspace, book: BookPlan) -> dict[str, bytes]:
-    """Each chapter's .docx, in memory (by its ``docx_name``); PDF chapters and attachments have none."""
-    return book_pipeline.render_chapters(ws, book.chapters())
+def render(ws: Workspace, book: BookPlan, done: Mapping[str, bytes] | None = None,
+           started: Callable[[], None] | None = None) -> dict[str, bytes]:
+    """Each chapter's .docx, in memory (by its ``docx_name``, in the book's order); PDF chapters and attachments
+    have none. ``done``: the ones already at hand (:func:`as_is`), taken as they are; ``started``: see
+    :func:`bidkit.pipeline.book.render_chapters`."""
+    done = done or {}
+    made = book_pipeline.render_chapters(ws, [c for c in book.chapters() if c.docx_name not in done], started)
+    return {c.docx_name: done.get(c.docx_name) or made[c.docx_name] for c in book.chapters()
+            if c.docx_name in done or c.docx_name in made}
+
+
+def as_is(ws: Workspace, book: BookPlan) -> dict[str, bytes]:
+    """The bidder's own .docx chapters converted as they are (no variables filled): nothing to render, so their
+    conversion — a 300-page 技术方案 is the longest of all — can start before the forms are rendered."""
+    out = {}
+    for pc in book.chapters():
+        if pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None:
+            blob = book_pipeline.render_chapter(ws, pc)  # read and checked (size, links) as render does
+            if blob is not None:
+                out[pc.docx_name] = blob
+    return out
 
 
 def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
@@ -471,8 +489,15 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
 
         step("render")
         ws = unlock(ws, book, passphrase)
-        docs = render(ws, book)
-        converting = pool.submit(convert, office, book, docs, read_words)
+        early = as_is(ws, book)  # the bidder's own files convert while the forms render
+        first: list[Future[dict[str, Converted]]] = []
+
+        def convert_early() -> None:  # (once the render's child process is forked: it has no thread of ours)
+            if early:
+                first.append(pool.submit(convert, office, book, early, read_words))
+
+        docs = render(ws, book, early, convert_early)
+        rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
 
         step("convert")
@@ -492,7 +517,8 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()
         try:
-            converted = converting.result()
+            both = {**(first[0].result() if first else {}), **rest.result()}
+            converted = {n: both[n] for n in [*docs, *both] if n in both}  # the book's order (then the spares)
         except BidkitError:
             problem = checks.exception()
             if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's
@@ -552,5 +578,5 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     return out
 
 
-__all__ = ["Assembled", "assemble", "compose", "convert", "load", "manifest", "outline", "plan", "render",
+__all__ = ["Assembled", "as_is", "assemble", "compose", "convert", "load", "manifest", "outline", "plan", "render",
            "run_checks", "seal", "spots", "texts", "unlock", "write"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -116,16 +116,20 @@ def _render_child(conn: Connection, ws: Workspace, chapters: list[PlannedChapter
         conn.close()
 
 
-def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter]) -> dict[str, bytes]:
+def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter],
+                    started: Callable[[], None] | None = None) -> dict[str, bytes]:
     """``{docx_name: .docx}`` of every chapter that has one, in the chapters' order.
 
     Rendering is pure Python (about 2 s for the sample's 19 chapters on one core, before LibreOffice can start),
     so with more than one core every other chapter renders in a forked child while this process renders the
     rest; the .docx come back through a pipe (never a file: price chapters are among them). When anything fails
     there, every chapter is rendered again here in order, so the error and its message are those of a plain
-    sequential render."""
+    sequential render. ``started`` is called once the child runs (or at once, without one): what it starts,
+    e.g. threads and LibreOffice processes, is not in the child."""
     todo = [pc for pc in chapters if pc.kind != "attachments" and not pc.pdf_file]
     if len(todo) < 4 or len(os.sched_getaffinity(0)) < 2:
+        if started is not None:
+            started()
         return _render_in_order(ws, todo)
     ours, theirs = todo[0::2], todo[1::2]
     ctx = multiprocessing.get_context("fork")
@@ -135,6 +139,8 @@ def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter]) -> dict[s
     child.close()
     got: dict[str, bytes] | None = None
     try:
+        if started is not None:
+            started()
         try:
             mine = _render_in_order(ws, ours)
         except BidkitError:
