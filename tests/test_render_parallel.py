@@ -3,14 +3,17 @@ renders, in the same order, and on a failure the same first error a sequential r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from bidkit.adapters.libreoffice import content_digest
+from bidkit.adapters.libreoffice import Job, LibreOffice, content_digest
 from bidkit.core.errors import TemplateError
 from bidkit.pipeline import book as book_pipeline
+from bidkit.pipeline.assemble import assemble
 from bidkit.store import lock, workspace
+from tests.helpers import needs_soffice
 
 PASSPHRASE = "demo-only-passphrase"
 
@@ -47,3 +50,36 @@ def test_the_first_failing_chapter_in_order_is_named(sample_ws: Path) -> None:
         book_pipeline.render_chapters(ws, chapters)
     assert parallel.value.message == sequential.value.message
     assert f"{odd.form}.docx" in parallel.value.message
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_the_bidders_own_file_converts_while_the_forms_render(sample_ws: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assemble the sample: the 技术方案 (the bidder's .docx, converted as it is) goes to LibreOffice on its own
+    before the forms are rendered; the forms follow in one process with the carried variants of the forms that
+    have a table before their signature block, and nothing converts after that."""
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
+    events: list[tuple[str, list[str]]] = []
+    real_batch, real_render = LibreOffice._run_batch, book_pipeline._render_in_order
+
+    def batch(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
+        events.append(("convert", sorted(j.name for j in jobs)))
+        return real_batch(self, binary, jobs)
+
+    def render(ws: workspace.Workspace, chapters: Iterable[book_pipeline.PlannedChapter]) -> dict[str, bytes]:
+        out = real_render(ws, chapters)
+        events.append(("rendered", sorted(out)))
+        return out
+
+    monkeypatch.setattr(LibreOffice, "_run_batch", batch)
+    monkeypatch.setattr(book_pipeline, "_render_in_order", render)
+    (done,) = assemble(sample_ws)
+    kinds = [k for k, _ in events]
+    assert events[0] == ("convert", ["technical_solution"])  # before any form is rendered here
+    assert kinds.count("convert") == 2, events  # the forms in one process; no conversion after it
+    forms = next(names for k, names in events[1:] if k == "convert")
+    assert "technical_solution" not in forms and "commercial_deviations.carried" in forms
+    order = [pc.docx_name for pc in book_pipeline.plan(workspace.load(sample_ws)).chapters()]
+    assert done.converted == [n for n in order if n in done.converted]  # the book's order, spares left out
