@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,32 +55,39 @@ def test_the_first_failing_chapter_in_order_is_named(sample_ws: Path) -> None:
 
 @needs_soffice()
 @pytest.mark.slow
-def test_the_bidders_own_file_converts_while_the_forms_render(sample_ws: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Assemble the sample: the 技术方案 (the bidder's .docx, converted as it is) goes to LibreOffice on its own
-    before the forms are rendered; the forms follow in one process with the carried variants of the forms that
-    have a table before their signature block, and nothing converts after that."""
+def test_what_surely_converts_goes_to_libreoffice_while_the_rest_renders(sample_ws: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assemble the sample: the 技术方案 (the bidder's .docx, converted as it is) and the price chapters (never
+    cached) are handed to LibreOffice before the other forms are rendered; those follow in a process of their
+    own, with the carried variants of the forms that have a table before their signature block; nothing
+    converts after that."""
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
     events: list[tuple[str, list[str]]] = []
-    real_batch, real_render = LibreOffice._run_batch, book_pipeline._render_in_order
+    real_batch, real_render = LibreOffice._run_batch, book_pipeline.render_chapters
 
     def batch(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
         events.append(("convert", sorted(j.name for j in jobs)))
         return real_batch(self, binary, jobs)
 
-    def render(ws: workspace.Workspace, chapters: Iterable[book_pipeline.PlannedChapter]) -> dict[str, bytes]:
-        out = real_render(ws, chapters)
+    def render(ws: workspace.Workspace, chapters: Iterable[book_pipeline.PlannedChapter], first: Any = (),
+               ready: Any = None) -> dict[str, bytes]:
+        def handed(blobs: dict[str, bytes]) -> None:
+            events.append(("ready", sorted(blobs)))
+            ready(blobs)
+
+        out = real_render(ws, chapters, first, handed if ready else None)
         events.append(("rendered", sorted(out)))
         return out
 
     monkeypatch.setattr(LibreOffice, "_run_batch", batch)
-    monkeypatch.setattr(book_pipeline, "_render_in_order", render)
+    monkeypatch.setattr(book_pipeline, "render_chapters", render)
     (done,) = assemble(sample_ws)
-    kinds = [k for k, _ in events]
-    assert events[0] == ("convert", ["technical_solution"])  # before any form is rendered here
-    assert kinds.count("convert") == 2, events  # the forms in one process; no conversion after it
-    forms = next(names for k, names in events[1:] if k == "convert")
-    assert "technical_solution" not in forms and "commercial_deviations.carried" in forms
+    early = ["bid_letter", "itemised_prices", "opening_summary", "technical_solution"]
+    assert [e for e in events if e[0] != "convert"] == [("ready", early), ("rendered", sorted(done.converted))]
+    converts = [names for kind, names in events if kind == "convert"]
+    assert len(converts) == 2, events  # no conversion after the two
+    assert sorted(n for n in converts[0] if not n.endswith(".carried")) == early
+    assert "commercial_deviations.carried" in converts[1] and not set(early) & set(converts[1])
     order = [pc.docx_name for pc in book_pipeline.plan(workspace.load(sample_ws)).chapters()]
     assert done.converted == [n for n in order if n in done.converted]  # the book's order, spares left out

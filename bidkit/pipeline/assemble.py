@@ -138,27 +138,15 @@ def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
     return lock.with_prices(ws, passphrase)
 
 
-def render(ws: Workspace, book: BookPlan, done: Mapping[str, bytes] | None = None,
-           started: Callable[[], None] | None = None) -> dict[str, bytes]:
+def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None
+           ) -> dict[str, bytes]:
     """Each chapter's .docx, in memory (by its ``docx_name``, in the book's order); PDF chapters and attachments
-    have none. ``done``: the ones already at hand (:func:`as_is`), taken as they are; ``started``: see
-    :func:`bidkit.pipeline.book.render_chapters`."""
-    done = done or {}
-    made = book_pipeline.render_chapters(ws, [c for c in book.chapters() if c.docx_name not in done], started)
-    return {c.docx_name: done.get(c.docx_name) or made[c.docx_name] for c in book.chapters()
-            if c.docx_name in done or c.docx_name in made}
-
-
-def as_is(ws: Workspace, book: BookPlan) -> dict[str, bytes]:
-    """The bidder's own .docx chapters converted as they are (no variables filled): nothing to render, so their
-    conversion — a 300-page 技术方案 is the longest of all — can start before the forms are rendered."""
-    out = {}
-    for pc in book.chapters():
-        if pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None:
-            blob = book_pipeline.render_chapter(ws, pc)  # read and checked (size, links) as render does
-            if blob is not None:
-                out[pc.docx_name] = blob
-    return out
+    have none. With ``ready``, the chapters LibreOffice will surely convert — the price chapters (never cached)
+    and the bidder's own .docx taken as they are (nothing to render; a 300-page 技术方案 is the longest
+    conversion of all) — are rendered first and handed to it while the others render."""
+    first = {pc.docx_name for pc in book.chapters()
+             if pc.priced or (pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None)}
+    return book_pipeline.render_chapters(ws, book.chapters(), first if ready else (), ready)
 
 
 def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
@@ -489,14 +477,14 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
 
         step("render")
         ws = unlock(ws, book, passphrase)
-        early = as_is(ws, book)  # the bidder's own files convert while the forms render
         first: list[Future[dict[str, Converted]]] = []
+        early: dict[str, bytes] = {}
 
-        def convert_early() -> None:  # (once the render's child process is forked: it has no thread of ours)
-            if early:
-                first.append(pool.submit(convert, office, book, early, read_words))
+        def convert_early(blobs: dict[str, bytes]) -> None:  # while the other chapters render
+            early.update(blobs)
+            first.append(pool.submit(convert, office, book, blobs, read_words))
 
-        docs = render(ws, book, early, convert_early)
+        docs = render(ws, book, convert_early)
         rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
 
@@ -578,5 +566,5 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     return out
 
 
-__all__ = ["Assembled", "as_is", "assemble", "compose", "convert", "load", "manifest", "outline", "plan", "render",
+__all__ = ["Assembled", "assemble", "compose", "convert", "load", "manifest", "outline", "plan", "render",
            "run_checks", "seal", "spots", "texts", "unlock", "write"]

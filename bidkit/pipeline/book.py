@@ -3,10 +3,9 @@ template with ``fill: true``), a PDF chapter and attachment chapters as the file
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -116,48 +115,62 @@ def _render_child(conn: Connection, ws: Workspace, chapters: list[PlannedChapter
         conn.close()
 
 
-def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter],
-                    started: Callable[[], None] | None = None) -> dict[str, bytes]:
-    """``{docx_name: .docx}`` of every chapter that has one, in the chapters' order.
+def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter], first: Collection[str] = (),
+                    ready: Callable[[dict[str, bytes]], None] | None = None) -> dict[str, bytes]:
+    """``{docx_name: .docx}`` of every chapter that has one, in the chapters' order. The chapters named in
+    ``first`` are rendered before the others and handed to ``ready`` at once (for LibreOffice to start on them
+    while the rest render).
 
-    Rendering is pure Python (about 2 s for the sample's 19 chapters on one core, before LibreOffice can start),
-    so with more than one core every other chapter renders in a forked child while this process renders the
-    rest; the .docx come back through a pipe (never a file: price chapters are among them). When anything fails
-    there, every chapter is rendered again here in order, so the error and its message are those of a plain
-    sequential render. ``started`` is called once the child runs (or at once, without one): what it starts,
-    e.g. threads and LibreOffice processes, is not in the child."""
+    Rendering is pure Python (about 2 s for the sample's 19 chapters on one core), so with more than one core
+    every other chapter renders in a forked child while this process renders ``first`` and the rest; the .docx
+    come back through a pipe (never a file: price chapters are among them). The child is forked before
+    ``ready`` is called, so the threads and processes that starts are not in it. When anything fails, every
+    chapter is rendered again here in order, so the error and its message are those of a plain sequential
+    render."""
     todo = [pc for pc in chapters if pc.kind != "attachments" and not pc.pdf_file]
+    early = [pc for pc in todo if pc.docx_name in first]
+    later = [pc for pc in todo if pc.docx_name not in first]
+
+    def render_early() -> dict[str, bytes]:
+        blobs = _render_in_order(ws, early)
+        if ready is not None and blobs:
+            ready(blobs)
+        return blobs
+
     if len(todo) < 4 or len(os.sched_getaffinity(0)) < 2:
-        if started is not None:
-            started()
+        got: dict[str, bytes] | None = {**render_early(), **_render_in_order(ws, later)}
+    else:
+        got = _render_forked(ws, render_early, later[0::2], later[1::2])
+    if got is None:
         return _render_in_order(ws, todo)
-    ours, theirs = todo[0::2], todo[1::2]
+    return {pc.docx_name: got[pc.docx_name] for pc in todo if pc.docx_name in got}
+
+
+def _render_forked(ws: Workspace, render_early: Callable[[], dict[str, bytes]], ours: list[PlannedChapter],
+                   theirs: list[PlannedChapter]) -> dict[str, bytes] | None:
+    """``render_early()`` and ``ours`` here, ``theirs`` in a forked child; None when anything failed."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_render_child, args=(child, ws, theirs), daemon=True)
     proc.start()
     child.close()
-    got: dict[str, bytes] | None = None
     try:
-        if started is not None:
-            started()
         try:
-            mine = _render_in_order(ws, ours)
+            mine = {**render_early(), **_render_in_order(ws, ours)}
         except BidkitError:
-            mine = None  # rendered again below, in order: an earlier chapter of the child's may fail first
-        if mine is not None and parent.poll(RENDER_CHILD_TIMEOUT):
-            with contextlib.suppress(EOFError):
-                status, blobs = parent.recv()
-                if status == "ok":
-                    got = {**mine, **blobs}
+            return None  # rendered again, in order: an earlier chapter of the child's may fail first
+        if not parent.poll(RENDER_CHILD_TIMEOUT):
+            return None
+        try:
+            status, blobs = parent.recv()
+        except EOFError:
+            return None
+        return {**mine, **blobs} if status == "ok" else None
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join(5)
         parent.close()
-    if got is None:
-        return _render_in_order(ws, todo)
-    return {pc.docx_name: got[pc.docx_name] for pc in todo if pc.docx_name in got}
 
 
 def chapter_file(ws: Workspace, pc: PlannedChapter) -> Path | None:
