@@ -160,3 +160,32 @@ def test_parallel_batches_and_a_private_job(tmp_path: Path, monkeypatch: pytest.
             assert {"technical_part": "技术", "commercial_part": "商务", "price_part": "报价"}[name] in text
     assert not private.exists()
     assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["commercial_part", "technical_part"]
+
+
+@needs_soffice()
+def test_a_spare_converts_with_its_job_only_when_the_job_converts(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spare (the variant assemble may need once it sees the job's pages) is converted in the same process as
+    its job when the job is a miss; when the job comes from the cache, nothing is converted at all."""
+    cache = tmp_path / "cache"
+    starts: list[list[str]] = []
+    real = LibreOffice._run_batch
+
+    def counted(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
+        starts.append(sorted(j.name for j in jobs))
+        return real(self, binary, jobs)
+
+    monkeypatch.setattr(LibreOffice, "_run_batch", counted)
+    spares = {"deviations": Job("deviations.carried", cjk_docx("偏离表（续）"))}
+    with LibreOffice(cache, workers=1) as office:
+        done = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("投标函"))],
+                              spares=spares)
+    assert starts == [["deviations", "deviations.carried", "letter"]]  # one process, the spare in it
+    text = subprocess.run(["pdftotext", str(done["deviations.carried"].pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "偏离表（续）" in text
+    with LibreOffice(cache, workers=1) as office:
+        again = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("新投标函"))],
+                               spares=spares)
+    assert starts[1:] == [["letter"]]  # the job is cached: its spare is not asked for
+    assert again["deviations"].cached and "deviations.carried" not in again

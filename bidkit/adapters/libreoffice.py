@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,12 +188,20 @@ class LibreOffice:
                 misses[job.name] = key
         return hits, misses
 
-    def convert(self, jobs: Sequence[Job], on_converted: Callable[[Converted], None] | None = None
-                ) -> dict[str, Converted]:
+    def convert(self, jobs: Sequence[Job], on_converted: Callable[[Converted], None] | None = None,
+                spares: Mapping[str, Job] | None = None) -> dict[str, Converted]:
         """Every job's PDF, in the order given; the misses convert in parallel batches (``on_converted`` is
         called from a worker thread as each lands). A job's older cache entries are removed once its new PDF
-        is in place."""
+        is in place. ``spares`` maps a job's name to a variant that may turn out to be needed once the job's
+        PDF is seen: it is converted along with the job when the job converts now (in the same process it
+        costs no start-up of its own) and is in the result then."""
         result, misses = self.lookup(jobs)
+        extra = [spares[n] for n in misses if spares and n in spares]
+        if extra:
+            hits, more = self.lookup(extra)
+            result.update(hits)
+            misses.update(more)
+            jobs = [*jobs, *extra]
         if misses:
             binary = soffice_binary()
             by_name = {j.name: j for j in jobs}

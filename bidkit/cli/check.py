@@ -76,7 +76,7 @@ def check(
             tail = "; price rules not run (--without-prices)" if without_prices else \
                 f"; NOT COMPLETE: the price rules did not run ({skipped})"
         out(f"checked {directory}: {n['fatal']} fatal, {n['warning']} warning, {n['info']} info "
-            f"({len(RULES)} rules, {seconds:.2f}s){tail}")
+            f"({len(RULES)} rules, {seconds:.1f}s){tail}")  # (one decimal: never read as an amount)
     if has_fatal(findings, strict=strict):
         what = f"{n['fatal']} fatal" + (f", {n['warning']} warning" if strict else "")
         raise CheckFailed(f"{what} finding(s): the bid would be invalid; fix them before sealing")

@@ -138,9 +138,15 @@ def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
     return lock.with_prices(ws, passphrase)
 
 
-def render(ws: Workspace, book: BookPlan) -> dict[str, bytes]:
-    """Each chapter's .docx, in memory (by its ``docx_name``); PDF chapters and attachments have none."""
-    return book_pipeline.render_chapters(ws, book.chapters())
+def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None
+           ) -> dict[str, bytes]:
+    """Each chapter's .docx, in memory (by its ``docx_name``, in the book's order); PDF chapters and attachments
+    have none. With ``ready``, the chapters LibreOffice will surely convert — the price chapters (never cached)
+    and the bidder's own .docx taken as they are (nothing to render; a 300-page 技术方案 is the longest
+    conversion of all) — are rendered first and handed to it while the others render."""
+    first = {pc.docx_name for pc in book.chapters()
+             if pc.priced or (pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None)}
+    return book_pipeline.render_chapters(ws, book.chapters(), first if ready else (), ready)
 
 
 def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
@@ -149,7 +155,23 @@ def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
     cached (it converts in a private folder that goes with the command)."""
     priced = {c.docx_name for c in book.chapters() if c.priced}
     jobs = [Job(name, blob, cache=name not in priced) for name, blob in docs.items()]
-    return office.convert(jobs, on_converted)
+    return office.convert(jobs, on_converted, spares=carried(book, docs))
+
+
+def carried(book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, Job]:
+    """For each bidkit form with a table before its signature block, the variant :func:`carry` needs when the
+    signature block lands alone on the last page: converted with the form (in the same LibreOffice process it
+    adds about 0.05 s a form, where converting it afterwards costs a start-up, about 1 s, on the critical path).
+    A bidder's own file is carried only when needed."""
+    out = {}
+    for pc in book.chapters():
+        blob = docs.get(pc.docx_name)
+        if blob is None or pc.kind == "file":
+            continue
+        moved = layout.carry_last_row(blob)
+        if moved is not None:
+            out[pc.docx_name] = Job(f"{pc.docx_name}{CARRIED}", moved, cache=not pc.priced)
+    return out
 
 
 def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, str]:
@@ -185,18 +207,23 @@ def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str,
     anchors = [*config.seal_anchors, *config.legal_rep_anchors]
     jobs = []
     priced = {c.docx_name for c in book.chapters() if c.priced}
+    ready: dict[str, Converted] = {}
     for name, pages_ in words.items():
         if name in docs and pages_ and place.signature_alone(pages_[-1], anchors):
+            spare = converted.get(f"{name}{CARRIED}")
+            if spare is not None:  # converted along with the chapter (see :func:`carried`)
+                ready[f"{name}{CARRIED}"] = spare
+                continue
             moved = layout.carry_last_row(docs[name])
             if moved is not None:  # cached under a name of its own: the chapter's own entry stays for next time
                 jobs.append(Job(f"{name}{CARRIED}", moved, cache=name not in priced))
-    if not jobs:
-        return []
-    again = office.convert(jobs)
+    again = {**ready, **(office.convert(jobs) if jobs else {})}
     for job_name, cv in again.items():
         name = job_name.removesuffix(CARRIED)
         converted[name] = cv
         words[name] = _words(cv)
+    for unused in [n for n in converted if n.endswith(CARRIED)]:
+        del converted[unused]  # the unused variants are not chapters
     return sorted(n.removesuffix(CARRIED) for n in again)
 
 
@@ -450,8 +477,15 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
 
         step("render")
         ws = unlock(ws, book, passphrase)
-        docs = render(ws, book)
-        converting = pool.submit(convert, office, book, docs, read_words)
+        first: list[Future[dict[str, Converted]]] = []
+        early: dict[str, bytes] = {}
+
+        def convert_early(blobs: dict[str, bytes]) -> None:  # while the other chapters render
+            early.update(blobs)
+            first.append(pool.submit(convert, office, book, blobs, read_words))
+
+        docs = render(ws, book, convert_early)
+        rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
 
         step("convert")
@@ -471,7 +505,8 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()
         try:
-            converted = converting.result()
+            both = {**(first[0].result() if first else {}), **rest.result()}
+            converted = {n: both[n] for n in [*docs, *both] if n in both}  # the book's order (then the spares)
         except BidkitError:
             problem = checks.exception()
             if isinstance(problem, BidkitError):  # the data's own problem explains more than the tool's

@@ -74,7 +74,7 @@ body {{ font-family: '{FONT_SERIF}'; font-size: 12pt; color: #000; }}
 .cover table.who td {{ padding: 3mm 2mm; text-align: left; }}
 h1.toc {{ text-align: center; font-family: '{FONT_SANS}'; font-size: 18pt; letter-spacing: 12pt;
   margin: 0 0 8mm 0; }}
-table.toc {{ width: 100%; border-collapse: collapse; }}
+table.toc {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 table.toc td {{ padding: 1.6mm 0; vertical-align: bottom; }}
 table.toc td.t {{ border-bottom: 0.6pt dotted #555; }}
 table.toc td.n {{ width: 14mm; text-align: right; border-bottom: 0.6pt dotted #555; }}
@@ -185,7 +185,8 @@ def _store(cache_dir: Path, path: Path, pdf: bytes) -> None:
 
 
 # approximate heights (mm) from _CSS: an A4 page's text block, the 目录 title, a chapter row, a part row
-_BLOCK_MM, _TITLE_MM, _ROW_MM, _PART_ROW_MM = 247.0, 17.0, 10.0, 11.5
+_BLOCK_MM, _TITLE_MM = 247.0, 17.0
+_ROW_MM = (10.95, 9.5, 7.8, 7.15)  # a one-line row of each level, as weasyprint lays them out (measured)
 _ROW_CHARS = 38  # full-width characters that fit on one row beside the page number
 
 
@@ -195,7 +196,7 @@ def _guess_toc_pages(entries: list[TocEntry]) -> int:
     for e in entries:
         width = sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in e.title)
         lines = max(1, -(-int(width) // _ROW_CHARS))
-        used += (_PART_ROW_MM if e.level == 0 else _ROW_MM) + (lines - 1) * 6.2
+        used += _ROW_MM[min(e.level, 3)] + (lines - 1) * 6.2
     return max(1, -(-int(used) // int(_BLOCK_MM)))
 
 

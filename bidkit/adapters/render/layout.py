@@ -23,11 +23,9 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -80,10 +78,16 @@ def _face(bold: bool) -> Any:
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The advance width of ``text`` in points at ``size`` (the real font's metrics; without it, 1 em for a
     Chinese character and 0.62 em for anything else, which is wider than the font's)."""
+    return _em_width(text, bold) * size
+
+
+@lru_cache(maxsize=65536)
+def _em_width(text: str, bold: bool) -> float:
+    """``text``'s advance in ems (a table repeats its words and characters: measured once each)."""
     face = _face(bold)
     if face is not None:
-        return float(face.getlength(text)) * size / 1000
-    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.62 for c in text) * size
+        return float(face.getlength(text)) / 1000
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.62 for c in text)
 
 
 def _ideograph(ch: str) -> bool:
@@ -126,8 +130,10 @@ class _Style:
     based_on: str | None
 
 
-@lru_cache(maxsize=16)  # a template's styles.xml (rendering leaves it as it is): read once per template
-def _styles(xml: bytes | None) -> tuple[Mapping[str, _Style], float]:
+@lru_cache(maxsize=32)
+def _styles(xml: bytes | None) -> tuple[dict[str, _Style], float]:
+    """The sizes and weights of a styles.xml's styles (chapters made from one template share it: read once;
+    the result is only read)."""
     from lxml import etree
 
     if not xml:
@@ -151,21 +157,12 @@ def _styles(xml: bytes | None) -> tuple[Mapping[str, _Style], float]:
                 bold = b.get(_q("w:val"), "1") not in ("0", "false")
         based = st.find("w:basedOn", NS)
         out[sid] = _Style(size, bold, based.get(_q("w:val")) if based is not None else None)
-    return MappingProxyType(out), default
+    return out, default
 
 
 class _Fonts:
     def __init__(self, styles_xml: bytes | None) -> None:
         self.styles, self.default = _styles(styles_xml)
-        self._widths: dict[tuple[str, float, bool], float] = {}  # this document's texts (lives as long as it)
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        """``text_width``, each text measured once per document (a table repeats its words and numbers)."""
-        key = (text, size, bold)
-        found = self._widths.get(key)
-        if found is None:
-            found = self._widths[key] = text_width(text, size, bold)
-        return found
 
     def of_style(self, sid: str | None) -> tuple[float, bool]:
         size: float | None = None
@@ -237,16 +234,16 @@ def _cell_need(fonts: _Fonts, tc: Any) -> tuple[float, bool, bool, float]:
         empty = False
         size = max(s for _, s, _ in runs)
         bold = any(b for _, _, b in runs)
-        volume += fonts.width(text, size, bold)
+        volume += text_width(text, size, bold)
         if _ATOMIC.match(text):
-            need = max(need, fonts.width(text, size, bold))
+            need = max(need, text_width(text, size, bold))
         elif len(text) <= SHORT_CHARS:  # a brand, a unit, a name: 江临智安 never as 江临智 / 安
             atomic = False
-            need = max(need, fonts.width(text, size, bold))
+            need = max(need, text_width(text, size, bold))
         else:  # its longest unbreakable run, and room for a few characters a line (never 2 a line in 5 lines)
             atomic = False
-            need = max(need, max((fonts.width(t, size, bold) for t in tokens(text)), default=0.0),
-                       fonts.width("汉" * MIN_LINE_CHARS, size, bold))
+            need = max(need, max((text_width(t, size, bold) for t in tokens(text)), default=0.0),
+                       text_width("汉" * MIN_LINE_CHARS, size, bold))
     return need, atomic, empty, volume
 
 
@@ -266,9 +263,9 @@ def _header_need(fonts: _Fonts, tc: Any) -> tuple[float, str]:
             if not word:
                 continue
             if _ATOMIC.match(word) or (word[0] in "（(" and len(word) <= HEADER_CHARS + 2):
-                need = max(need, fonts.width(word, size, bold))
+                need = max(need, text_width(word, size, bold))
             else:
-                need = max(need, fonts.width(word[:HEADER_CHARS], size, bold))
+                need = max(need, text_width(word[:HEADER_CHARS], size, bold))
     return need, "".join(texts)
 
 

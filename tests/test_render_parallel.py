@@ -1,0 +1,93 @@
+"""The chapters render in two processes (every other one in a forked child): the same .docx as one process
+renders, in the same order, and on a failure the same first error a sequential render gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bidkit.adapters.libreoffice import Job, LibreOffice, content_digest
+from bidkit.core.errors import TemplateError
+from bidkit.pipeline import book as book_pipeline
+from bidkit.pipeline.assemble import assemble
+from bidkit.store import lock, workspace
+from tests.helpers import needs_soffice
+
+PASSPHRASE = "demo-only-passphrase"
+
+
+def _unlocked(root: Path) -> tuple[workspace.Workspace, list[book_pipeline.PlannedChapter]]:
+    ws = workspace.load(root)
+    return lock.with_prices(ws, PASSPHRASE), list(book_pipeline.plan(ws).chapters())
+
+
+def test_two_processes_render_what_one_renders(sample_ws: Path) -> None:
+    ws, chapters = _unlocked(sample_ws)
+    both = book_pipeline.render_chapters(ws, chapters)
+    one = book_pipeline._render_in_order(ws, chapters)
+    assert list(both) == list(one) and len(both) >= 4
+    assert {n: content_digest(b) for n, b in both.items()} == {n: content_digest(b) for n, b in one.items()}
+
+
+def test_the_first_failing_chapter_in_order_is_named(sample_ws: Path) -> None:
+    """A broken form in the child's half before a broken one in this process's half: the child's is named, as a
+    sequential render names it (and not the one this process meets first)."""
+    ws = workspace.load(sample_ws)  # (a price chapter's form changed would close the lock: the others only)
+    chapters = [pc for pc in book_pipeline.plan(ws).chapters() if not pc.priced]
+    todo = [pc for pc in chapters if pc.kind != "attachments" and not pc.pdf_file]
+    odd = next(pc for i, pc in enumerate(todo) if i % 2 == 1 and pc.form)
+    even = next(pc for i, pc in enumerate(todo) if i % 2 == 0 and pc.form and todo.index(odd) < i)
+    for pc in (odd, even):
+        path = sample_ws / "templates" / "forms" / f"{pc.form}.docx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"not a word file")
+    ws = workspace.load(sample_ws)
+    with pytest.raises(TemplateError) as sequential:
+        book_pipeline._render_in_order(ws, chapters)
+    with pytest.raises(TemplateError) as parallel:
+        book_pipeline.render_chapters(ws, chapters)
+    assert parallel.value.message == sequential.value.message
+    assert f"{odd.form}.docx" in parallel.value.message
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_what_surely_converts_goes_to_libreoffice_while_the_rest_renders(sample_ws: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assemble the sample: the 技术方案 (the bidder's .docx, converted as it is) and the price chapters (never
+    cached) are handed to LibreOffice before the other forms are rendered; those follow in a process of their
+    own, with the carried variants of the forms that have a table before their signature block; nothing
+    converts after that."""
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
+    events: list[tuple[str, list[str]]] = []
+    real_batch, real_render = LibreOffice._run_batch, book_pipeline.render_chapters
+
+    def batch(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
+        events.append(("convert", sorted(j.name for j in jobs)))
+        return real_batch(self, binary, jobs)
+
+    def render(ws: workspace.Workspace, chapters: Iterable[book_pipeline.PlannedChapter], first: Any = (),
+               ready: Any = None) -> dict[str, bytes]:
+        def handed(blobs: dict[str, bytes]) -> None:
+            events.append(("ready", sorted(blobs)))
+            ready(blobs)
+
+        out = real_render(ws, chapters, first, handed if ready else None)
+        events.append(("rendered", sorted(out)))
+        return out
+
+    monkeypatch.setattr(LibreOffice, "_run_batch", batch)
+    monkeypatch.setattr(book_pipeline, "render_chapters", render)
+    (done,) = assemble(sample_ws)
+    early = ["bid_letter", "itemised_prices", "opening_summary", "technical_solution"]
+    assert [e for e in events if e[0] != "convert"] == [("ready", early), ("rendered", sorted(done.converted))]
+    converts = [names for kind, names in events if kind == "convert"]
+    assert len(converts) == 2, events  # no conversion after the two
+    assert sorted(n for n in converts[0] if not n.endswith(".carried")) == early
+    assert "commercial_deviations.carried" in converts[1] and not set(early) & set(converts[1])
+    order = [pc.docx_name for pc in book_pipeline.plan(workspace.load(sample_ws)).chapters()]
+    assert done.converted == [n for n in order if n in done.converted]  # the book's order, spares left out
