@@ -79,6 +79,7 @@ def _golden_pages(manifest: dict[str, Any], texts: list[str]) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow  # runs soffice --version (the fast tier never starts LibreOffice)
 def test_renderer_versions_are_those_of_the_golden_pages() -> None:
     if harness.UPDATE["on"]:
         harness.record()
