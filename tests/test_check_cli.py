@@ -56,6 +56,7 @@ def override(root: Path, name: str, *edits: tuple[str, str, str | None]) -> None
             zout.writestr(item, blob)
 
 
+@pytest.mark.slow  # over 5 s (several full checks / processes)
 def test_sample_is_clean(cli: Callable[..., Result], sample_ws: Path, prices: None) -> None:
     r = cli("check", sample_ws)
     assert r.code == 0, r.out + r.err
@@ -77,6 +78,7 @@ def test_without_prices_says_so(cli: Callable[..., Result], sample_ws: Path, mon
     assert skipped["severity"] == "info" and "give BIDKIT_PRICE_PASSPHRASE" in skipped["message"]
 
 
+@pytest.mark.slow  # over 5 s (several full checks / processes)
 def test_check_exit_code_when_prices_cannot_be_read(cli: Callable[..., Result], sample_ws: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Exit 11, the last line of the report and the error say the check is not complete; --without-prices

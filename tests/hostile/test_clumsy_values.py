@@ -114,6 +114,7 @@ def bidkit(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[st
                           text=True, env={**os.environ, **DEMO_ENV, "BIDKIT_VIEWER": "true"}, timeout=300)
 
 
+@pytest.mark.slow  # over 5 s (several full checks / processes)
 def test_a_read_only_workspace_is_an_output_error(sample_ws: Path, cli: Callable[..., Result],
                                                   demo_secrets: dict[str, str]) -> None:
     ws = sample_ws

@@ -325,6 +325,7 @@ def test_a_price_on_the_command_line_is_refused(cli: CLI, sample_ws: Path, machi
 # --- 9. amounts in findings ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 5 s (several full checks / processes)
 def test_a_stray_brace_in_a_price_note_is_reported_without_amounts(cli: CLI, sample_ws: Path, machine: Path,
                                                                    tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:

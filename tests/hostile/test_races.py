@@ -14,6 +14,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from bidkit.store import audit, lock
 from bidkit.store.workspace import load
 from tests.helpers import DEMO_ENV
@@ -43,6 +45,7 @@ def prices(ws: Path) -> dict[str, Decimal]:
     return {ln.item: ln.unit_price for ln in lock.open_prices(load(ws), PASSPHRASE).lines}
 
 
+@pytest.mark.slow  # over 5 s (several full checks / processes)
 def test_two_price_changes_at_once_are_never_lost(sample_ws: Path) -> None:
     ws = sample_ws
     for n in range(3):
