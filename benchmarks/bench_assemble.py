@@ -147,10 +147,10 @@ ws, label = a.load(sys.argv[1], None)
 book = a.plan(ws, False)
 ws = a.unlock(ws, book, crypto.passphrase())
 docs = a.render(ws, book)
-with LibreOffice(ws.build_dir / "cache") as office:
+with LibreOffice(a.conversion_cache(ws)) as office:
     converted = a.convert(office, book, docs)
     headings = a.outline(book, docs)
-    words = {n: a._words(c) for n, c in converted.items()}
+    words = {n: a._words(c, office.cache) for n, c in converted.items()}
     for pc in book.chapters():
         path = book_pipeline.chapter_file(ws, pc)
         if path is not None:

@@ -8,14 +8,13 @@ import subprocess
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from bidkit.adapters.libreoffice import Job, LibreOffice, batches, content_digest
-from bidkit.adapters.libreoffice import convert as convert_jobs
+from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, batches, content_digest
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import ToolError
 from tests.helpers import needs_soffice
 
@@ -41,8 +40,24 @@ def _retimed(blob: bytes) -> bytes:
     return out.getvalue()
 
 
-def convert(docs: dict[str, bytes], cache: Path) -> dict[str, Any]:
-    return convert_jobs([Job(name, blob) for name, blob in docs.items()], cache)
+SECRET = b"k" * 32  # this test's cache key
+
+
+def sealed(cache: Path, secret: bytes = SECRET) -> SealedCache:
+    return SealedCache(cache, secret)
+
+
+def convert(docs: dict[str, bytes], cache: Path, secret: bytes = SECRET) -> dict[str, Converted]:
+    """Convert, and keep each PDF's bytes beside it (the private copies go with the LibreOffice context)."""
+    with LibreOffice(sealed(cache, secret)) as office:
+        done = office.convert([Job(name, blob) for name, blob in docs.items()])
+        keep = cache.parent / "kept"
+        keep.mkdir(exist_ok=True)
+        out = {}
+        for name, cv in done.items():
+            (keep / f"{name}.pdf").write_bytes(cv.pdf.read_bytes())
+            out[name] = Converted(cv.name, keep / f"{name}.pdf", cv.key, cv.cached, cv.entry)
+        return out
 
 
 def test_digest_ignores_zip_timestamps() -> None:
@@ -129,16 +144,18 @@ def test_cjk_fonts_embedded_and_cache_hit(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("BIDKIT_SOFFICE", str(tmp_path / "nowhere"))
     again = convert({"technical_part": _retimed(cjk_docx()), "commercial_part": cjk_docx("商务标")}, cache)
     assert [c.cached for c in again.values()] == [True, True]
-    assert again["technical_part"].pdf == first["technical_part"].pdf
-    assert oct(first["technical_part"].pdf.stat().st_mode & 0o777) == "0o600"
+    assert again["technical_part"].entry == first["technical_part"].entry
+    entry = first["technical_part"].entry
+    assert entry is not None and oct(entry.stat().st_mode & 0o777) == "0o600"
 
 
 @needs_soffice()
 def test_changed_part_replaces_its_old_cache_entry(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    old = convert({"price_part": cjk_docx("旧价格")}, cache)["price_part"].pdf
-    new = convert({"price_part": cjk_docx("新价格")}, cache)["price_part"].pdf
-    assert new != old and new.exists() and not old.exists()
+    old = convert({"price_part": cjk_docx("旧价格")}, cache)["price_part"].entry
+    new = convert({"price_part": cjk_docx("新价格")}, cache)["price_part"].entry
+    assert old is not None and new is not None
+    assert new != old and new.exists() and not old.exists() and not Path(f"{old}.tag").exists()
 
 
 @needs_soffice()
@@ -149,17 +166,17 @@ def test_parallel_batches_and_a_private_job(tmp_path: Path, monkeypatch: pytest.
     cache = tmp_path / "cache"
     jobs = [Job("technical_part", cjk_docx("技术")), Job("commercial_part", cjk_docx("商务")),
             Job("price_part", cjk_docx("报价"), cache=False)]
-    with LibreOffice(cache, workers=2) as office:
+    with LibreOffice(sealed(cache), workers=2) as office:
         done = office.convert(jobs)
         private = done["price_part"].pdf
         assert private.is_file() and private.parent.parent.parent.name.startswith(".convert-")
-        assert not done["price_part"].in_cache
+        assert done["price_part"].entry is None
         for name in ("technical_part", "commercial_part", "price_part"):
             text = subprocess.run(["pdftotext", str(done[name].pdf), "-"], capture_output=True, text=True,
                                   check=True).stdout
             assert {"technical_part": "技术", "commercial_part": "商务", "price_part": "报价"}[name] in text
     assert not private.exists()
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["commercial_part", "technical_part"]
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pdf")) == ["commercial_part", "technical_part"]
 
 
 @needs_soffice()
@@ -177,15 +194,37 @@ def test_a_spare_converts_with_its_job_only_when_the_job_converts(tmp_path: Path
 
     monkeypatch.setattr(LibreOffice, "_run_batch", counted)
     spares = {"deviations": Job("deviations.carried", cjk_docx("偏离表（续）"))}
-    with LibreOffice(cache, workers=1) as office:
+    with LibreOffice(sealed(cache), workers=1) as office:
         done = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("投标函"))],
                               spares=spares)
+        text = subprocess.run(["pdftotext", str(done["deviations.carried"].pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
     assert starts == [["deviations", "deviations.carried", "letter"]]  # one process, the spare in it
-    text = subprocess.run(["pdftotext", str(done["deviations.carried"].pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
     assert "偏离表（续）" in text
-    with LibreOffice(cache, workers=1) as office:
+    with LibreOffice(sealed(cache), workers=1) as office:
         again = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("新投标函"))],
                                spares=spares)
     assert starts[1:] == [["letter"]]  # the job is cached: its spare is not asked for
     assert again["deviations"].cached and "deviations.carried" not in again
+
+
+@needs_soffice()
+def test_a_cache_entry_without_this_users_tag_is_converted_again(tmp_path: Path) -> None:
+    """The cache lives in the shared workspace: an entry swapped for another PDF (its tag kept), one whose tag is
+    gone, and one made under another user's key are not used — the job converts again, and its private PDF is
+    the real conversion; a good entry is read into a private copy, never used in place."""
+    cache = tmp_path / "cache"
+    first = convert({"technical_part": cjk_docx("技术"), "forged": cjk_docx("伪造的偏离表")}, cache)
+    entry, forged = first["technical_part"].entry, first["forged"].entry
+    assert entry is not None and forged is not None
+    entry.write_bytes(forged.read_bytes())  # swapped: the tag beside it is the real one's
+    again = convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"]
+    assert not again.cached
+    text = subprocess.run(["pdftotext", str(again.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "技术" in text and "伪造" not in text
+    Path(f"{entry}.tag").unlink()  # no tag
+    assert not convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"].cached
+    assert not convert({"technical_part": cjk_docx("技术")}, cache, b"x" * 32)["technical_part"].cached  # a colleague
+    assert not convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"].cached  # theirs is not mine
+    hit = convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"]
+    assert hit.cached and hit.pdf != hit.entry

@@ -7,7 +7,9 @@ batch per core, largest first; each batch is one process, bounded by a timeout a
 killed. A converted PDF lands in the cache under a key of its content, so a document that did not change is
 never converted again; a job marked ``cache=False`` (a price chapter) is converted into the private work folder
 instead, which is removed with everything in it when the :class:`LibreOffice` context ends — also on Ctrl-C,
-SIGTERM and SIGHUP, which the command line turns into exceptions.
+SIGTERM and SIGHUP, which the command line turns into exceptions. The cache is a :class:`SealedCache`: an entry
+is used only with this user's tag on it, and only through a private copy in the work folder (read once), so a
+PDF swapped into the workspace's cache never reaches a package.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import InputError, OutputError, ToolError
 
 CACHE_VERSION = "bidkit-convert-2"  # bump when the conversion itself changes (options, fonts)
@@ -48,10 +51,10 @@ class Job:
 @dataclass(frozen=True)
 class Converted:
     name: str
-    pdf: Path
+    pdf: Path  # in the private work folder: gone when the LibreOffice context ends
     key: str
     cached: bool  # taken from the cache, not converted now
-    in_cache: bool = True  # False: in the private work folder, gone when the LibreOffice context ends
+    entry: Path | None = None  # its cache entry (None: a confidential job, never cached)
 
 
 def soffice_binary() -> str:
@@ -133,8 +136,9 @@ class LibreOffice:
     """Converts jobs into ``cache_dir``; use as a context manager, which owns the private work folder and every
     process it started. :meth:`stop` (from any thread) kills what runs."""
 
-    def __init__(self, cache_dir: Path, *, workers: int | None = None, timeout: float | None = None) -> None:
-        self.cache_dir = cache_dir.absolute()  # soffice needs absolute file URIs
+    def __init__(self, cache: SealedCache, *, workers: int | None = None, timeout: float | None = None) -> None:
+        self.cache = cache
+        self.cache_dir = cache.dir.absolute()  # soffice needs absolute file URIs
         self.workers = max(1, workers or len(os.sched_getaffinity(0)))
         self.timeout = timeout if timeout is not None else timeout_seconds()
         self.work: Path | None = None
@@ -142,15 +146,18 @@ class LibreOffice:
         self._lock = threading.Lock()
         self._stopped = False
         self._count = 0
+        self._spares: set[str] = set()
+        self._hits: Path | None = None  # private copies of cache hits, in $TMPDIR (the build folder may be full)
 
     def __enter__(self) -> LibreOffice:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
-        if self.work is not None:
-            shutil.rmtree(self.work, ignore_errors=True)
-            self.work = None
+        for folder in (self.work, self._hits):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        self.work = self._hits = None
 
     def stop(self) -> None:
         """Kill every process group started here (a conversion waiting on one then fails)."""
@@ -175,15 +182,31 @@ class LibreOffice:
                 raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
         return path
 
+    def _private_copy(self, name: str, data: bytes) -> Path:
+        with self._lock:
+            try:
+                if self._hits is None:
+                    self._hits = Path(tempfile.mkdtemp(prefix="bidkit-cache-"))  # mode 0700
+                self._count += 1
+                path = self._hits / f"{name}-{self._count}.pdf"
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            except OSError as exc:
+                raise OutputError(f"{tempfile.gettempdir()}: cannot write ({exc.strerror or exc})") from None
+        return path
+
     def lookup(self, jobs: Sequence[Job]) -> tuple[dict[str, Converted], dict[str, str]]:
-        """The cache hits, and the cache key of every job to convert."""
+        """The cache hits (each read once, tag checked, into a private copy), and the cache key of every job to
+        convert."""
         hits: dict[str, Converted] = {}
         misses: dict[str, str] = {}
         for job in jobs:
             key = cache_key(job.docx, job.name)
-            hit = self.cache_dir / f"{job.name}-{key}.pdf"
-            if job.cache and hit.is_file() and hit.stat().st_size > 0:
-                hits[job.name] = Converted(job.name, hit, key, True)
+            entry = self.cache_dir / f"{job.name}-{key}.pdf"
+            data = self.cache.read(entry) if job.cache else None
+            if data:
+                hits[job.name] = Converted(job.name, self._private_copy(job.name, data), key, True, entry)
             else:
                 misses[job.name] = key
         return hits, misses
@@ -197,6 +220,7 @@ class LibreOffice:
         costs no start-up of its own) and is in the result then."""
         result, misses = self.lookup(jobs)
         extra = [spares[n] for n in misses if spares and n in spares]
+        self._spares.update(j.name for j in extra)
         if extra:
             hits, more = self.lookup(extra)
             result.update(hits)
@@ -229,15 +253,17 @@ class LibreOffice:
         return {job.name: result[job.name] for job in jobs}
 
     def _land(self, job: Job, key: str, produced: Path) -> Converted:
+        """The PDF stays in the private work folder (what the package is made of); a cached job's copy goes
+        into the cache with its tag, and the job's older entries go."""
         os.chmod(produced, 0o600)
         if not job.cache:
-            return Converted(job.name, produced, key, False, in_cache=False)
-        target = self.cache_dir / f"{job.name}-{key}.pdf"
-        os.replace(produced, target)
+            return Converted(job.name, produced, key, False)
+        entry = self.cache_dir / f"{job.name}-{key}.pdf"
+        self.cache.write(entry, produced.read_bytes())
         for old in self.cache_dir.glob(f"{job.name}-*.pdf"):
-            if old != target:
-                old.unlink(missing_ok=True)
-        return Converted(job.name, target, key, False)
+            if old != entry:
+                self.cache.remove(old)
+        return Converted(job.name, produced, key, False, entry)
 
     def _run_batch(self, binary: str, jobs: list[Job]) -> dict[str, Path]:
         folder = self._folder("batch")
@@ -261,7 +287,8 @@ class LibreOffice:
                 shutil.copytree(template / "profile", profile, symlinks=True)
         cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", *_OPTIONS, "--convert-to",
                "pdf:writer_pdf_Export", "--outdir", str(out), *map(str, paths)]
-        stderr = self._run(cmd, home, folder, ", ".join(p.name for p in paths))
+        shown = [p.name for job, p in zip(jobs, paths, strict=True) if job.name not in self._spares]
+        stderr = self._run(cmd, home, folder, ", ".join(shown))  # (a spare is bidkit's own business)
         produced = {}
         for job, path in zip(jobs, paths, strict=True):
             pdf = out / f"{path.stem}.pdf"
@@ -319,13 +346,3 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(5)
-
-
-def convert(jobs: Sequence[Job], cache_dir: Path, *, timeout: float | None = None) -> dict[str, Converted]:
-    """Convert ``jobs`` once, with a LibreOffice context of their own (PDFs of ``cache=False`` jobs would be
-    gone on return, so every job here is cached)."""
-    if any(not j.cache for j in jobs):
-        raise ValueError("convert(): jobs outside the cache need a LibreOffice context that outlives them")
-    with LibreOffice(cache_dir, timeout=timeout) as office:
-        return office.convert(jobs)
-

@@ -31,6 +31,7 @@ from bidkit.adapters.pdf import compose as pdf
 from bidkit.adapters.pdf import pages, place, raster, text
 from bidkit.adapters.render import layout
 from bidkit.adapters.render.text import docx_headings
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core import book as book_mod
 from bidkit.core import review
 from bidkit.core.book import BookPlan, PlannedVolume
@@ -41,7 +42,7 @@ from bidkit.core.typography import cn_quotes
 from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline import check
 from bidkit.pipeline.signing import secret_env, workspace_signer
-from bidkit.store import audit, crypto, lock, snapshot
+from bidkit.store import audit, crypto, keys, lock, snapshot
 from bidkit.store.files import atomic_path, atomic_write, file_sha256
 from bidkit.store.workspace import Workspace
 from bidkit.store.workspace import load as load_workspace
@@ -221,7 +222,7 @@ def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str,
     for job_name, cv in again.items():
         name = job_name.removesuffix(CARRIED)
         converted[name] = cv
-        words[name] = _words(cv)
+        words[name] = _words(cv, office.cache)
     for unused in [n for n in converted if n.endswith(CARRIED)]:
         del converted[unused]  # the unused variants are not chapters
     return sorted(n.removesuffix(CARRIED) for n in again)
@@ -271,7 +272,7 @@ def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
     seals = pdf.SealFiles(ws.path(c.company_seal, what="seal") if c.company_seal else None, c.company_seal or "",
                           ws.path(legal, what="seal") if legal else None, legal or "")
     config = d.config.package
-    with pdf.merge(cover, volumes, config, draft=draft, front_cache=ws.build_dir / "cache") as merged:
+    with pdf.merge(cover, volumes, config, draft=draft, front_cache=conversion_cache(ws)) as merged:
         stamps = pdf.stamp_book(merged, seals, config, draft, dict(copy_spots), company_mm=c.company_seal_mm,
                                 legal_mm=c.legal_rep_seal_mm)
         return pdf.save(merged, stamps, target, draft=draft, title=cn_quotes(d.tender.project_name),
@@ -388,18 +389,23 @@ def _refuse_demo_signer(ws: Workspace, signer: Signer | None) -> None:
         raise check.refusal(refused)
 
 
-def _words(cv: Converted) -> list[text.PageText]:
-    """A converted part's words and boxes, kept beside its cached PDF (never for an uncached, confidential one)."""
-    keep = cv.pdf.with_name(cv.pdf.name + ".words.json")
-    if cv.cached:
-        with contextlib.suppress(OSError):
-            known = text.words_from_json(keep.read_text(encoding="utf-8"))
-            if known is not None:
-                return known
+def conversion_cache(ws: Workspace) -> SealedCache:
+    """The workspace's conversion cache, tagged under this user's cache key (see :mod:`bidkit.adapters.sealed`)."""
+    return SealedCache(ws.build_dir / "cache", keys.cache_secret())
+
+
+def _words(cv: Converted, cache: SealedCache) -> list[text.PageText]:
+    """A converted part's words and boxes, kept (tagged) beside its cache entry; never for a confidential part,
+    which has none."""
+    keep = cv.entry.with_name(cv.entry.name + ".words.json") if cv.entry is not None else None
+    if cv.cached and keep is not None:
+        data = cache.read(keep)
+        known = text.words_from_json(data.decode("utf-8", "replace")) if data else None
+        if known is not None:
+            return known
     words = text.page_words(cv.pdf)
-    if cv.in_cache:  # (a confidential part's PDF stays in the private work folder, and so do its words)
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time next run
-            atomic_write(keep, text.words_to_json(words))
+    if keep is not None:
+        cache.write(keep, text.words_to_json(words).encode("utf-8"))
     return words
 
 
@@ -461,7 +467,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     lap("load")
     with _closing(held), exclusive(ws.build_dir), \
             ThreadPoolExecutor(max_workers=6, thread_name_prefix="bidkit-assemble") as pool, \
-            LibreOffice(ws.build_dir / "cache") as office:  # (exits first: its processes end before the threads)
+            LibreOffice(conversion_cache(ws)) as office:  # (exits first: its processes end before the threads)
         words_f: dict[str, Future[list[text.PageText]]] = {}
 
         wanted: set[str] | None = None  # the chapters whose words composing needs (known once their text is)
@@ -473,7 +479,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
                 if wanted is None:
                     done.append(cv)
                 elif cv.name in wanted:
-                    words_f[cv.name] = pool.submit(_words, cv)
+                    words_f[cv.name] = pool.submit(_words, cv, office.cache)
 
         step("render")
         ws = unlock(ws, book, passphrase)
@@ -495,7 +501,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             wanted = {pc.docx_name for pc in book.chapters() if wants_words(ws, pc, chapter_texts.get(pc.docx_name))}
             for cv in done:
                 if cv.name in wanted:
-                    words_f[cv.name] = pool.submit(_words, cv)
+                    words_f[cv.name] = pool.submit(_words, cv, office.cache)
         checks = pool.submit(run_checks, ws, draft, chapter_texts)
         seal_spots = pool.submit(spots, ws, book) if not draft else None
         headings = outline(book, docs)
@@ -514,7 +520,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             raise
         lap("convert")
         notes += checks.result()  # fatal findings raise here: nothing has been written yet
-        words = {n: (words_f[n] if n in words_f else pool.submit(_words, cv)).result()
+        words = {n: (words_f[n] if n in words_f else pool.submit(_words, cv, office.cache)).result()
                  for n, cv in converted.items() if wanted is not None and n in wanted}
         converted = dict(converted)
         carry(ws, book, office, docs, converted, words)

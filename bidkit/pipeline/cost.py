@@ -19,10 +19,11 @@ from bidkit.adapters import libreoffice
 from bidkit.adapters.pdf import encrypt
 from bidkit.adapters.render.docx import render_bytes
 from bidkit.adapters.render.text import docx_text
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core import context as ctx_mod
 from bidkit.core import review
 from bidkit.core.errors import InputError
-from bidkit.store import audit, crypto, lock
+from bidkit.store import audit, crypto, keys, lock
 from bidkit.store.files import atomic_write
 from bidkit.store.templates import find_template
 from bidkit.store.workspace import Workspace
@@ -86,7 +87,7 @@ def write_pdf(ws: Workspace) -> Written:
     one-time password, and write only the encrypted PDF into build/pdf/."""
     blob = render(ws)
     password = one_time_password()
-    with libreoffice.LibreOffice(ws.build_dir / "cache" / "pdf") as office:
+    with libreoffice.LibreOffice(SealedCache(ws.build_dir / "cache" / "pdf", keys.cache_secret())) as office:
         converted = office.convert([libreoffice.Job(NAME, blob, cache=False)])[NAME]
         sealed = encrypt.encrypt(converted.pdf.read_bytes(), password)
     target = ws.build_dir / "pdf" / f"{NAME}.pdf"

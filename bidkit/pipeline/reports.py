@@ -14,12 +14,13 @@ from typing import Any
 from bidkit.adapters import libreoffice
 from bidkit.adapters.render import charts
 from bidkit.adapters.render.docx import render_bytes
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core import context as ctx_mod
 from bidkit.core.errors import InputError
 from bidkit.core.lifecycle import Period, ReviewCounts, check_acceptance_order, construction_figures
 from bidkit.core.models import AcceptanceKind
 from bidkit.core.templates import Image
-from bidkit.store import audit
+from bidkit.store import audit, keys
 from bidkit.store.files import atomic_path, atomic_write
 from bidkit.store.templates import find_template
 from bidkit.store.workspace import Workspace
@@ -135,12 +136,12 @@ def write(
     pdfs: dict[str, Path] = {}
     if pdf:
         jobs = [libreoffice.Job(name, blob) for name, blob in blobs.items()]
-        converted = libreoffice.convert(jobs, ws.build_dir / "cache" / "pdf")
-        for name, conv in converted.items():
-            target = ws.build_dir / "pdf" / f"{name}.pdf"
-            with atomic_path(target) as tmp:
-                tmp.write_bytes(conv.pdf.read_bytes())
-            pdfs[name] = target
+        with libreoffice.LibreOffice(SealedCache(ws.build_dir / "cache" / "pdf", keys.cache_secret())) as office:
+            for name, conv in office.convert(jobs).items():
+                target = ws.build_dir / "pdf" / f"{name}.pdf"
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(conv.pdf.read_bytes())
+                pdfs[name] = target
     out = []
     for name, blob in blobs.items():
         target = ws.build_dir / "docx" / f"{name}.docx"

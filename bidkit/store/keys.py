@@ -112,3 +112,29 @@ def verify(public: str, payload: bytes, signature: str) -> bool:
     except (InputError, InvalidSignature, binascii.Error, ValueError):
         return False
     return True
+
+
+CACHE_KEY_BYTES = 32
+
+
+def cache_secret() -> bytes:
+    """This user's cache key (``$XDG_CACHE_HOME/bidkit/cache.key``, else ``~/.cache/bidkit/cache.key``, 0600, made
+    on first use): it tags what bidkit puts into a workspace's conversion cache, so an entry put there by anyone
+    else is not used. Without a usable folder, a key for this run only (the cache then only costs conversions)."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    path = (Path(xdg) if xdg else Path.home() / ".cache") / "bidkit" / "cache.key"
+    try:
+        data = path.read_bytes()
+        if len(data) == CACHE_KEY_BYTES:
+            return data
+    except OSError:
+        pass
+    fresh = os.urandom(CACHE_KEY_BYTES)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(fresh)
+            os.chmod(tmp, 0o600)
+    except OutputError:
+        return fresh
+    return fresh

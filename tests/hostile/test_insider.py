@@ -24,7 +24,7 @@ from bidkit.store.audit import default_actor
 from tests.helpers import CLI, DEMO_ENV, DEMO_KEY, needs_soffice, snapshot
 from tests.hostile.test_secrets import leaks, price_figures
 from tests.lockkit import rewrite_log, use_passphrase
-from tests.pdfkit import html_pdf
+from tests.pdfkit import html_pdf, page_texts
 
 QA = "郑雅琴"  # the sample's QA reviewer (her DEMO key ships in samples/demo-keys)
 NOT_TRUSTED = f"error: reviewer '{QA}' with this key is not trusted on this machine for project "
@@ -348,3 +348,26 @@ def test_a_stray_brace_in_a_price_note_is_reported_without_amounts(cli: CLI, sam
     r = cli("check", ws, "--html", html)
     assert r.code == 10 and html.exists()
     assert leaks(html.read_text(encoding="utf-8") + r.out + r.err, figures) == []
+
+
+# --- the conversion cache ---------------------------------------------------------------------------------------
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_a_pdf_swapped_into_the_conversion_cache_never_reaches_the_package(cli: CLI, packaged_ws: Path) -> None:
+    """build/cache is in the shared workspace and what it holds is sealed into the package: an insider copies
+    another chapter's cached PDF over the 技术参数偏离表's entry (its tag file untouched) after the approval. The
+    next package is made from a fresh conversion: its pages read exactly as the earlier package's."""
+    ws = packaged_ws
+    (earlier,) = [p for p in (ws / "build").glob("*.pdf") if "draft" not in p.name]
+    cache = ws / "build" / "cache"
+    (entry,) = cache.glob("technical_deviations-*.pdf")
+    (other,) = cache.glob("after_sales-*.pdf")
+    entry.write_bytes(other.read_bytes())
+    r = cli("assemble", ws, "--json")
+    assert r.code == 0, r.err
+    done = json.loads(r.out)
+    assert "technical_deviations" in done["converted"] and "after_sales" in done["cached"]
+    assert entry.read_bytes() != other.read_bytes()  # the entry is a real conversion again
+    assert page_texts(Path(done["path"])) == page_texts(earlier)

@@ -27,6 +27,7 @@ from bidkit.adapters.pdf import place, stamp
 from bidkit.adapters.pdf.attachments import Opened, open_attachment
 from bidkit.adapters.pdf.pages import CoverInfo, FrontMatter, TocEntry, render_front
 from bidkit.adapters.pdf.text import Hit, PageText, find_anchors, locate_headings, page_words, squeeze
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import InputError, ToolError
 from bidkit.core.models import PackageConfig
 
@@ -272,7 +273,7 @@ class Book:
 
 
 def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *, draft: bool = False,
-          front_cache: Path | None = None) -> Book:
+          front_cache: SealedCache | None = None) -> Book:
     """Open every chapter and attachment, lay out cover and 目录 with the real page numbers, merge every page."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -739,7 +740,7 @@ def _told(category: type[Warning]) -> str | None:
 
 
 def compose(cover: CoverInfo, volumes: list[VolumeInput], seals: SealFiles, config: PackageConfig, target: Path,
-            *, draft: bool = False, title: str = "", author: str = "", front_cache: Path | None = None,
+            *, draft: bool = False, title: str = "", author: str = "", front_cache: SealedCache | None = None,
             copy_spots: dict[str, list[tuple[float, float]]] | None = None) -> Composed:
     """The three steps at once: merge, stamp, save (unsigned) to ``target``."""
     with merge(cover, volumes, config, draft=draft, front_cache=front_cache) as book:

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import ToolError
 
 FONT_SERIF = "Noto Serif CJK SC"
@@ -155,14 +155,15 @@ def _cache_key(first_pass: str) -> str:
     return h.hexdigest()
 
 
-def _cached(path: Path, entries: list[TocEntry]) -> FrontMatter | None:
+def _cached(blob: bytes | None, entries: list[TocEntry]) -> FrontMatter | None:
     import pikepdf
 
+    if not blob:
+        return None
     try:
-        blob = path.read_bytes()
-        with pikepdf.open(path) as pdf:
+        with pikepdf.open(io.BytesIO(blob)) as pdf:
             toc_pages = len(pdf.pages) - 2
-    except (OSError, pikepdf.PdfError):
+    except pikepdf.PdfError:
         return None
     if toc_pages < 1:
         return None
@@ -170,18 +171,14 @@ def _cached(path: Path, entries: list[TocEntry]) -> FrontMatter | None:
                        numbers=[1 + toc_pages + e.body_page for e in entries])
 
 
-def _store(cache_dir: Path, path: Path, pdf: bytes) -> None:
+def _store(cache: SealedCache, path: Path, pdf: bytes) -> None:
+    cache.write(path, pdf)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".front-", dir=cache_dir)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pdf)
-        os.replace(tmp, path)
-        older = sorted(cache_dir.glob("front-*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        older = sorted(cache.dir.glob("front-*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in older[CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
+            cache.remove(old)
     except OSError:
-        pass  # a cache that cannot be written only costs time next run
+        pass  # a cache that cannot be pruned only costs disk
 
 
 # approximate heights (mm) from _CSS: an A4 page's text block, the 目录 title, a chapter row, a part row
@@ -201,18 +198,19 @@ def _guess_toc_pages(entries: list[TocEntry]) -> int:
 
 
 def render_front(
-    info: CoverInfo, entries: list[TocEntry], glyphs: str, cache_dir: Path | None = None
+    info: CoverInfo, entries: list[TocEntry], glyphs: str, cache: SealedCache | None = None
 ) -> FrontMatter:
     """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes.
 
-    With ``cache_dir``, an identical layout job (same HTML for the first pass) is read from there.
+    With ``cache``, an identical layout job (same HTML for the first pass) is read from there (with this user's
+    tag on it only).
     """
     path = None
-    if cache_dir is not None:
+    if cache is not None:
         # the first pass's HTML fixes every later pass, so it identifies the result
         first = _html(info, entries, [2 + e.body_page for e in entries], glyphs)
-        path = cache_dir / f"front-{_cache_key(first)}.pdf"
-        hit = _cached(path, entries) if path.is_file() else None
+        path = cache.dir / f"front-{_cache_key(first)}.pdf"
+        hit = _cached(cache.read(path), entries)
         if hit is not None:
             return hit
 
@@ -228,8 +226,8 @@ def render_front(
         toc_pages = laid_out
     pdf = doc.write_pdf()
     assert pdf is not None
-    if cache_dir is not None and path is not None:
-        _store(cache_dir, path, pdf)
+    if cache is not None and path is not None:
+        _store(cache, path, pdf)
     return FrontMatter(pdf=pdf, cover_pages=1, toc_pages=toc_pages, numbers=numbers)
 
 

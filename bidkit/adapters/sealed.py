@@ -1,0 +1,61 @@
+"""Cache files a workspace writer cannot forge.
+
+The conversion cache (``build/cache``) lives in the workspace, which everyone on the team can write; what it holds
+goes into the sealed package. So every entry carries a tag: an HMAC, under this user's cache key (a secret kept
+outside the workspace, see :func:`bidkit.store.keys.cache_secret`), of the entry's name and content. An entry
+whose tag is missing or wrong — swapped, edited, or made by a colleague's bidkit under their own key — is not
+read: it is made again. A verified entry is read once, into memory, and used from there (or from a private copy),
+never from the workspace file again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+TAG_SUFFIX = ".tag"
+
+
+@dataclass(frozen=True)
+class SealedCache:
+    dir: Path
+    secret: bytes  # this user's cache key
+
+    def tag(self, name: str, data: bytes) -> str:
+        digest = hashlib.sha256(data).digest()
+        return hmac.new(self.secret, name.encode() + b"\0" + digest, hashlib.sha256).hexdigest()
+
+    def read(self, path: Path) -> bytes | None:
+        """The content of the entry at ``path`` when its tag is this user's for it; None otherwise."""
+        try:
+            tag = path.with_name(path.name + TAG_SUFFIX).read_text(encoding="ascii").strip()
+            data = path.read_bytes()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return data if hmac.compare_digest(tag, self.tag(path.name, data)) else None
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write the entry and its tag (each atomically: a reader sees a whole file or none); a cache that cannot
+        be written only costs time next run."""
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for target, content in ((path.with_name(path.name + TAG_SUFFIX), self.tag(path.name, data).encode()),
+                                    (path, data)):
+                fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(content)
+                    os.chmod(tmp, 0o600)
+                    os.replace(tmp, target)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+
+    def remove(self, path: Path) -> None:
+        for p in (path, path.with_name(path.name + TAG_SUFFIX)):
+            p.unlink(missing_ok=True)
