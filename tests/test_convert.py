@@ -228,3 +228,25 @@ def test_a_cache_entry_without_this_users_tag_is_converted_again(tmp_path: Path)
     assert not convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"].cached  # theirs is not mine
     hit = convert({"technical_part": cjk_docx("技术")}, cache)["technical_part"]
     assert hit.cached and hit.pdf != hit.entry
+
+
+def test_the_cache_key_is_made_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made on first use (0600); a second process reads the same key; one made meanwhile by another is kept."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bidkit.store import keys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    with ProcessPoolExecutor(4) as pool:
+        made = list(pool.map(_cache_secret, range(8)))
+    assert len(set(made)) == 1 and len(made[0]) == 32
+    path = tmp_path / "cache-home" / "bidkit" / "cache.key"
+    assert path.read_bytes() == made[0] == keys.cache_secret()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in path.parent.iterdir()] == ["cache.key"]
+
+
+def _cache_secret(_: int) -> bytes:
+    from bidkit.store import keys
+
+    return keys.cache_secret()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -130,11 +132,21 @@ def cache_secret() -> bytes:
     except OSError:
         pass
     fresh = os.urandom(CACHE_KEY_BYTES)
+    tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(fresh)
-            os.chmod(tmp, 0o600)
-    except OutputError:
+        fd, tmp = tempfile.mkstemp(prefix=".cache.key.", dir=path.parent)  # 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(fresh)
+        try:  # whole, and only if no other process made one first: then theirs is the key
+            os.link(tmp, path)
+        except FileExistsError:
+            data = path.read_bytes()
+            return data if len(data) == CACHE_KEY_BYTES else fresh
+    except OSError:
         return fresh
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return fresh
