@@ -139,14 +139,16 @@ def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
     return lock.with_prices(ws, passphrase)
 
 
-def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None
-           ) -> dict[str, bytes]:
+def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None, *,
+           first_build: bool = False) -> dict[str, bytes]:
     """Each chapter's .docx, in memory (by its ``docx_name``, in the book's order); PDF chapters and attachments
-    have none. With ``ready``, the chapters LibreOffice will surely convert — the price chapters (never cached)
-    and the bidder's own .docx taken as they are (nothing to render; a 300-page 技术方案 is the longest
-    conversion of all) — are rendered first and handed to it while the others render."""
+    have none. With ``ready``, what LibreOffice should start on is rendered first and handed to it while the
+    other chapters render: the bidder's own .docx taken as they are (nothing to render; a 300-page 技术方案 is the
+    longest conversion of all) and, on a rebuild, the price chapters (never cached, they are what converts then;
+    on a ``first_build`` every form converts, and they go with the others: one LibreOffice start less)."""
     first = {pc.docx_name for pc in book.chapters()
-             if pc.priced or (pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None)}
+             if (pc.priced and not first_build)
+             or (pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None)}
     return book_pipeline.render_chapters(ws, book.chapters(), first if ready else (), ready)
 
 
@@ -490,7 +492,8 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             early.update(blobs)
             first.append(pool.submit(convert, office, book, blobs, read_words))
 
-        docs = render(ws, book, convert_early)
+        first_build = not any((ws.build_dir / "cache").glob("*.pdf"))
+        docs = render(ws, book, convert_early, first_build=first_build)
         rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
 
@@ -507,7 +510,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         headings = outline(book, docs)
         signing = pool.submit(workspace_signer, ws, prompter=sign_prompter) if not draft and not asks else None
         held.append(signing)
-        if not any((ws.build_dir / "cache").glob("front-*.pdf")):  # a first build: the cover will be laid out
+        if first_build:  # the cover will be laid out
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()
         try:
