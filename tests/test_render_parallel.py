@@ -97,3 +97,31 @@ def test_what_surely_converts_goes_to_libreoffice_while_the_rest_renders(sample_
     converts = [names for kind, names in events if kind == "convert"]
     assert len(converts) == 1 and sorted(n for n in converts[0] if not n.endswith(".carried")) == priced
     assert sorted(again.converted) == priced
+
+
+def test_seal_spots_on_copies_are_kept_tagged_and_recomputed_when_forged(sample_ws: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quiet corners of the scanned copies are computed once per file (and seal size): a rebuild reads them
+    from the cache; an entry edited in the workspace is not used but computed again."""
+    from bidkit.adapters.pdf import raster
+    from bidkit.pipeline import assemble as assemble_mod
+
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
+    calls: list[str] = []
+    real = raster.quiet_spots
+
+    def counted(pdf: Path, seal_pt: float) -> list[tuple[float, float]]:
+        calls.append(pdf.name)
+        return real(pdf, seal_pt)
+
+    monkeypatch.setattr(raster, "quiet_spots", counted)
+    ws = workspace.load(sample_ws)
+    plan = book_pipeline.plan(ws)
+    first = assemble_mod.spots(ws, plan)
+    assert calls and len(calls) == len(first)
+    calls.clear()
+    assert assemble_mod.spots(ws, plan) == first and calls == []  # from the cache
+    entry = next((sample_ws / "build" / "cache").glob("spots-*.json"))
+    entry.write_text("[[1.0, 1.0]]", encoding="utf-8")  # forged: its tag no longer fits
+    assert assemble_mod.spots(ws, plan) == first and len(calls) == 1
