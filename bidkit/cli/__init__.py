@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 from types import FrameType
+from typing import NoReturn
 
 
 class Terminated(KeyboardInterrupt):
@@ -33,7 +36,7 @@ def run() -> None:
         from bidkit.cli.app import main
     except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
         sys.stderr.write("error: interrupted\n")
-        raise SystemExit(130) from None
+        _exit(130)
     code: int | None = None
     try:
         code = main()
@@ -43,7 +46,19 @@ def run() -> None:
         if code is None:
             sys.stderr.write("error: interrupted\n")
             code = 130
+    if code in (130, 128 + signal.SIGTERM, 128 + signal.SIGHUP):
+        _exit(code)
     sys.exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    """End an interrupted run with ``code`` at once (every ``finally`` has run): a Ctrl-C bidkit caught could
+    still end the process by SIGINT during the interpreter's shutdown (seen once under load: exit -2 after
+    "error: interrupted"), which a caller would read as a crash rather than bidkit's interrupted exit."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _ignore_signals() -> None:
