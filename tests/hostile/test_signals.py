@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,13 @@ def wait_until(condition: object, proc: subprocess.Popen[str], seconds: float = 
     raise AssertionError("the moment never came")
 
 
+def wait_while(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Give what bidkit ended (a process group, an editor) up to ``seconds`` to go; the caller asserts it went."""
+    deadline = time.monotonic() + seconds
+    while condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 @needs_soffice()
 @pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
@@ -102,9 +110,7 @@ def test_signal_during_conversion_leaves_no_price_and_no_soffice(packaged_ws: Pa
     assert proc.returncode == 128 + signum, err
     assert err.splitlines()[-1] == f"error: terminated ({signum.name})", err
     assert "Traceback" not in err
-    deadline = time.monotonic() + 10
-    while processes_with(str(cache)) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_while(lambda: bool(processes_with(str(cache))))
     assert processes_with(str(cache)) == []
     assert list(cache.glob(".convert-*")) == []
     after = snapshot(ws / "build")
@@ -142,9 +148,7 @@ def test_signal_while_editing_prices_leaves_no_copy(sample_ws: Path, tmp_path: P
             proc.kill()
     assert proc.returncode == 128 + signum, err
     assert err.splitlines() == [f"error: terminated ({signum.name})"], err
-    deadline = time.monotonic() + 10
-    while alive(int(pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_while(lambda: alive(int(pid)))
     assert not alive(int(pid)), "the editor outlived bidkit"
     assert not copy_path.exists()
     assert [p for p in tmpdir.rglob("*")] == []  # the private folder went with its copy

@@ -54,10 +54,14 @@ def _pyplot() -> Any:
 
 
 def _png(fig: Any) -> bytes:
+    """The figure drawn as PNG; the figure is closed (pyplot keeps every open one)."""
     buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph warns; better to fail than to ship tofu
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a missing glyph warns; better to fail than to ship tofu
+            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    finally:
+        _pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -116,11 +120,7 @@ def gantt_figure(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> A
 
 
 def gantt(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
-    fig = gantt_figure(fig_data, width_cm)
-    try:
-        return _png(fig)
-    finally:
-        _pyplot().close(fig)
+    return _png(gantt_figure(fig_data, width_cm))
 
 
 def schedule_figure(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> Any:
@@ -150,20 +150,12 @@ def schedule_figure(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> Any:
 
 
 def schedule(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> bytes:
-    fig = schedule_figure(tasks, width_cm)
-    try:
-        return _png(fig)
-    finally:
-        _pyplot().close(fig)
+    return _png(schedule_figure(tasks, width_cm))
 
 
 def progress_curve(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
     """Cumulative planned and actual progress (percent of planned task-days), day by day."""
-    fig = progress_figure(fig_data, width_cm)
-    try:
-        return _png(fig)
-    finally:
-        _pyplot().close(fig)
+    return _png(progress_figure(fig_data, width_cm))
 
 
 def progress_figure(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> Any:

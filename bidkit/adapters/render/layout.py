@@ -147,17 +147,20 @@ def _styles(xml: bytes | None) -> tuple[dict[str, _Style], float]:
     for st in root.findall("w:style", NS):
         sid = st.get(_q("w:styleId"))
         rpr = st.find("w:rPr", NS)
-        size = bold = None
-        if rpr is not None:
-            s = rpr.find("w:sz", NS)
-            if s is not None:
-                size = int(s.get(_q("w:val"))) / 2
-            b = rpr.find("w:b", NS)
-            if b is not None:
-                bold = b.get(_q("w:val"), "1") not in ("0", "false")
+        size, bold = _run_props(rpr)
         based = st.find("w:basedOn", NS)
         out[sid] = _Style(size, bold, based.get(_q("w:val")) if based is not None else None)
     return out, default
+
+
+def _run_props(rpr: Any) -> tuple[float | None, bool | None]:
+    """The size (points) and weight a ``w:rPr`` sets; None for what it leaves to its style."""
+    if rpr is None:
+        return None, None
+    sz, b = rpr.find("w:sz", NS), rpr.find("w:b", NS)
+    size = int(sz.get(_q("w:val"))) / 2 if sz is not None else None
+    bold = b.get(_q("w:val"), "1") not in ("0", "false") if b is not None else None
+    return size, bold
 
 
 class _Fonts:
@@ -188,16 +191,8 @@ class _Fonts:
             text = "".join(t.text or "" for t in run.iter(_q("w:t")))
             if not text:
                 continue
-            size, bold = psize, pbold
-            rpr = run.find("w:rPr", NS)
-            if rpr is not None:
-                s = rpr.find("w:sz", NS)
-                if s is not None:
-                    size = int(s.get(_q("w:val"))) / 2
-                b = rpr.find("w:b", NS)
-                if b is not None:
-                    bold = b.get(_q("w:val"), "1") not in ("0", "false")
-            out.append((text, size, bold))
+            size, bold = _run_props(run.find("w:rPr", NS))
+            out.append((text, psize if size is None else size, pbold if bold is None else bold))
         return out
 
 
