@@ -196,14 +196,14 @@ def test_a_spare_converts_with_its_job_only_when_the_job_converts(tmp_path: Path
     spares = {"deviations": Job("deviations.carried", cjk_docx("偏离表（续）"))}
     with LibreOffice(sealed(cache), workers=1) as office:
         done = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("投标函"))],
-                              spares=spares)
+                              spare=spares.get)
         text = subprocess.run(["pdftotext", str(done["deviations.carried"].pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
     assert starts == [["deviations", "deviations.carried", "letter"]]  # one process, the spare in it
     assert "偏离表（续）" in text
     with LibreOffice(sealed(cache), workers=1) as office:
         again = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("新投标函"))],
-                               spares=spares)
+                               spare=spares.get)
     assert starts[1:] == [["letter"]]  # the job is cached: its spare is not asked for
     assert again["deviations"].cached and "deviations.carried" not in again
 

@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,11 +153,12 @@ class LibreOffice:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-        for folder in (self.work, self._hits):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-        self.work = self._hits = None
+        with _uninterrupted():  # a Ctrl-C now would leave the private folder (a price chapter's PDF) behind
+            self.stop()
+            for folder in (self.work, self._hits):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            self.work = self._hits = None
 
     def stop(self) -> None:
         """Kill every process group started here (a conversion waiting on one then fails)."""
@@ -212,14 +213,14 @@ class LibreOffice:
         return hits, misses
 
     def convert(self, jobs: Sequence[Job], on_converted: Callable[[Converted], None] | None = None,
-                spares: Mapping[str, Job] | None = None) -> dict[str, Converted]:
+                spare: Callable[[str], Job | None] | None = None) -> dict[str, Converted]:
         """Every job's PDF, in the order given; the misses convert in parallel batches (``on_converted`` is
         called from a worker thread as each lands). A job's older cache entries are removed once its new PDF
-        is in place. ``spares`` maps a job's name to a variant that may turn out to be needed once the job's
-        PDF is seen: it is converted along with the job when the job converts now (in the same process it
-        costs no start-up of its own) and is in the result then."""
+        is in place. ``spare(name)`` gives a job's variant that may turn out to be needed once the job's PDF
+        is seen (or None); it is asked only for the jobs that convert now, and converted along with them (in
+        the same process it costs no start-up of its own): it is in the result then."""
         result, misses = self.lookup(jobs)
-        extra = [spares[n] for n in misses if spares and n in spares]
+        extra = [j for n in misses if spare is not None and (j := spare(n)) is not None]
         self._spares.update(j.name for j in extra)
         if extra:
             hits, more = self.lookup(extra)
@@ -339,6 +340,27 @@ class LibreOffice:
                 os.rename(staging, template)  # another process may have made it first: keep theirs
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block is done, then act on one that came (its handler runs: in
+    bidkit's command line it raises, as it would have). Only the main thread can set handlers: elsewhere the
+    block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {sig: signal.signal(sig, lambda signum, _frame: came.append(signum)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            if handler is not None:  # (None: a handler set outside Python, which cannot be put back)
+                signal.signal(sig, handler)
+        if came:
+            signal.raise_signal(came[0])
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -32,6 +32,7 @@ def run() -> None:
     arrives while the interpreter shuts down (joining threads) must not turn a finished run into a signal death."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
+    sys.unraisablehook = _unraisable
     try:
         from bidkit.cli.app import main
     except KeyboardInterrupt:  # Ctrl-C right after Enter: one line and 130, as main() does, not a traceback
@@ -59,6 +60,15 @@ def _exit(code: int) -> NoReturn:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+def _unraisable(info: sys.UnraisableHookArgs) -> None:
+    """A Ctrl-C (or SIGTERM) that Python delivered inside a callback it cannot raise from (a module lock's
+    clean-up during an import) is lost, not a crash: one note instead of "Exception ignored … Traceback"."""
+    if isinstance(info.exc_value, KeyboardInterrupt):
+        sys.stderr.write("note: an interrupt came at a moment Python could not stop at; interrupt again to stop\n")
+        return
+    sys.__unraisablehook__(info)
 
 
 def _ignore_signals() -> None:

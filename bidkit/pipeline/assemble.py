@@ -159,23 +159,23 @@ def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
     cached (it converts in a private folder that goes with the command)."""
     priced = {c.docx_name for c in book.chapters() if c.priced}
     jobs = [Job(name, blob, cache=name not in priced) for name, blob in docs.items()]
-    return office.convert(jobs, on_converted, spares=carried(book, docs))
+    return office.convert(jobs, on_converted, spare=carried(book, docs))
 
 
-def carried(book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, Job]:
-    """For each bidkit form with a table before its signature block, the variant :func:`carry` needs when the
-    signature block lands alone on the last page: converted with the form (in the same LibreOffice process it
-    adds about 0.05 s a form, where converting it afterwards costs a start-up, about 1 s, on the critical path).
-    A bidder's own file is carried only when needed."""
-    out = {}
-    for pc in book.chapters():
-        blob = docs.get(pc.docx_name)
-        if blob is None or pc.kind == "file":
-            continue
-        moved = layout.carry_last_row(blob)
-        if moved is not None:
-            out[pc.docx_name] = Job(f"{pc.docx_name}{CARRIED}", moved, cache=not pc.priced)
-    return out
+def carried(book: BookPlan, docs: Mapping[str, bytes]) -> Callable[[str], Job | None]:
+    """For a bidkit form with a table before its signature block, the variant :func:`carry` needs when the
+    signature block lands alone on the last page, to convert with the form when the form converts (in the same
+    LibreOffice process it adds about 0.05 s a form, where converting it afterwards costs a start-up, about
+    1 s, on the critical path). A bidder's own file is carried only when needed."""
+    forms = {pc.docx_name: pc.priced for pc in book.chapters() if pc.kind != "file" and pc.docx_name in docs}
+    return lambda name: _carried_job(name, docs[name], forms[name]) if name in forms else None
+
+
+def _carried_job(name: str, docx: bytes, priced: bool) -> Job | None:
+    """The job of the chapter with its table's last row carried onto the signature page (None: no such table);
+    cached under a name of its own, so the chapter's own entry stays for next time."""
+    moved = layout.carry_last_row(docx)
+    return Job(f"{name}{CARRIED}", moved, cache=not priced) if moved is not None else None
 
 
 def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, str]:
@@ -218,9 +218,9 @@ def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str,
             if spare is not None:  # converted along with the chapter (see :func:`carried`)
                 ready[f"{name}{CARRIED}"] = spare
                 continue
-            moved = layout.carry_last_row(docs[name])
-            if moved is not None:  # cached under a name of its own: the chapter's own entry stays for next time
-                jobs.append(Job(f"{name}{CARRIED}", moved, cache=name not in priced))
+            job = _carried_job(name, docs[name], name in priced)
+            if job is not None:
+                jobs.append(job)
     again = {**ready, **(office.convert(jobs) if jobs else {})}
     for job_name, cv in again.items():
         name = job_name.removesuffix(CARRIED)
