@@ -188,9 +188,9 @@ def test_a_spare_converts_with_its_job_only_when_the_job_converts(tmp_path: Path
     starts: list[list[str]] = []
     real = LibreOffice._run_batch
 
-    def counted(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
-        starts.append(sorted(j.name for j in jobs))
-        return real(self, binary, jobs)
+    def counted(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
+        starts.append(sorted(j.name for unit in units for j in unit))
+        return real(self, binary, units)
 
     monkeypatch.setattr(LibreOffice, "_run_batch", counted)
     spares = {"deviations": Job("deviations.carried", cjk_docx("偏离表（续）"))}

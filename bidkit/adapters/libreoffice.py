@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import io
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -30,14 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from bidkit.adapters.pdf import split
+from bidkit.adapters.render import join
 from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import InputError, OutputError, ToolError
 
-CACHE_VERSION = "bidkit-convert-2"  # bump when the conversion itself changes (options, fonts)
+CACHE_VERSION = "bidkit-convert-3"  # bump when the conversion itself changes (options, fonts)
 DEFAULT_TIMEOUT = 180.0  # seconds for one batch
 PARALLEL_MIN_BYTES = 2 << 20  # below this much .docx, a second process costs more start-up than it saves
 INSTALL_HINT = "LibreOffice not found: install it (apt-get install libreoffice-writer-nogui)"
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+EXPORT = '{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'  # bookmarks → named dests
 _OPTIONS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
 
 
@@ -136,14 +140,18 @@ class LibreOffice:
     """Converts jobs into ``cache_dir``; use as a context manager, which owns the private work folder and every
     process it started. :meth:`stop` (from any thread) kills what runs."""
 
-    def __init__(self, cache: SealedCache, *, workers: int | None = None, timeout: float | None = None) -> None:
+    def __init__(self, cache: SealedCache, *, workers: int | None = None, timeout: float | None = None,
+                 join_forms: bool = True) -> None:
         self.cache = cache
+        self.join = join_forms  # join what can be joined into one document (see _units)
         self.cache_dir = cache.dir.absolute()  # soffice needs absolute file URIs
         self.workers = max(1, workers or len(os.sched_getaffinity(0)))
         self.timeout = timeout if timeout is not None else timeout_seconds()
         self.work: Path | None = None
         self._procs: list[subprocess.Popen[bytes]] = []
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._busy = 0  # batches being prepared or run: the work folder is removed only once there are none
         self._stopped = False
         self._count = 0
         self._spares: set[str] = set()
@@ -155,6 +163,8 @@ class LibreOffice:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         with _uninterrupted():  # a Ctrl-C now would leave the private folder (a price chapter's PDF) behind
             self.stop()
+            with self._idle:  # a batch still writing its files or profile would put the folder back
+                self._idle.wait_for(lambda: self._busy == 0, timeout=10)
             for folder in (self.work, self._hits):
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
@@ -230,13 +240,14 @@ class LibreOffice:
         if misses:
             binary = soffice_binary()
             by_name = {j.name: j for j in jobs}
-            sizes = [(n, len(by_name[n].docx)) for n in misses]
+            units = self._units([by_name[n] for n in misses])
+            sizes = [(str(k), sum(len(j.docx) for j in unit)) for k, unit in enumerate(units)]
             workers = self.workers if sum(s for _, s in sizes) >= PARALLEL_MIN_BYTES else 1
             groups = batches(sizes, workers)
             done = threading.Lock()
 
             def run(group: list[str]) -> None:
-                for name, pdf in self._run_batch(binary, [by_name[n] for n in group]).items():
+                for name, pdf in self._run_batch(binary, [units[int(k)] for k in group]).items():
                     converted = self._land(by_name[name], misses[name], pdf)
                     with done:
                         result[name] = converted
@@ -253,6 +264,19 @@ class LibreOffice:
                     raise
         return {job.name: result[job.name] for job in jobs}
 
+    def _units(self, jobs: list[Job]) -> list[list[Job]]:
+        """What converts as one document: the jobs that can be joined (:func:`join.group_key`; a confidential
+        job only with confidential ones, whose fonts must not reach a cached PDF), and each other job alone."""
+        groups: dict[tuple[str, bool], list[Job]] = {}
+        units: list[list[Job]] = []
+        for job in jobs:
+            key = join.group_key(job.docx) if self.join else None
+            if key is None:
+                units.append([job])
+            else:
+                groups.setdefault((key, job.cache), []).append(job)
+        return [*units, *groups.values()]
+
     def _land(self, job: Job, key: str, produced: Path) -> Converted:
         """The PDF stays in the private work folder (what the package is made of); a cached job's copy goes
         into the cache with its tag, and the job's older entries go."""
@@ -266,19 +290,33 @@ class LibreOffice:
                 self.cache.remove(old)
         return Converted(job.name, produced, key, False, entry)
 
-    def _run_batch(self, binary: str, jobs: list[Job]) -> dict[str, Path]:
+    def _run_batch(self, binary: str, units: list[list[Job]]) -> dict[str, Path]:
+        """One soffice run over the units (a unit of several jobs is joined into one document, and its PDF cut
+        back into one per job; should that fail, its jobs convert again one by one)."""
+        with self._lock:
+            self._busy += 1
+        try:
+            return self._batch(binary, units)
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def _batch(self, binary: str, units: list[list[Job]]) -> dict[str, Path]:
         folder = self._folder("batch")
         src, out, home, profile = (folder / d for d in ("src", "out", "home", "profile"))
-        paths = []
+        paths: list[tuple[list[Job], Path, list[str]]] = []
         try:
             for d in (src, out, home):
                 d.mkdir()
-            for job in jobs:
-                path = src / f"{job.name}.docx"
+            for unit in units:
+                blob, marks = (unit[0].docx, []) if len(unit) == 1 else \
+                    join.join([j.docx for j in unit], secrets.token_hex(6))
+                path = src / (f"{unit[0].name}.docx" if len(unit) == 1 else f"{unit[0].name}+{len(unit) - 1}.docx")
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(job.docx)
-                paths.append(path)
+                    fh.write(blob)
+                paths.append((unit, path, marks))
         except OSError as exc:  # a full disk: the folder (with any part written) goes when the context ends
             raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
         template = _profile_template(binary)
@@ -287,18 +325,34 @@ class LibreOffice:
             with contextlib.suppress(OSError):
                 shutil.copytree(template / "profile", profile, symlinks=True)
         cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", *_OPTIONS, "--convert-to",
-               "pdf:writer_pdf_Export", "--outdir", str(out), *map(str, paths)]
-        shown = [p.name for job, p in zip(jobs, paths, strict=True) if job.name not in self._spares]
+               f"pdf:writer_pdf_Export:{EXPORT}", "--outdir", str(out), *(str(p) for _, p, _ in paths)]
+        shown = [f"{j.name}.docx" for unit, _, _ in paths for j in unit if j.name not in self._spares]
         stderr = self._run(cmd, home, folder, ", ".join(shown))  # (a spare is bidkit's own business)
-        produced = {}
-        for job, path in zip(jobs, paths, strict=True):
+        produced: dict[str, Path] = {}
+        again: list[list[Job]] = []
+        for unit, path, marks in paths:
             pdf = out / f"{path.stem}.pdf"
             if not pdf.is_file() or pdf.stat().st_size == 0:
-                raise ToolError(f"LibreOffice could not convert {path.name}: {_reason(stderr)}")
-            produced[job.name] = pdf
+                names = ", ".join(f"{j.name}.docx" for j in unit if j.name not in self._spares)
+                raise ToolError(f"LibreOffice could not convert {names or path.name}: {_reason(stderr)}")
+            if len(unit) == 1:
+                produced[unit[0].name] = pdf
+                continue
+            parts = [out / f"{j.name}.pdf" for j in unit]
+            try:
+                cut = split.split_at(pdf, marks, parts)
+            except OSError as exc:  # a full disk
+                raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
+            if cut:
+                produced.update({j.name: part for j, part in zip(unit, parts, strict=True)})
+            else:  # (not seen: LibreOffice lost a bookmark) each converts alone, as it would unjoined
+                again.extend([j] for j in unit)
+            pdf.unlink()
         shutil.rmtree(src, ignore_errors=True)  # the rendered .docx (a price chapter's too) goes at once
         if not seeded:
             self._keep_template(template, profile)
+        if again:
+            produced.update(self._batch(binary, again))
         return produced
 
     def _run(self, cmd: list[str], home: Path, cwd: Path, names: str) -> str:

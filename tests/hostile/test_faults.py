@@ -21,8 +21,8 @@ from tests.helpers import DEMO_ENV, Result, needs_soffice, snapshot
 pytestmark = [needs_soffice()]
 
 PART = "technical_solution"
-# the price chapters are never cached: they convert every time (a batch lists the largest file first)
-BATCH = "technical_solution.docx, itemised_prices.docx, bid_letter.docx, opening_summary.docx"
+# the price chapters are never cached: they convert every time (a batch names the files in the book's order)
+BATCH = "technical_solution.docx, bid_letter.docx, opening_summary.docx, itemised_prices.docx"
 
 
 def force_conversion(ws: Path) -> None:
@@ -175,11 +175,16 @@ def test_disk_full(packaged_ws: Path, fails_cleanly: Callable[..., Result]) -> N
     build = packaged_ws / "build"
     keep = packaged_ws.with_name("build-before")
     shutil.copytree(build, keep, symlinks=True)
-    size = _used_kib(build) + 1024  # the earlier packages fit, a new 2 MB package does not
+    # the earlier packages fit, a new 3 MB package does not; the conversion cache (its own disk here) has room
+    size = _used_kib(build) - _used_kib(build / "cache") + 1024
+    roomy = packaged_ws.with_name("cache-elsewhere")
+    shutil.copytree(build / "cache", roomy, symlinks=True)
     with mounted(build, "-t", "tmpfs", "-o", f"size={size}k", "tmpfs", str(build)):
-        shutil.copytree(keep, build, symlinks=True, dirs_exist_ok=True)
-        fails_cleanly(packaged_ws, "assemble", packaged_ws, code=8,
-                      line=f"error: {build / 'JL-2026-031-v1-2.pdf'}: cannot write (No space left on device)")
+        shutil.copytree(keep, build, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns("cache"))
+        (build / "cache").mkdir()
+        with mounted(build / "cache", "--bind", str(roomy), str(build / "cache")):
+            fails_cleanly(packaged_ws, "assemble", packaged_ws, code=8,
+                          line=f"error: {build / 'JL-2026-031-v1-2.pdf'}: cannot write (No space left on device)")
 
 
 def test_read_only_build_dir(packaged_ws: Path, fails_cleanly: Callable[..., Result]) -> None:

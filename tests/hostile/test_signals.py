@@ -97,8 +97,11 @@ def test_signal_during_conversion_leaves_no_price_and_no_soffice(packaged_ws: Pa
     before = snapshot(ws / "build")
     proc = start(["assemble", str(ws)], tmpdir)
 
-    def converting_prices() -> bool:  # soffice runs on a batch whose sources include a price chapter
-        return bool(processes_with(str(cache))) and any(cache.glob(".convert-*/*/src/itemised_prices.docx"))
+    def converting_prices() -> bool:  # soffice runs on a batch whose sources include a price chapter (alone, or
+        # first of the price chapters joined into one document: bid_letter+5.docx)
+        priced = ("bid_letter", "opening_summary", "itemised_prices")
+        return bool(processes_with(str(cache))) and any(
+            p.name.startswith(priced) for p in cache.glob(".convert-*/*/src/*.docx"))
 
     try:
         wait_until(converting_prices, proc)

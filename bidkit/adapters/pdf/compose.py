@@ -12,6 +12,7 @@ seal on every page in 0.2 s against 0.6 s; ``benchmarks/bench_assemble.py`` keep
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import time
@@ -667,6 +668,49 @@ class _Sink(io.RawIOBase):
         return len(data)
 
 
+_FONT_PROGRAMS = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def share_fonts(pdf: pikepdf.Pdf) -> int:
+    """Keep one copy of each embedded font program and ToUnicode map: the forms LibreOffice converted as one
+    document (:mod:`bidkit.adapters.render.join`) each carry the whole document's fonts, which the merged package
+    would otherwise hold once per form. Returns how many references now share a copy."""
+    seen: dict[bytes, pikepdf.Object] = {}
+    visited: set[tuple[int, int]] = set()
+    shared = 0
+
+    def one(owner: pikepdf.Object, key: str) -> None:
+        nonlocal shared
+        stream = owner.get(key)
+        if not isinstance(stream, pikepdf.Stream) or not stream.is_indirect:
+            return
+        h = hashlib.sha256(stream.read_raw_bytes())
+        for name in ("/Filter", "/Subtype", "/Length1", "/Length2", "/Length3"):
+            h.update(f"{name}={stream.stream_dict.get(name)!r};".encode())
+        first = seen.setdefault(h.digest(), stream)
+        if first.objgen != stream.objgen:
+            owner[key] = first
+            shared += 1
+
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for _, font in fonts.items():
+            if not isinstance(font, pikepdf.Dictionary) or font.objgen in visited:
+                continue
+            visited.add(font.objgen)
+            one(font, "/ToUnicode")
+            descendants = font.get("/DescendantFonts")
+            for part in [font, *(descendants if isinstance(descendants, pikepdf.Array) else [])]:
+                descriptor = part.get("/FontDescriptor") if isinstance(part, pikepdf.Dictionary) else None
+                if isinstance(descriptor, pikepdf.Dictionary):
+                    for key in _FONT_PROGRAMS:
+                        one(descriptor, key)
+    return shared
+
+
 def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title: str = "", author: str = ""
          ) -> Composed:
     """Bookmarks, document information, and the (unsigned) package written to ``target``, fsynced."""
@@ -702,6 +746,7 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
                 item.children.append(sub)
             outline.root.append(item)
     out.Root.PageMode = pikepdf.Name.UseOutlines
+    share_fonts(out)
     if "/Metadata" in out.Root:
         del out.Root.Metadata
     out.docinfo = out.make_indirect(pikepdf.Dictionary(
