@@ -47,10 +47,14 @@ def test_the_first_failing_chapter_in_order_is_named(sample_ws: Path) -> None:
     ws = workspace.load(sample_ws)
     with pytest.raises(TemplateError) as sequential:
         book_pipeline._render_in_order(ws, chapters)
+    from bidkit.adapters.sealed import SealedCache
+
+    cache = SealedCache(sample_ws / "build" / "cache", b"r" * 32)
     with pytest.raises(TemplateError) as parallel:
-        book_pipeline.render_chapters(ws, chapters)
+        book_pipeline.render_chapters(ws, chapters, cache=cache)
     assert parallel.value.message == sequential.value.message
     assert f"{odd.form}.docx" in parallel.value.message
+    assert not list(cache.dir.glob("render-*"))  # a refused render keeps nothing of what did render
 
 
 @needs_soffice()
@@ -66,17 +70,17 @@ def test_what_surely_converts_goes_to_libreoffice_while_the_rest_renders(sample_
     events: list[tuple[str, list[str]]] = []
     real_batch, real_render = LibreOffice._run_batch, book_pipeline.render_chapters
 
-    def batch(self: LibreOffice, binary: str, jobs: list[Job]) -> dict[str, Path]:
-        events.append(("convert", sorted(j.name for j in jobs)))
-        return real_batch(self, binary, jobs)
+    def batch(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
+        events.append(("convert", sorted(j.name for unit in units for j in unit)))
+        return real_batch(self, binary, units)
 
     def render(ws: workspace.Workspace, chapters: Iterable[book_pipeline.PlannedChapter], first: Any = (),
-               ready: Any = None) -> dict[str, bytes]:
+               ready: Any = None, cache: Any = None) -> dict[str, bytes]:
         def handed(blobs: dict[str, bytes]) -> None:
             events.append(("ready", sorted(blobs)))
             ready(blobs)
 
-        out = real_render(ws, chapters, first, handed if ready else None)
+        out = real_render(ws, chapters, first, handed if ready else None, cache)
         events.append(("rendered", sorted(out)))
         return out
 
@@ -125,3 +129,46 @@ def test_seal_spots_on_copies_are_kept_tagged_and_recomputed_when_forged(sample_
     entry = next((sample_ws / "build" / "cache").glob("spots-*.json"))
     entry.write_text("[[1.0, 1.0]]", encoding="utf-8")  # forged: its tag no longer fits
     assert assemble_mod.spots(ws, plan) == first and len(calls) == 1
+
+
+def test_a_chapter_without_prices_renders_once_for_its_inputs(sample_ws: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the (tagged) cache, a second render of the same inputs renders only the price chapters, which are
+    never kept; a changed input renders its chapters again; an entry edited in the workspace is not used."""
+    from bidkit.adapters.sealed import SealedCache
+    from tests.helpers import replace_once
+
+    monkeypatch.setattr(book_pipeline.os, "sched_getaffinity", lambda _pid: {0})  # one process: count here
+    rendered: list[str] = []
+    real = book_pipeline.render_bytes
+
+    def counted(source: Any, context: dict[str, Any], *, layout: bool = True) -> bytes:
+        rendered.append(source.name)
+        return real(source, context, layout=layout)
+
+    monkeypatch.setattr(book_pipeline, "render_bytes", counted)
+    cache = SealedCache(tmp_path / "cache", b"r" * 32)
+    ws, chapters = _unlocked(sample_ws)
+    priced = sorted(pc.docx_name for pc in chapters if pc.priced)
+    first = book_pipeline.render_chapters(ws, chapters, cache=cache)
+    forms = len(rendered)
+    assert forms >= 12
+    rendered.clear()
+    again = book_pipeline.render_chapters(ws, chapters, cache=cache)
+    assert sorted(rendered) == sorted(pc.form or pc.id for pc in chapters if pc.priced)
+    assert {n: content_digest(b) for n, b in again.items()} == {n: content_digest(b) for n, b in first.items()}
+    kept = sorted(p.name.split("-")[1] for p in cache.dir.glob("render-*.docx"))
+    assert not set(kept) & set(priced) and len(kept) == forms - len(priced)
+
+    rendered.clear()  # the after-sales promise changes (which closes the lock): its chapter renders again, no other
+    replace_once(sample_ws / "responses.yaml", r"配备专职运维工程师 4 名", "配备专职运维工程师 5 名")
+    ws2 = workspace.load(sample_ws)
+    unpriced = [pc for pc in chapters if not pc.priced]
+    book_pipeline.render_chapters(ws2, unpriced, cache=cache)
+    assert rendered == ["after_sales"]
+
+    rendered.clear()  # an entry swapped in the workspace (no tag of this user's key) is rendered again
+    entry = next(cache.dir.glob("render-bom-*.docx"))
+    entry.write_bytes(first["after_sales"])
+    third = book_pipeline.render_chapters(ws2, unpriced, cache=cache)
+    assert rendered == ["bom"] and content_digest(third["bom"]) == content_digest(first["bom"])

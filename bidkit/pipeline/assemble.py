@@ -150,7 +150,8 @@ def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], No
     first = {pc.docx_name for pc in book.chapters()
              if (pc.priced and not first_build)
              or (pc.kind == "file" and not pc.pdf_file and book_pipeline.source_of(ws, pc) is None)}
-    return book_pipeline.render_chapters(ws, book.chapters(), first if ready else (), ready)
+    return book_pipeline.render_chapters(ws, book.chapters(), first if ready else (), ready,
+                                         conversion_cache(ws))
 
 
 def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
@@ -178,13 +179,33 @@ def _carried_job(name: str, docx: bytes, priced: bool) -> Job | None:
     return Job(f"{name}{CARRIED}", moved, cache=not priced) if moved is not None else None
 
 
-def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes]) -> dict[str, str]:
-    """What the checks read of each chapter (rendered .docx text, a PDF chapter's text)."""
+TEXTS_VERSION = "bidkit-text-1"  # bump when chapter_text changes
+
+
+def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None = None
+          ) -> dict[str, str]:
+    """What the checks read of each chapter (rendered .docx text, a PDF chapter's text). With ``cache``, the
+    text of a .docx without prices is kept by the digest of its bytes (a cached render gives the same bytes
+    again; the text of a 300-page 技术方案 takes about a second to read)."""
     out = {}
     for pc in book.chapters():
-        value = book_pipeline.chapter_text(ws, pc, docs.get(pc.docx_name))
+        blob = docs.get(pc.docx_name)
+        entry = None
+        if cache is not None and blob is not None and not pc.priced:
+            key = hashlib.sha256(f"{TEXTS_VERSION}\0{pc.kind}\0".encode() + blob).hexdigest()
+            entry = cache.dir / f"text-{pc.docx_name}-{key}.txt"
+            known = cache.read(entry)
+            if known is not None:
+                out[pc.docx_name] = known.decode("utf-8")
+                continue
+        value = book_pipeline.chapter_text(ws, pc, blob)
         if value is not None:
             out[pc.docx_name] = value
+            if entry is not None and cache is not None:
+                cache.write(entry, value.encode("utf-8"))
+                for old in cache.dir.glob(f"text-{pc.docx_name}-*.txt"):
+                    if old != entry:
+                        cache.remove(old)
     return out
 
 
@@ -508,18 +529,25 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         first: list[Future[dict[str, Converted]]] = []
         early: dict[str, bytes] = {}
 
+        signing: Future[Signer | None] | None = None
+        first_build = not any((ws.build_dir / "cache").glob("*.pdf"))
+
         def convert_early(blobs: dict[str, bytes]) -> None:  # while the other chapters render
+            nonlocal signing
             early.update(blobs)
             first.append(pool.submit(convert, office, book, blobs, read_words))
+            if signing is None and not draft and not asks and not first_build:  # on a rebuild the rest mostly
+                # comes from the cache: the signer (pyHanko's import, 0.5 s) would be the long pole after it
+                signing = pool.submit(workspace_signer, ws, prompter=sign_prompter)
+                held.append(signing)
 
-        first_build = not any((ws.build_dir / "cache").glob("*.pdf"))
         docs = render(ws, book, convert_early, first_build=first_build)
         rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
 
         step("convert")
         # while LibreOffice converts (subprocesses), the Python work goes on here
-        chapter_texts = texts(ws, book, docs)
+        chapter_texts = texts(ws, book, docs, office.cache)
         with guard:
             wanted = {pc.docx_name for pc in book.chapters() if wants_words(ws, pc, chapter_texts.get(pc.docx_name))}
             for cv in done:
@@ -528,8 +556,9 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         checks = pool.submit(run_checks, ws, draft, chapter_texts)
         seal_spots = pool.submit(spots, ws, book) if not draft else None
         headings = outline(book, docs)
-        signing = pool.submit(workspace_signer, ws, prompter=sign_prompter) if not draft and not asks else None
-        held.append(signing)
+        if signing is None and not draft and not asks:  # on a first build, after the render (the long pole)
+            signing = pool.submit(workspace_signer, ws, prompter=sign_prompter)
+            held.append(signing)
         if first_build:  # the cover will be laid out
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
                 pages.prewarm()

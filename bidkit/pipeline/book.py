@@ -3,27 +3,38 @@ template with ``fill: true``), a PDF chapter and attachment chapters as the file
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterable
+from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import bidkit
 from bidkit.adapters.pdf.text import pages_text
 from bidkit.adapters.render import charts as charts_mod
+from bidkit.adapters.render import layout
 from bidkit.adapters.render.docx import check_docx, check_picture, render_bytes
 from bidkit.adapters.render.text import docx_text
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core import book as book_mod
 from bidkit.core import forms
 from bidkit.core.book import BookPlan, PlannedChapter
 from bidkit.core.checks.text import literal_amounts
 from bidkit.core.errors import BidkitError, InputError
 from bidkit.core.templates import ChartRef, Image, ImageRef, TemplateSource
+from bidkit.store.files import file_sha256
 from bidkit.store.templates import find_form
 from bidkit.store.workspace import Workspace
 
 MAX_PICTURE_BYTES = 10 * 1024 * 1024
+RENDER_CACHE = "bidkit-render-1"
 RENDER_CHILD_TIMEOUT = 600.0  # seconds; a workspace template's own render is bounded far lower
 
 
@@ -71,9 +82,12 @@ def _resolve(ws: Workspace, value: Any, draw: bool = True) -> Any:
     return value
 
 
-def render_chapter(ws: Workspace, pc: PlannedChapter, *, charts: bool = True) -> bytes | None:
+def render_chapter(ws: Workspace, pc: PlannedChapter, *, charts: bool = True, cache: SealedCache | None = None,
+                   pending: dict[str, Path] | None = None) -> bytes | None:
     """The chapter's .docx, in memory; None for a PDF chapter or one made of attachments only. Without
-    ``charts`` a chart the form shows (the 施工组织设计's 横道图) is left out: for its text, drawing it is waste."""
+    ``charts`` a chart the form shows (the 施工组织设计's 横道图) is left out: for its text, drawing it is waste.
+    With ``cache``, a chapter without prices is rendered once for its inputs (see :func:`_render_key`); a new
+    entry goes into ``pending`` (to be kept once every chapter rendered, :func:`keep`), or at once without it."""
     if pc.kind == "attachments" or pc.pdf_file:
         return None
     source = source_of(ws, pc)
@@ -91,32 +105,102 @@ def render_chapter(ws: Workspace, pc: PlannedChapter, *, charts: bool = True) ->
                              f"({{{{ prices.total }}}}, {{{{ prices.total_upper }}}} …); {len(literal)} line(s) print "
                              f"an amount of their own, e.g. “{excerpt}”")
     try:
-        context = _resolve(ws, forms.build(ws.data, pc), charts)
+        built = forms.build(ws.data, pc)
     except LookupError as exc:
         raise InputError(f"{pc.title}: {exc.args[0]}") from None
-    return render_bytes(source, context, layout=pc.form is not None)
+    key = _render_key(ws, pc, source, built) if cache is not None and charts and not pc.priced else None
+    entry = cache.dir / f"render-{pc.docx_name}-{key}.docx" if cache is not None and key else None
+    if entry is not None and cache is not None and (known := cache.read(entry)) is not None:
+        return known
+    context = _resolve(ws, built, charts)
+    blob = render_bytes(source, context, layout=pc.form is not None)
+    if entry is not None and cache is not None:
+        if pending is not None:
+            pending[pc.docx_name] = entry
+        else:
+            keep(cache, {pc.docx_name: entry}, {pc.docx_name: blob})
+    return blob
 
 
-def _render_in_order(ws: Workspace, chapters: Iterable[PlannedChapter]) -> dict[str, bytes]:
+def keep(cache: SealedCache, entries: dict[str, Path], blobs: dict[str, bytes]) -> None:
+    """Write the render cache's new entries (and drop each chapter's older one)."""
+    for name, entry in entries.items():
+        cache.write(entry, blobs[name])
+        for old in cache.dir.glob(f"render-{name}-*.docx"):
+            if old != entry:
+                cache.remove(old)
+
+
+@functools.cache
+def _code_digest() -> str:
+    """What rendering is made of besides its inputs: bidkit's version, the code that builds the contexts and
+    renders and lays them out, and the fonts the table widths are measured with."""
+    h = hashlib.sha256(f"{RENDER_CACHE}\0{bidkit.__version__}".encode())
+    root = Path(bidkit.__file__).parent
+    for path in sorted([*root.glob("adapters/render/*.py"), *root.glob("core/*.py"), Path(__file__)]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for folder in layout.FONT_DIRS:
+        for name in sorted(set(layout.SERIF.values())):
+            with contextlib.suppress(OSError):
+                st = (folder / name).stat()
+                h.update(f"{folder / name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def _render_key(ws: Workspace, pc: PlannedChapter, source: TemplateSource, built: dict[str, Any]) -> str | None:
+    """The digest of everything a chapter without prices is rendered from: the template's bytes, its context
+    (a picture by its file's digest, a chart by the data it draws), how it is laid out and the code; None when
+    the context holds something that cannot be named exactly (it is rendered then)."""
+
+    def named(value: Any) -> Any:
+        if isinstance(value, ImageRef):
+            try:
+                digest = file_sha256(ws.path(value.path, what="picture"))
+            except (OSError, BidkitError):  # rendering says what is wrong with it
+                raise TypeError(value.path) from None
+            return {"image": value.path, "sha256": digest, "cm": [value.width_cm, value.height_cm]}
+        if isinstance(value, ChartRef):
+            tasks = [t.model_dump(mode="json") for t in ws.data.solution.construction.tasks]
+            return {"chart": value.kind, "cm": value.width_cm, "tasks": tasks}
+        if isinstance(value, Decimal | dt.date):
+            return str(value)
+        raise TypeError(type(value).__name__)
+
+    try:
+        context = json.dumps(built, default=named, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    h = hashlib.sha256(_code_digest().encode())
+    h.update(f"\0{pc.docx_name}\0{pc.form is not None}\0{file_sha256(source.path)}\0".encode())
+    h.update(context.encode())
+    return h.hexdigest()
+
+
+def _render_in_order(ws: Workspace, chapters: Iterable[PlannedChapter], cache: SealedCache | None = None,
+                     pending: dict[str, Path] | None = None) -> dict[str, bytes]:
     out = {}
     for pc in chapters:
-        blob = render_chapter(ws, pc)
+        blob = render_chapter(ws, pc, cache=cache, pending=pending)
         if blob is not None:
             out[pc.docx_name] = blob
     return out
 
 
-def _render_child(conn: Connection, ws: Workspace, chapters: list[PlannedChapter]) -> None:
+def _render_child(conn: Connection, ws: Workspace, chapters: list[PlannedChapter], cache: SealedCache | None
+                  ) -> None:
     try:
-        conn.send(("ok", _render_in_order(ws, chapters)))
+        pending: dict[str, Path] = {}
+        blobs = _render_in_order(ws, chapters, cache, pending)
+        conn.send(("ok", blobs, pending))
     except BaseException:  # the parent renders them again itself, for the real error
-        conn.send(("failed", {}))
+        conn.send(("failed", {}, {}))
     finally:
         conn.close()
 
 
 def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter], first: Collection[str] = (),
-                    ready: Callable[[dict[str, bytes]], None] | None = None) -> dict[str, bytes]:
+                    ready: Callable[[dict[str, bytes]], None] | None = None, cache: SealedCache | None = None
+                    ) -> dict[str, bytes]:
     """``{docx_name: .docx}`` of every chapter that has one, in the chapters' order. The chapters named in
     ``first`` are rendered before the others and handed to ``ready`` at once (for LibreOffice to start on them
     while the rest render).
@@ -126,45 +210,52 @@ def render_chapters(ws: Workspace, chapters: Iterable[PlannedChapter], first: Co
     come back through a pipe (never a file: price chapters are among them). The child is forked before
     ``ready`` is called, so the threads and processes that starts are not in it. When anything fails, every
     chapter is rendered again here in order, so the error and its message are those of a plain sequential
-    render."""
+    render. With ``cache``, chapters without prices whose inputs are unchanged are read from it, and the new
+    entries are written only once every chapter has rendered (a refused render leaves the cache as it was)."""
     todo = [pc for pc in chapters if pc.kind != "attachments" and not pc.pdf_file]
     early = [pc for pc in todo if pc.docx_name in first]
     later = [pc for pc in todo if pc.docx_name not in first]
 
     def render_early() -> dict[str, bytes]:
-        blobs = _render_in_order(ws, early)
+        blobs = _render_in_order(ws, early, cache, pending)
         if ready is not None and blobs:
             ready(blobs)
         return blobs
 
+    pending: dict[str, Path] = {}  # new render cache entries: kept only once every chapter rendered
     if len(todo) < 4 or len(os.sched_getaffinity(0)) < 2:
-        got: dict[str, bytes] | None = {**render_early(), **_render_in_order(ws, later)}
+        got: dict[str, bytes] | None = {**render_early(), **_render_in_order(ws, later, cache, pending)}
     else:
-        got = _render_forked(ws, render_early, later[0::2], later[1::2])
+        got = _render_forked(ws, render_early, later[0::2], later[1::2], cache, pending)
     if got is None:
-        return _render_in_order(ws, todo)
+        pending.clear()
+        got = _render_in_order(ws, todo, cache, pending)
+    if cache is not None:
+        keep(cache, pending, got)
     return {pc.docx_name: got[pc.docx_name] for pc in todo if pc.docx_name in got}
 
 
 def _render_forked(ws: Workspace, render_early: Callable[[], dict[str, bytes]], ours: list[PlannedChapter],
-                   theirs: list[PlannedChapter]) -> dict[str, bytes] | None:
+                   theirs: list[PlannedChapter], cache: SealedCache | None, pending: dict[str, Path]
+                   ) -> dict[str, bytes] | None:
     """``render_early()`` and ``ours`` here, ``theirs`` in a forked child; None when anything failed."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_render_child, args=(child, ws, theirs), daemon=True)
+    proc = ctx.Process(target=_render_child, args=(child, ws, theirs, cache), daemon=True)
     proc.start()
     child.close()
     try:
         try:
-            mine = {**render_early(), **_render_in_order(ws, ours)}
+            mine = {**render_early(), **_render_in_order(ws, ours, cache, pending)}
         except BidkitError:
             return None  # rendered again, in order: an earlier chapter of the child's may fail first
         if not parent.poll(RENDER_CHILD_TIMEOUT):
             return None
         try:
-            status, blobs = parent.recv()
+            status, blobs, theirs_pending = parent.recv()
         except EOFError:
             return None
+        pending.update(theirs_pending)
         return {**mine, **blobs} if status == "ok" else None
     finally:
         if proc.is_alive():
