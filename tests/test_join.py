@@ -181,3 +181,21 @@ def test_a_bookmark_lost_in_conversion_converts_the_forms_one_by_one(tmp_path: P
         words = {n: _words(cv.pdf) for n, cv in done.items()}
     assert words["letter"][0].startswith("投标函") and len(words["letter"]) == 1
     assert words["service"][0].startswith("售后服务承诺") and len(words["service"]) >= 2
+
+
+def test_a_document_with_parts_that_cannot_be_doubled_converts_alone() -> None:
+    """Footnotes (Word writes the part even without a note), comments, an embedded object: one part for the whole
+    document, so such a form is not joined."""
+    blob = form("授权书")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdF" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/>'
+                                    b"</Relationships>")
+            dst.writestr(info, data)
+        dst.writestr("word/footnotes.xml", b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/'
+                                           b'wordprocessingml/2006/main"/>')
+    assert join.group_key(blob) is not None and join.group_key(out.getvalue()) is None

@@ -9,8 +9,9 @@ which :func:`bidkit.adapters.pdf.split.split_at` cuts the PDF back into one file
 sample's forms: the same page count for every form, the same words, placed within 0.15 pt.
 
 Only what lays out the same alone and joined is joined (:func:`group_key` says None otherwise): one section, no
-fields (a page number would count on), no numbered paragraphs (a list would count on), no notes or comments, no
-odd/even headers (a form would start on an even page). A bidder's own chapter file is never joined: its page
+fields (a page number would count on), no numbered paragraphs (a list would count on), no notes, comments or
+embedded objects (only headers, footers, pictures and links of its own), no odd/even headers (a form would start
+on an even page). A bidder's own chapter file is never joined: its page
 flow is its own.
 """
 
@@ -37,7 +38,10 @@ WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 DOCUMENT = "word/document.xml"
 RELS = "word/_rels/document.xml.rels"
 TYPES = "[Content_Types].xml"
-SHARED = ("styles", "settings", "webSettings", "fontTable", "theme", "numbering")  # must be equal to join
+# parts every joined document must have equal (the joined document keeps the first one's)
+SHARED = ("styles", "stylesWithEffects", "settings", "webSettings", "fontTable", "theme", "numbering", "customXml")
+OWN = ("header", "footer", "image", "hyperlink")  # each document's own, copied under new names; anything else
+# (footnotes, comments, an embedded object, a glossary …) would be one part for all: such a document converts alone
 _COUNTING = re.compile(rb"<w:(?:fldChar|fldSimple|instrText|numPr|footnoteReference|endnoteReference|"
                        rb"commentReference|altChunk|subDoc)\b")
 _R_ATTRIBUTES = etree.XPath(".//@r:*", namespaces={"r": R}, smart_strings=True)
@@ -88,6 +92,8 @@ def group_key(docx: bytes) -> str | None:
             if document.count(b"<w:sectPr") != 1 or _COUNTING.search(document):
                 return None
             rels = etree.fromstring(zf.read(RELS), _PARSER)
+            if any(_kind(r) not in SHARED and _kind(r) not in OWN for r in rels):
+                return None
             h = hashlib.sha256(b"bidkit-join-1")
             for kind in SHARED:
                 targets = [posixpath.normpath(posixpath.join("word", str(r.get("Target"))))
