@@ -250,3 +250,10 @@ def _cache_secret(_: int) -> bytes:
     from bidkit.store import keys
 
     return keys.cache_secret()
+
+
+def test_a_bidders_own_file_is_never_joined(tmp_path: Path) -> None:
+    office = LibreOffice(sealed(tmp_path / "cache"))
+    alike = [Job("a", cjk_docx("甲"), alone=True), Job("b", cjk_docx("乙"), alone=True), Job("c", cjk_docx("丙")),
+             Job("d", cjk_docx("丁"))]
+    assert sorted(sorted(j.name for j in unit) for unit in office._units(alike)) == [["a"], ["b"], ["c", "d"]]

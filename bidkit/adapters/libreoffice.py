@@ -50,13 +50,14 @@ class Job:
     name: str  # a file name stem, unique among the jobs
     docx: bytes
     cache: bool = True  # False: the PDF never enters the cache (confidential), it lives in the work folder
+    alone: bool = False  # True: never joined with another (a bidder's own file: its page flow is its own)
 
 
 @dataclass(frozen=True)
 class Converted:
     name: str
     pdf: Path  # in the private work folder: gone when the LibreOffice context ends
-    key: str
+    key: str  # the cache key of its .docx ("" for a confidential job: never cached)
     cached: bool  # taken from the cache, not converted now
     entry: Path | None = None  # its cache entry (None: a confidential job, never cached)
 
@@ -213,7 +214,7 @@ class LibreOffice:
         hits: dict[str, Converted] = {}
         misses: dict[str, str] = {}
         for job in jobs:
-            key = cache_key(job.docx, job.name)
+            key = cache_key(job.docx, job.name) if job.cache else ""  # (a confidential job has no entry)
             entry = self.cache_dir / f"{job.name}-{key}.pdf"
             data = self.cache.read(entry) if job.cache else None
             if data:
@@ -270,7 +271,7 @@ class LibreOffice:
         groups: dict[tuple[str, bool], list[Job]] = {}
         units: list[list[Job]] = []
         for job in jobs:
-            key = join.group_key(job.docx) if self.join else None
+            key = join.group_key(job.docx) if self.join and not job.alone else None
             if key is None:
                 units.append([job])
             else:

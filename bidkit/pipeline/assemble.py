@@ -157,9 +157,11 @@ def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], No
 def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
             on_converted: Callable[[Converted], None] | None = None) -> dict[str, Converted]:
     """Each chapter's PDF: from the cache when its content is known, else converted; a priced chapter is never
-    cached (it converts in a private folder that goes with the command)."""
+    cached (it converts in a private folder that goes with the command). A bidder's own file converts alone;
+    bidkit's forms may be joined."""
     priced = {c.docx_name for c in book.chapters() if c.priced}
-    jobs = [Job(name, blob, cache=name not in priced) for name, blob in docs.items()]
+    own = {c.docx_name for c in book.chapters() if c.kind == "file"}
+    jobs = [Job(name, blob, cache=name not in priced, alone=name in own) for name, blob in docs.items()]
     return office.convert(jobs, on_converted, spare=carried(book, docs))
 
 
@@ -172,11 +174,12 @@ def carried(book: BookPlan, docs: Mapping[str, bytes]) -> Callable[[str], Job | 
     return lambda name: _carried_job(name, docs[name], forms[name]) if name in forms else None
 
 
-def _carried_job(name: str, docx: bytes, priced: bool) -> Job | None:
+def _carried_job(name: str, docx: bytes, priced: bool, own: bool = False) -> Job | None:
     """The job of the chapter with its table's last row carried onto the signature page (None: no such table);
-    cached under a name of its own, so the chapter's own entry stays for next time."""
+    cached under a name of its own, so the chapter's own entry stays for next time; a bidder's ``own`` file
+    converts alone."""
     moved = layout.carry_last_row(docx)
-    return Job(f"{name}{CARRIED}", moved, cache=not priced) if moved is not None else None
+    return Job(f"{name}{CARRIED}", moved, cache=not priced, alone=own) if moved is not None else None
 
 
 TEXTS_VERSION = "bidkit-text-1"  # bump when chapter_text changes
@@ -232,6 +235,7 @@ def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str,
     anchors = [*config.seal_anchors, *config.legal_rep_anchors]
     jobs = []
     priced = {c.docx_name for c in book.chapters() if c.priced}
+    own = {c.docx_name for c in book.chapters() if c.kind == "file"}
     ready: dict[str, Converted] = {}
     for name, pages_ in words.items():
         if name in docs and pages_ and place.signature_alone(pages_[-1], anchors):
@@ -239,7 +243,7 @@ def carry(ws: Workspace, book: BookPlan, office: LibreOffice, docs: Mapping[str,
             if spare is not None:  # converted along with the chapter (see :func:`carried`)
                 ready[f"{name}{CARRIED}"] = spare
                 continue
-            job = _carried_job(name, docs[name], name in priced)
+            job = _carried_job(name, docs[name], name in priced, name in own)
             if job is not None:
                 jobs.append(job)
     again = {**ready, **(office.convert(jobs) if jobs else {})}
