@@ -257,3 +257,60 @@ def test_a_bidders_own_file_is_never_joined(tmp_path: Path) -> None:
     alike = [Job("a", cjk_docx("甲"), alone=True), Job("b", cjk_docx("乙"), alone=True), Job("c", cjk_docx("丙")),
              Job("d", cjk_docx("丁"))]
     assert sorted(sorted(j.name for j in unit) for unit in office._units(alike)) == [["a"], ["b"], ["c", "d"]]
+
+
+def _soffice_processes(marker: str) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if marker in line and "soffice" in line]
+
+
+@needs_soffice()
+def test_the_first_batch_is_handed_to_the_standby_and_nothing_of_it_stays(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standby (started before the work) takes the first batch over LibreOffice's single-instance pipe: the
+    batch's own soffice only hands its arguments over and waits; the PDF is right (a confidential job too). The
+    standby ends with that batch: no process, no profile folder, no pipe in /tmp. The next batch starts its own."""
+    from bidkit.adapters.libreoffice import Standby, _pipes
+
+    convert({"warm": cjk_docx("预热")}, tmp_path / "warm")  # (an initialised profile to copy, as bidkit keeps one)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    handed: list[str | None] = []
+    real = Standby.take
+    monkeypatch.setattr(Standby, "take", lambda self: handed.append(real(self)) or handed[-1])
+    with Standby() as standby:
+        assert standby.proc is not None and standby.folder is not None
+        url = standby.url
+        with LibreOffice(sealed(tmp_path / "cache"), standby=standby) as office:
+            first = office.convert([Job("price_part", cjk_docx("报价　标准"), cache=False)])
+            text = subprocess.run(["pdftotext", str(first["price_part"].pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout
+            assert "报价" in text
+            assert handed == [url]
+            assert standby.proc is None and not any(p.exists() for p in _pipes(url))  # gone with its batch
+            assert not _soffice_processes(url.removeprefix("file://"))
+            second = office.convert([Job("after_sales", cjk_docx("售后"))])
+            assert second["after_sales"].pdf.is_file() and handed == [url, None]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@needs_soffice()
+def test_a_standby_that_died_or_is_turned_off_is_not_waited_for(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A standby that crashed is not waited for (the batch starts its own soffice at once and converts); with
+    ``BIDKIT_SOFFICE_STANDBY=0`` none is started."""
+    from bidkit.adapters.libreoffice import Standby, _kill
+
+    convert({"warm": cjk_docx("预热")}, tmp_path / "warm")
+    with Standby() as standby:
+        assert standby.proc is not None
+        _kill(standby.proc)  # (crashed)
+        with LibreOffice(sealed(tmp_path / "cache"), standby=standby) as office:
+            start = time.monotonic()
+            assert standby.take() is None and time.monotonic() - start < 1.0
+            done = office.convert([Job("technical_part", cjk_docx("技术"))])
+            assert "技术" in subprocess.run(["pdftotext", str(done["technical_part"].pdf), "-"],
+                                          capture_output=True, text=True, check=True).stdout
+    monkeypatch.setenv("BIDKIT_SOFFICE_STANDBY", "0")
+    with Standby() as off:
+        assert off.proc is None and off.folder is None and off.take() is None

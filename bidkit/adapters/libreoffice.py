@@ -1,15 +1,13 @@
 """DOCX → PDF with headless LibreOffice: private profiles, a content-addressed cache, parallel batches.
 
-One way to drive LibreOffice: ``soffice --convert-to`` in a process group of its own, with a throw-away
-profile, HOME and TMPDIR under a private work folder and bidkit's fontconfig file (so 宋体/黑体/仿宋 come out as
-the embedded Noto CJK faces instead of a silent fallback). The documents to convert are split into at most one
-batch per core, largest first; each batch is one process, bounded by a timeout after which its whole group is
-killed. A converted PDF lands in the cache under a key of its content, so a document that did not change is
-never converted again; a job marked ``cache=False`` (a price chapter) is converted into the private work folder
-instead, which is removed with everything in it when the :class:`LibreOffice` context ends — also on Ctrl-C,
-SIGTERM and SIGHUP, which the command line turns into exceptions. The cache is a :class:`SealedCache`: an entry
-is used only with this user's tag on it, and only through a private copy in the work folder (read once), so a
-PDF swapped into the workspace's cache never reaches a package.
+``soffice --convert-to`` in a process group of its own, with a throw-away profile, HOME and TMPDIR under a
+private work folder and bidkit's fontconfig file (宋体/黑体/仿宋 come out as the embedded Noto CJK faces, never a
+silent fallback); at most one batch per core, largest first, each one process with a timeout after which its
+whole group is killed; the first batch may hand its files to a :class:`Standby` started ahead. A converted PDF
+lands in the cache under a key of its content; a job marked ``cache=False`` (a price chapter) is converted into
+the private work folder instead, removed with everything in it when the :class:`LibreOffice` context ends — also
+on Ctrl-C, SIGTERM and SIGHUP. The cache is a :class:`SealedCache`: an entry is used only with this user's tag on
+it, through a private copy (read once), so a PDF swapped into the workspace's cache never reaches a package.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -137,13 +136,81 @@ def _profile_template(binary: str) -> Path:
     return Path(cache) / "bidkit" / f"lo-profile-{hashlib.sha256(real.encode()).hexdigest()[:16]}"
 
 
+class Standby:
+    """One soffice started ahead on a profile of its own, for the first batch to hand its files to: LibreOffice's
+    single-instance pipe passes a second soffice's arguments (``--convert-to …``) to the one already running on
+    that profile, and the second waits until they are converted. The start-up (about 0.8 s) then overlaps
+    bidkit's loading and rendering. Used once; a batch that finds it taken, gone or not up in time starts its own
+    process. A context manager: its process group, profile and pipe go with it. ``BIDKIT_SOFFICE_STANDBY=0``
+    turns it off (the benchmarks measure it both ways)."""
+
+    WAIT = 5.0  # seconds the first batch waits for the standby's pipe (it is starting up meanwhile)
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.folder: Path | None = None
+        self.url = ""  # its profile's file URL
+        self._taken = False
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Standby:
+        with contextlib.suppress(ToolError, OSError):  # no LibreOffice or no profile yet: batches start their own
+            binary = soffice_binary()
+            template = _profile_template(binary)
+            if (template / "complete").is_file() and os.environ.get("BIDKIT_SOFFICE_STANDBY") != "0":
+                self.folder = Path(tempfile.mkdtemp(prefix="bidkit-standby-"))  # mode 0700
+                shutil.copytree(template / "profile", self.folder / "profile", symlinks=True)
+                (self.folder / "home").mkdir()
+                self.url = (self.folder / "profile").as_uri()
+                self.proc = subprocess.Popen([binary, f"-env:UserInstallation={self.url}", *_OPTIONS],
+                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL, env=_env(self.folder / "home"),
+                                             start_new_session=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with _uninterrupted():
+            self.close()
+
+    def take(self) -> str | None:
+        """The profile URL to hand a batch over with, once the standby's pipe is up (None: taken, gone, late)."""
+        with self._lock:
+            proc, self._taken = (None if self._taken else self.proc), True
+        deadline = time.monotonic() + self.WAIT
+        while proc is not None and proc.poll() is None and time.monotonic() < deadline:
+            if any(p.exists() for p in _pipes(self.url)):
+                return self.url
+            time.sleep(0.02)
+        return None
+
+    def close(self) -> None:
+        """End the standby (a batch it converted is done, or bidkit stops)."""
+        with self._lock:
+            proc, folder, self.proc, self.folder = self.proc, self.folder, None, None
+        if proc is not None:
+            _kill(proc)
+        if folder is not None:
+            for pipe in _pipes(folder.joinpath("profile").as_uri()):  # (killed, LibreOffice leaves it in /tmp)
+                with contextlib.suppress(OSError):
+                    pipe.unlink()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pipes(url: str) -> list[Path]:
+    """Where LibreOffice puts the single-instance pipe of the profile at ``url`` (named after the MD5 of its
+    UTF-16 form, each byte in hex without its leading zero)."""
+    digest = "".join(f"{b:x}" for b in hashlib.md5(url.encode("utf-16-le"), usedforsecurity=False).digest())
+    return [Path(d) / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}" for d in ("/tmp", "/var/tmp")]
+
+
 class LibreOffice:
     """Converts jobs into ``cache_dir``; use as a context manager, which owns the private work folder and every
     process it started. :meth:`stop` (from any thread) kills what runs."""
 
     def __init__(self, cache: SealedCache, *, workers: int | None = None, timeout: float | None = None,
-                 join_forms: bool = True) -> None:
+                 join_forms: bool = True, standby: Standby | None = None) -> None:
         self.cache = cache
+        self.standby = standby  # the first batch hands its files to it
         self.join = join_forms  # join what can be joined into one document (see _units)
         self.cache_dir = cache.dir.absolute()  # soffice needs absolute file URIs
         self.workers = max(1, workers or len(os.sched_getaffinity(0)))
@@ -178,6 +245,8 @@ class LibreOffice:
             procs = list(self._procs)
         for proc in procs:
             _kill(proc)
+        if self.standby is not None:
+            self.standby.close()
 
     def _folder(self, name: str) -> Path:
         with self._lock:
@@ -321,14 +390,19 @@ class LibreOffice:
         except OSError as exc:  # a full disk: the folder (with any part written) goes when the context ends
             raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
         template = _profile_template(binary)
-        seeded = (template / "complete").is_file()
-        if seeded:
+        handed = self.standby.take() if self.standby is not None else None
+        seeded = handed is not None or (template / "complete").is_file()
+        if seeded and handed is None:
             with contextlib.suppress(OSError):
                 shutil.copytree(template / "profile", profile, symlinks=True)
-        cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", *_OPTIONS, "--convert-to",
+        cmd = [binary, f"-env:UserInstallation={handed or profile.as_uri()}", *_OPTIONS, "--convert-to",
                f"pdf:writer_pdf_Export:{EXPORT}", "--outdir", str(out), *(str(p) for _, p, _ in paths)]
         shown = [f"{j.name}.docx" for unit, _, _ in paths for j in unit if j.name not in self._spares]
-        stderr = self._run(cmd, home, folder, ", ".join(shown))  # (a spare is bidkit's own business)
+        try:
+            stderr = self._run(cmd, home, folder, ", ".join(shown))  # (a spare is bidkit's own business)
+        finally:
+            if handed is not None and self.standby is not None:
+                self.standby.close()  # it converted (or was stopped): its memory goes now
         produced: dict[str, Path] = {}
         again: list[list[Job]] = []
         for unit, path, marks in paths:

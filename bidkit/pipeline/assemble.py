@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bidkit import __version__
-from bidkit.adapters.libreoffice import Converted, Job, LibreOffice
+from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, Standby
 from bidkit.adapters.pdf import compose as pdf
 from bidkit.adapters.pdf import pages, place, raster, text
 from bidkit.adapters.render import layout
@@ -469,9 +469,10 @@ def assemble(
     """Build the package of the workspace at ``root`` (with ``split``, one package per volume, each signed);
     return where they are and what they hold.
 
-    LibreOffice is the long pole: secrets are asked and the lock checked first, then every chapter is rendered and
-    handed to LibreOffice at once; while it converts, the checks, headings, the seals' places on copies and the
-    signer are prepared here."""
+    LibreOffice is the long pole: one soffice starts at once (a :class:`Standby`, for the first conversion to hand
+    its files to), secrets are asked and the lock checked, then every chapter is rendered and handed to
+    LibreOffice; while it converts, the checks, headings, the seals' places on copies and the signer are prepared
+    here."""
     start = time.perf_counter()
     step = progress or (lambda _s: None)
     timings: dict[str, float] = {}
@@ -482,17 +483,18 @@ def assemble(
         timings[name], mark[0] = now - mark[0], now
 
     step("load")
-    ws, copy_label = load(root, copy, draft)
-    if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
-        raise check.refusal(refused)
-    with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
-        return _assemble(snap, copy_label, draft=draft, step=step, lap=lap, timings=timings, start=start,
-                         prompter=prompter, sign_prompter=sign_prompter, split=split)
+    with Standby() as standby:
+        ws, copy_label = load(root, copy, draft)
+        if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
+            raise check.refusal(refused)
+        with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
+            return _assemble(snap, copy_label, draft=draft, step=step, lap=lap, timings=timings, start=start,
+                             prompter=prompter, sign_prompter=sign_prompter, split=split, standby=standby)
 
 
 def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, lap: Callable[[str], None],
               timings: dict[str, float], start: float, prompter: Prompter | None, sign_prompter: Prompter | None,
-              split: bool) -> list[Assembled]:
+              split: bool, standby: Standby | None = None) -> list[Assembled]:
     book = plan(ws, draft)
     notes = list(book.notes)
     passphrase = None
@@ -514,7 +516,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     lap("load")
     with _closing(held), exclusive(ws.build_dir), \
             ThreadPoolExecutor(max_workers=6, thread_name_prefix="bidkit-assemble") as pool, \
-            LibreOffice(conversion_cache(ws)) as office:  # (exits first: its processes end before the threads)
+            LibreOffice(conversion_cache(ws), standby=standby) as office:  # (exits first: its processes end first)
         words_f: dict[str, Future[list[text.PageText]]] = {}
 
         wanted: set[str] | None = None  # the chapters whose words composing needs (known once their text is)
