@@ -9,6 +9,7 @@ import importlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,11 +197,17 @@ def test_signing_time_outside_the_certificate_validity(tmp_path: Path, ca: TestC
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
         cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(
             ca.cert.public_bytes(serialization.Encoding.DER))]))
+    before = datetime.now(UTC).replace(second=0, microsecond=0)
     pkg, _ = _sealed(tmp_path, sign.Signer(simple, "forged", "forged", der))
+    after = datetime.now(UTC)
     r = cli("verify", pkg, "--ca", roots)
     assert r.code == 6
     [line] = r.err_lines
-    assert line.startswith(f"error: {pkg}: signed at {NOW:%Y-%m-%d}")
+    # the signing time is the signer's clock when it signed, not NOW (which may be a day earlier past midnight)
+    m = re.match(rf"error: {re.escape(str(pkg))}: signed at (\d{{4}}-\d\d-\d\d \d\d:\d\d) UTC ", line)
+    assert m, line
+    signed = datetime.strptime(m[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    assert before <= signed <= after, (before, signed, after)
     start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
     assert line.endswith(f"(signer's clock), outside the signer certificate's validity {start:%Y-%m-%d %H:%M} UTC – "
                          f"{end:%Y-%m-%d %H:%M} UTC")
