@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import zipfile
 
 import pytest
@@ -152,14 +153,10 @@ def _texts(fig: object) -> list[object]:
     return [t for t in fig.findobj(Text) if t.get_text().strip()]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("kind", ["gantt", "progress", "schedule"])
-def test_chart_labels_legible_at_print_size_with_full_dates(figures: object, kind: str) -> None:
+def test_progress_curve_labels_legible_at_print_size_with_full_dates(figures: object) -> None:
     from bidkit.adapters.render import charts
 
-    ws = workspace.load(SAMPLE)
-    fig = {"gantt": lambda: charts.gantt_figure(figures),  # type: ignore[arg-type]
-           "progress": lambda: charts.progress_figure(figures),  # type: ignore[arg-type]
-           "schedule": lambda: charts.schedule_figure(ws.data.solution.construction.tasks)}[kind]()
+    fig = charts.progress_figure(figures)  # type: ignore[arg-type]
     try:
         fig.canvas.draw()
         assert abs(fig.get_figwidth() * 2.54 - charts.WIDTH_CM) < 0.01  # drawn at the size it prints
@@ -173,10 +170,31 @@ def test_chart_labels_legible_at_print_size_with_full_dates(figures: object, kin
         pyplot.close(fig)
 
 
-def test_gantt_late_in_red_on_plan_in_another_colour(figures: object) -> None:
-    from matplotlib.colors import to_hex
-    from matplotlib.patches import Rectangle
+@pytest.mark.parametrize("kind", ["gantt", "schedule"])
+def test_bar_chart_labels_legible_at_print_size_with_full_dates(figures: object, kind: str) -> None:
+    from PIL import Image
 
+    from bidkit.adapters.render import bars, charts
+
+    ws = workspace.load(SAMPLE)
+    chart = {"gantt": lambda: charts.gantt_chart(figures),  # type: ignore[arg-type]
+             "schedule": lambda: charts.schedule_chart(ws.data.solution.construction.tasks)}[kind]()
+    drawing = bars.plan(chart)
+    png = Image.open(io.BytesIO(bars.draw(chart)))
+    assert png.size == (drawing.width, drawing.height)
+    assert abs(png.size[0] / bars.DPI * 2.54 - charts.WIDTH_CM) < 0.01  # drawn at the size it prints
+    assert min(t.pt for t in drawing.texts) >= 7.5
+    dates = [t.text for t in drawing.texts if t.text[:4].isdigit()]
+    assert len(dates) >= 3 and all(len(d) == 10 and d.startswith("2027-") for d in dates), dates
+    assert sorted(dates) == dates and len(set(dates)) == len(dates)
+    for t in drawing.texts:  # nothing printed past the edge
+        half = bars.text_width(t.text, t.pt) / 2
+        assert half <= t.x <= drawing.width - half or t.anchor[0] != "m", t
+    rows = [t.text for t in drawing.texts if t.anchor == "rm"]
+    assert rows == [f"{task.id} {task.name}" for task in ws.data.solution.construction.tasks]
+
+
+def test_gantt_late_in_red_on_plan_in_another_colour(figures: object) -> None:
     from bidkit.adapters.render import charts
 
     # the sample's open tasks are all behind plan on 2027-03-15: one of them put on plan, to see both colours
@@ -184,17 +202,28 @@ def test_gantt_late_in_red_on_plan_in_another_colour(figures: object) -> None:
     i = next(n for n, ts in enumerate(tasks) if ts.start is not None and ts.end is None)
     tasks[i] = dataclasses.replace(tasks[i], actual=int(tasks[i].planned) + 1, slippage=0)
     figures = dataclasses.replace(figures, tasks=tasks)  # type: ignore[type-var]
-    fig = charts.gantt_figure(figures)  # type: ignore[arg-type]
-    try:
-        bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
-        colours = {to_hex(p.get_facecolor()).upper() for p in bars}
-    finally:
-        from matplotlib import pyplot
-
-        pyplot.close(fig)
+    chart = charts.gantt_chart(figures)  # type: ignore[arg-type]
+    colours = {b.colour.upper() for b in chart.bars}
     open_tasks = [ts for ts in figures.tasks if ts.start is not None and ts.end is None]  # type: ignore[attr-defined]
     late = [ts for ts in open_tasks if charts.is_late(ts)]
     on_plan = [ts for ts in open_tasks if not charts.is_late(ts)]
     assert late and on_plan
     assert charts.LATE_COLOUR != charts.ON_TIME_COLOUR
     assert {charts.LATE_COLOUR.upper(), charts.ON_TIME_COLOUR.upper()} <= colours
+
+
+def test_bar_chart_ticks_months_days_and_refused_glyphs() -> None:
+    from bidkit.adapters.render import bars
+    from bidkit.core.errors import ToolError
+
+    d = dt.date
+    chart = bars.BarChart("进度", ("A 任务",), (bars.Bar(0, d(2027, 1, 10), d(2027, 1, 20), "#9DB9D8"),),
+                          16.0, 0.55, 8.0, 10.5)
+    ticks = bars.plan(chart).ticks  # eleven days: a label every few days, none outside the axis
+    assert len(ticks) >= 3 and all(d(2027, 1, 8) <= t for t in ticks)
+    assert len({(b - a).days for a, b in itertools.pairwise(ticks)}) == 1
+    long = dataclasses.replace(chart, bars=(bars.Bar(0, d(2027, 1, 10), d(2028, 6, 30), "#9DB9D8"),))
+    assert all(t.day == 1 for t in bars.plan(long).ticks)  # eighteen months: first days of months
+    assert bars.draw(chart) == bars.draw(chart)  # the same bytes (the render cache keys on them)
+    with pytest.raises(ToolError, match=r"no glyph for '.' \(U\+1F600\)"):
+        bars.draw(dataclasses.replace(chart, rows=("A 任务 \U0001f600",)))

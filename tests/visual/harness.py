@@ -4,7 +4,7 @@
 - **Metric**: the share of pixels whose grey level differs from the golden one by more than ``GREY_LEVELS``
   (anti-aliasing and a font hinting change stay below it); a page passes at ``THRESHOLD`` (0.5 %) or less. A page
   of another size fails outright.
-- **Versions**: the golden pages were drawn by one LibreOffice, one poppler, one set of fonts and one matplotlib:
+- **Versions**: the golden pages were drawn by one LibreOffice, one poppler, one set of fonts and one Pillow:
   ``versions.json`` beside them records which. When this machine's differ, the comparison fails and says what
   changed; ``pytest --update-visual`` regenerates every golden page on purpose (never silently) and records the
   new versions. Review the new pages (and the diff in git) before committing them.
@@ -54,8 +54,9 @@ def _package_version(name: str) -> str | None:
 
 @cache
 def versions() -> dict[str, object]:
-    """What draws the pages on this machine: LibreOffice, poppler, the CJK fonts (file versions), matplotlib."""
-    import matplotlib
+    """What draws the pages on this machine: LibreOffice, poppler, the CJK fonts (file versions), Pillow (the
+    横道图)."""
+    import PIL
 
     soffice = shutil.which("soffice") or "soffice"
     lo = _run(soffice, "--version").splitlines()
@@ -69,7 +70,7 @@ def versions() -> dict[str, object]:
         "poppler": poppler[0] if poppler else "missing",
         "fonts-noto-cjk": _package_version("fonts-noto-cjk") or "unknown",
         "fonts": fonts,
-        "matplotlib": matplotlib.__version__,
+        "pillow": PIL.__version__,
         "dpi": DPI,
     }
 

@@ -1,6 +1,8 @@
-"""Charts of the construction report as PNG bytes: a Gantt chart (plan and actual) and the progress curve.
+"""Charts as PNG bytes: the 横道图 of the bid's 施工组织设计 and of the construction report (plan and actual),
+drawn by :mod:`bars` (Pillow), and the report's progress curve.
 
-matplotlib runs headless (Agg) and labels use Noto Sans CJK, so Chinese text renders instead of empty boxes.
+The curve is drawn by matplotlib (headless, Agg), which only the construction report imports; labels use Noto
+Sans CJK, so Chinese text renders instead of empty boxes.
 """
 
 from __future__ import annotations
@@ -9,20 +11,18 @@ import io
 import warnings
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from bidkit.core.errors import ToolError
+from bidkit.adapters.render import bars
 from bidkit.core.lifecycle import ConstructionFigures, TaskStatus
 from bidkit.core.models import Task
 
-FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
-FONT_FILE = "NotoSansCJK-Regular.ttc"
 PLAN_COLOUR = "#9DB9D8"
 LATE_COLOUR = "#D9534F"  # behind plan: red
 ON_TIME_COLOUR = "#E8A33D"  # in progress and on plan: amber
 DONE_COLOUR = "#2E7D32"
-DPI = 200
+SCHEDULE_EDGE = "#3A6EA5"
+DPI = bars.DPI
 LABEL_PT = 8.0  # at print size: above 六号 (7.5 pt), the smallest a printed figure may use
 TITLE_PT = 10.5
 DATE_FORMAT = "%Y-%m-%d"
@@ -33,12 +33,9 @@ WIDTH_CM = 16.0  # a chart is drawn at the size it is printed: its labels print 
 def _font() -> Any:
     from matplotlib import font_manager
 
-    for d in FONT_DIRS:
-        path = d / FONT_FILE
-        if path.exists():
-            font_manager.fontManager.addfont(str(path))
-            return font_manager.FontProperties(fname=str(path))
-    raise ToolError(f"CJK font {FONT_FILE} not found in {', '.join(map(str, FONT_DIRS))} (install fonts-noto-cjk)")
+    path = str(bars.font_path())
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path)
 
 
 def _pyplot() -> Any:
@@ -84,73 +81,40 @@ def _date_axis(ax: Any, maxticks: int = 7) -> None:
         label.set_horizontalalignment("right")
 
 
-def gantt_figure(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> Any:
+def gantt_chart(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bars.BarChart:
     """One row per task: the planned bar, and below it the actual bar (to ``at`` while still open): done in
-    green, on plan in amber, behind plan in red. The figure is the size it prints at."""
-    plt = _pyplot()
-    from matplotlib import dates as mdates
-    from matplotlib.patches import Patch
-
-    tasks = fig_data.tasks
-    fig, ax = plt.subplots(figsize=(_inches(width_cm), _inches(1.0 + 0.62 * len(tasks) + 2.6)),
-                           layout="constrained")
-    for i, ts in enumerate(tasks):
-        y = len(tasks) - 1 - i
-        start = mdates.date2num(ts.task.start)
-        ax.barh(y + 0.18, (ts.task.end - ts.task.start).days + 1, left=start, height=0.34, color=PLAN_COLOUR)
+    green, on plan in amber, behind plan in red; a dashed line on the report date."""
+    rows, drawn = [], []
+    for i, ts in enumerate(fig_data.tasks):
+        rows.append(f"{ts.task.id} {ts.task.name}")
+        drawn.append(bars.Bar(i, ts.task.start, ts.task.end, PLAN_COLOUR, offset=-0.18, height=0.34))
         if ts.start is not None:
             end = ts.end or fig_data.at
             colour = DONE_COLOUR if ts.end is not None else LATE_COLOUR if is_late(ts) else ON_TIME_COLOUR
-            ax.barh(y - 0.18, max((end - ts.start).days + 1, 1), left=mdates.date2num(ts.start), height=0.34,
-                    color=colour)
-            ax.text(mdates.date2num(end) + 1.5, y - 0.18, f"{ts.actual}%", va="center", fontsize=LABEL_PT)
-    ax.axvline(mdates.date2num(fig_data.at), color="#555555", linestyle="--", linewidth=1)
-    ax.text(mdates.date2num(fig_data.at), len(tasks) - 0.3, f"统计日 {fig_data.at:{DATE_FORMAT}}",
-            fontsize=LABEL_PT, ha="center")
-    ax.set_yticks(range(len(tasks)))
-    ax.set_yticklabels([f"{t.task.id} {t.task.name}" for t in reversed(tasks)], fontsize=LABEL_PT)
-    _date_axis(ax)
-    ax.set_title("施工进度横道图（计划与实际）", fontsize=TITLE_PT)
-    ax.grid(axis="x", color="#E0E0E0", linewidth=0.6)
-    handles = [Patch(color=c, label=n) for c, n in
-               ((PLAN_COLOUR, "计划"), (DONE_COLOUR, "已完成"), (ON_TIME_COLOUR, "进行中（按计划）"),
-                (LATE_COLOUR, "滞后"))]
-    fig.legend(handles=handles, loc="outside lower center", fontsize=LABEL_PT, frameon=False, ncol=4)
-    return fig
+            drawn.append(bars.Bar(i, ts.start, max(end, ts.start), colour, offset=0.18, height=0.34,
+                                  label=f"{ts.actual}%"))
+    return bars.BarChart("施工进度横道图（计划与实际）", tuple(rows), tuple(drawn), width_cm, row_cm=0.62,
+                         label_pt=LABEL_PT, title_pt=TITLE_PT,
+                         marker=(fig_data.at, f"统计日 {fig_data.at:{DATE_FORMAT}}"),
+                         legend=((PLAN_COLOUR, "计划"), (DONE_COLOUR, "已完成"), (ON_TIME_COLOUR, "进行中（按计划）"),
+                                 (LATE_COLOUR, "滞后")), max_ticks=7)
 
 
 def gantt(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
-    return _png(gantt_figure(fig_data, width_cm))
+    return bars.draw(gantt_chart(fig_data, width_cm))
 
 
-def schedule_figure(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> Any:
+def schedule_chart(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> bars.BarChart:
     """The plan as a 横道图 (the bid's 施工组织设计): one bar per task from its start to its end, labelled with its
     length in days; full dates on the axis."""
-    plt = _pyplot()
-    from matplotlib import dates as mdates
-
-    fig, ax = plt.subplots(figsize=(_inches(width_cm), _inches(1.0 + 0.55 * len(tasks) + 2.2)),
-                           layout="constrained")
-    for i, t in enumerate(tasks):
-        y = len(tasks) - 1 - i
-        days = (t.end - t.start).days + 1
-        ax.barh(y, days, left=mdates.date2num(t.start), height=0.55, color=PLAN_COLOUR, edgecolor="#3A6EA5",
-                linewidth=0.6)
-        ax.text(mdates.date2num(t.end) + 1.5, y, f"{days} 天", va="center", fontsize=LABEL_PT)
-    if tasks:
-        last = max(t.end for t in tasks)
-        first = min(t.start for t in tasks)
-        ax.set_xlim(mdates.date2num(first) - 2, mdates.date2num(last) + (last - first).days * 0.12 + 4)
-    ax.set_yticks(range(len(tasks)))
-    ax.set_yticklabels([f"{t.id} {t.name}" for t in reversed(tasks)], fontsize=LABEL_PT)
-    _date_axis(ax, maxticks=8)
-    ax.set_title("施工进度计划横道图", fontsize=TITLE_PT)
-    ax.grid(axis="x", color="#E0E0E0", linewidth=0.6)
-    return fig
+    return bars.BarChart("施工进度计划横道图", tuple(f"{t.id} {t.name}" for t in tasks),
+                         tuple(bars.Bar(i, t.start, t.end, PLAN_COLOUR, edge=SCHEDULE_EDGE,
+                                        label=f"{(t.end - t.start).days + 1} 天") for i, t in enumerate(tasks)),
+                         width_cm, row_cm=0.55, label_pt=LABEL_PT, title_pt=TITLE_PT)
 
 
 def schedule(tasks: Sequence[Task], width_cm: float = WIDTH_CM) -> bytes:
-    return _png(schedule_figure(tasks, width_cm))
+    return bars.draw(schedule_chart(tasks, width_cm))
 
 
 def progress_curve(fig_data: ConstructionFigures, width_cm: float = WIDTH_CM) -> bytes:
