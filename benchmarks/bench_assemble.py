@@ -168,14 +168,14 @@ print(json.dumps({"seconds": seconds, "pages": c.pages, "timings": c.timings,
 PAGES_CHILD = r"""
 import json, time
 t0 = time.perf_counter()
-from bidkit.adapters.pdf.pages import CoverInfo, TocEntry, render_front  # noqa: E402
-entries = [TocEntry(f"第{i}章　章节标题示例", i * 3, 1 if i % 5 else 0) for i in range(40)]
+from bidkit.adapters.pdf.pages import CoverInfo, TocLine, lay_out_front  # noqa: E402
+lines = [TocLine(f"第{i}章　章节标题示例", 1 if i % 5 else 0) for i in range(40)]
 cover = CoverInfo("江临市公安局“雪亮工程”视频监控扩容项目", "JLZC-2026-GK-0318", "江临智安科技有限公司",
                   "2026年12月20日", "正本")
 t1 = time.perf_counter()
-render_front(cover, entries, "0123456789第页共 草稿/未审核")
+lay_out_front(cover, lines, "0123456789第页共 草稿/未审核")
 t2 = time.perf_counter()
-render_front(cover, entries, "0123456789第页共 草稿/未审核")
+lay_out_front(cover, lines, "0123456789第页共 草稿/未审核")
 t3 = time.perf_counter()
 print(json.dumps({"cold": t2 - t0, "warm": t3 - t2}))
 """

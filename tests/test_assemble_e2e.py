@@ -45,9 +45,16 @@ def _packages(ws: Path) -> list[str]:
     return sorted(p.name for p in (ws / "build").glob("*.pdf"))
 
 
-def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None) -> None:
+def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bidkit.adapters.pdf import compose
+
+    laid: list[int] = []  # the 目录 is laid out once, while the chapters convert, and that layout is used
+    real = compose.lay_out_front
+    monkeypatch.setattr(compose, "lay_out_front", lambda *a, **k: laid.append(len(a[1])) or real(*a, **k))
     r = cli("assemble", sample_ws, "--json")
     assert r.code == 0, r.err
+    assert len(laid) == 1 and laid[0] > 20, laid
     summary = json.loads(r.out)
     path = Path(summary["path"])
     assert path == sample_ws / "build" / "JL-2026-031-v1-1.pdf"

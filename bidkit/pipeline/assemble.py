@@ -272,15 +272,18 @@ def run_checks(ws: Workspace, draft: bool, texts: Mapping[str, str]) -> list[str
     return [str(f) for f in findings if f.severity.value != "info"]
 
 
-def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
-            headings: Mapping[str, list[tuple[int, str]]], words: Mapping[str, list[text.PageText]],
-            copy_spots: Mapping[str, list[tuple[float, float]]], copy_label: str, draft: bool, target: Path
-            ) -> pdf.Composed:
-    """Cover, 目录 and every volume's chapters with their attachments, merged, numbered and stamped into
-    ``target``."""
+def cover_info(ws: Workspace, copy_label: str, draft: bool) -> pages.CoverInfo:
     d = ws.data
-    cover = pages.CoverInfo(cn_quotes(d.tender.project_name), d.tender.number, cn_quotes(d.company.name),
-                            cn_date(d.responses.bid.date), copy_label, draft=draft)
+    return pages.CoverInfo(cn_quotes(d.tender.project_name), d.tender.number, cn_quotes(d.company.name),
+                           cn_date(d.responses.bid.date), copy_label, draft=draft)
+
+
+def volume_inputs(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
+                  headings: Mapping[str, list[tuple[int, str]]], words: Mapping[str, list[text.PageText]]
+                  ) -> list[pdf.VolumeInput]:
+    """Every volume's chapters with their attachments, as the PDF stage takes them (before the conversion, with
+    ``converted`` empty, a converted chapter's PDF is None: enough for the 目录's lines)."""
+    d = ws.data
     index = book_mod.attachment_index(d)
     volumes = []
     for vol in book.volumes:
@@ -295,12 +298,31 @@ def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
                 needs_seal=pc.needs_seal, copy_note=pc.copy_note, evidence_rows=book_mod.evidence_rows(d, pc),
                 cover=pc.kind == "cover", read_words=pc.docx_name in words))
         volumes.append(pdf.VolumeInput(vol.id, cn_quotes(vol.title), chapters))
+    return volumes
+
+
+def front_ahead(ws: Workspace, book: BookPlan, headings: Mapping[str, list[tuple[int, str]]], copy_label: str,
+                draft: bool) -> pages.FrontLayout:
+    """Cover and 目录 laid out while the chapters convert (their page numbers are written in by :func:`compose`)."""
+    return pdf.front_layout(cover_info(ws, copy_label, draft), volume_inputs(ws, book, {}, headings, {}),
+                            ws.data.config.package, draft=draft, cache=conversion_cache(ws))
+
+
+def compose(ws: Workspace, book: BookPlan, converted: Mapping[str, Converted],
+            headings: Mapping[str, list[tuple[int, str]]], words: Mapping[str, list[text.PageText]],
+            copy_spots: Mapping[str, list[tuple[float, float]]], copy_label: str, draft: bool, target: Path,
+            front: pages.FrontLayout | None = None) -> pdf.Composed:
+    """Cover, 目录 (``front``, when laid out ahead) and every volume's chapters with their attachments, merged,
+    numbered and stamped into ``target``."""
+    d = ws.data
+    volumes = volume_inputs(ws, book, converted, headings, words)
     c = d.company
     legal = c.legal_rep_seal or c.legal_rep_signature
     seals = pdf.SealFiles(ws.path(c.company_seal, what="seal") if c.company_seal else None, c.company_seal or "",
                           ws.path(legal, what="seal") if legal else None, legal or "")
     config = d.config.package
-    with pdf.merge(cover, volumes, config, draft=draft, front_cache=conversion_cache(ws)) as merged:
+    with pdf.merge(cover_info(ws, copy_label, draft), volumes, config, draft=draft,
+                   front_cache=conversion_cache(ws), front=front) as merged:
         stamps = pdf.stamp_book(merged, seals, config, draft, dict(copy_spots), company_mm=c.company_seal_mm,
                                 legal_mm=c.legal_rep_seal_mm)
         return pdf.save(merged, stamps, target, draft=draft, title=cn_quotes(d.tender.project_name),
@@ -561,9 +583,9 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             # back the preparation of the price chapters' conversion by as much; measured 0.3-0.6 s later end)
             signing = pool.submit(workspace_signer, ws, prompter=sign_prompter)
             held.append(signing)
-        if first_build:  # the cover will be laid out
-            with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
-                pages.prewarm()
+        front: list[pages.FrontLayout] = []  # (one for the whole book: a --split-parts volume lays out its own)
+        with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
+            front.append(front_ahead(ws, book, headings, copy_label, draft))
         try:
             both = {**(first[0].result() if first else {}), **rest.result()}
             converted = {n: both[n] for n in [*docs, *both] if n in both}  # the book's order (then the spares)
@@ -597,7 +619,8 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             composed: list[pdf.Composed] = []
 
             def produce(tmp: Path, part: BookPlan = part, composed: list[pdf.Composed] = composed) -> Manifest:
-                composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp))
+                composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp,
+                                        front[0] if front and not split else None))
                 lap("compose")
                 step("sign")
                 final = seal(tmp, manifest(ws, composed[0], draft, signer), signer)

@@ -17,6 +17,7 @@ import io
 import os
 import time
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,16 @@ import pikepdf
 
 from bidkit.adapters.pdf import place, stamp
 from bidkit.adapters.pdf.attachments import Opened, open_attachment
-from bidkit.adapters.pdf.pages import CoverInfo, FrontMatter, TocEntry, render_front
+from bidkit.adapters.pdf.pages import (
+    PX,
+    CoverInfo,
+    FrontLayout,
+    FrontMatter,
+    TocEntry,
+    TocLine,
+    front_key,
+    lay_out_front,
+)
 from bidkit.adapters.pdf.text import Hit, PageText, find_anchors, locate_headings, page_words, squeeze
 from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import InputError, ToolError
@@ -147,6 +157,63 @@ def _toc(volumes: list[tuple[VolumeInput, list[_Chapter]]]) -> list[TocEntry]:
                     entries.append(TocEntry(text, ch.offset + page, min(level + 1, 3)))
             entries += [TocEntry(att.title, off, 2) for att, off, _ in ch.attachments]
     return entries
+
+
+def toc_lines(volumes: Sequence[VolumeInput]) -> tuple[TocLine, ...]:
+    """The 目录's lines as :func:`merge` finds them (:func:`_toc`) when every heading is found in its chapter's
+    pages: to lay the front matter out while the chapters convert. (A heading not found drops its line, and
+    :func:`merge` lays the front out again.)"""
+    lines: list[TocLine] = []
+    for vol in volumes:
+        if not vol.chapters:
+            continue
+        lines.append(TocLine(vol.title, 0))
+        for ch in vol.chapters:
+            if ch.cover:
+                continue
+            lines.append(TocLine(ch.title, 1))
+            lines += [TocLine(text, min(level + 1, 3)) for level, text in ch.headings]
+            lines += [TocLine(att.title, 2) for att in ch.attachments]
+    return tuple(lines)
+
+
+def front_layout(cover: CoverInfo, volumes: Sequence[VolumeInput], config: PackageConfig, *, draft: bool = False,
+                 cache: SealedCache | None = None) -> FrontLayout:
+    """Cover and 目录 laid out ahead, without page numbers (pass it to :func:`merge`)."""
+    return lay_out_front(cover, toc_lines(volumes), _glyphs(config, draft), cache)
+
+
+def _number_fonts(glyph_page: pikepdf.Page) -> dict[str, tuple[str, stamp.StampFont]]:
+    """The fonts of the 目录's page numbers, from the glyph page: face (see pages.NUMBER_STYLE) → (resource name
+    to use, font)."""
+    found: dict[str, tuple[str, stamp.StampFont]] = {}
+    for _, font in glyph_page.obj.Resources.Font.items():
+        base = str(font.get("/BaseFont", ""))
+        face = "sans-bold" if "Sans" in base and "Bold" in base else \
+            "serif" if "Serif" in base and "Bold" not in base else None
+        if face is not None and face not in found:
+            found[face] = (f"/BKtoc{len(found)}", stamp.StampFont(font))
+    return found
+
+
+def _number_toc(pdf: pikepdf.Pdf, layout: FrontLayout, numbers: list[int]) -> None:
+    """Write each 目录 line's page number into its place (right-aligned, on the row's baseline), drawn in
+    weasyprint's own page space (its page matrix, CSS px, coordinates written as it writes them): the number
+    sits on exactly its title's baseline, and text extraction reads each row as before."""
+    fonts = _number_fonts(pdf.pages[-1])
+    ops: dict[int, list[str]] = {}
+    for slot, number in zip(layout.slots, numbers, strict=True):
+        if slot.face not in fonts:
+            raise ToolError(f"generated pages carry no {slot.face} font for the 目录's page numbers")
+        name, font = fonts[slot.face]
+        text, size = str(number), int(slot.size / PX * 1024) / 1024  # as weasyprint sizes it (Pango's units)
+        height = pdf.pages[slot.page].obj.MediaBox[3]
+        ops.setdefault(slot.page, []).append(
+            f"q 1 0 0 -1 0 {height} cm 0.75 0 0 0.75 0 0 cm BT {name} {size:f} Tf 0 g "
+            f"1 0 0 -1 {slot.x - font.width(text, size):f} {slot.y:f} Tm <{font.encode(text).hex()}> Tj ET Q")
+    resources = {"/Font": {name: font.font for name, font in fonts.values()}}
+    for index, page_ops in ops.items():
+        stamp.stamp_page(pdf, pdf.pages[index], page_ops, resources)
 
 
 def _strip_page(page: pikepdf.Dictionary) -> None:
@@ -274,8 +341,9 @@ class Book:
 
 
 def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *, draft: bool = False,
-          front_cache: SealedCache | None = None) -> Book:
-    """Open every chapter and attachment, lay out cover and 目录 with the real page numbers, merge every page."""
+          front_cache: SealedCache | None = None, front: FrontLayout | None = None) -> Book:
+    """Open every chapter and attachment, number the 目录 (``front``, laid out ahead by :func:`front_layout`, when
+    it is the layout of this book's lines; else laid out now), merge every page."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     stack = contextlib.ExitStack()
@@ -326,18 +394,25 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
         timings["read"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        front = render_front(cover, _toc(laid), _glyphs(config, draft), front_cache)
-        front_pdf = pikepdf.open(io.BytesIO(front.pdf))
+        toc = _toc(laid)
+        lines = tuple(TocLine(e.title, e.level) for e in toc)
+        glyphs = _glyphs(config, draft)
+        layout = front if front is not None and front.key == front_key(cover, lines, glyphs) else \
+            lay_out_front(cover, lines, glyphs, front_cache)
+        numbers = layout.numbers([e.body_page for e in toc])
+        front_pdf = pikepdf.open(io.BytesIO(layout.pdf))
         stack.callback(front_pdf.close)
+        _number_toc(front_pdf, layout, numbers)
+        front_matter = FrontMatter(layout.pdf, layout.cover_pages, layout.toc_pages, numbers)
         timings["front"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
         out = pikepdf.new()
         stack.callback(out.close)
-        for page in list(front_pdf.pages)[: front.pages]:
+        for page in list(front_pdf.pages)[: front_matter.pages]:
             out.pages.append(page)
         font = stamp.StampFont(out.copy_foreign(_glyph_font(front_pdf.pages[-1])))
-        kinds = ["front"] * front.pages
+        kinds = ["front"] * front_matter.pages
         mounted: set[int] = set()
         for _, laid_chapters in laid:
             for lc in laid_chapters:
@@ -355,9 +430,9 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
                     kinds += ["attachment"] * len(att_pdf.pages)
         for page in out.pages:
             _strip_page(page.obj)
-        assert len(out.pages) == front.pages + offset
+        assert len(out.pages) == front_matter.pages + offset
         timings["merge"] = time.perf_counter() - t2
-        return Book(out, front, laid, font, stack, timings, kinds=kinds, mounted=mounted,
+        return Book(out, front_matter, laid, font, stack, timings, kinds=kinds, mounted=mounted,
                     attachment_notes={name: op.notes for name, op in handled.items()})
     except BaseException:
         stack.close()
@@ -786,8 +861,9 @@ def _told(category: type[Warning]) -> str | None:
 
 def compose(cover: CoverInfo, volumes: list[VolumeInput], seals: SealFiles, config: PackageConfig, target: Path,
             *, draft: bool = False, title: str = "", author: str = "", front_cache: SealedCache | None = None,
-            copy_spots: dict[str, list[tuple[float, float]]] | None = None) -> Composed:
+            copy_spots: dict[str, list[tuple[float, float]]] | None = None, front: FrontLayout | None = None
+            ) -> Composed:
     """The three steps at once: merge, stamp, save (unsigned) to ``target``."""
-    with merge(cover, volumes, config, draft=draft, front_cache=front_cache) as book:
+    with merge(cover, volumes, config, draft=draft, front_cache=front_cache, front=front) as book:
         stamps = stamp_book(book, seals, config, draft, copy_spots)
         return save(book, stamps, target, draft=draft, title=title, author=author)

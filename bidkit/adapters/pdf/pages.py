@@ -1,21 +1,26 @@
 """The generated pages of a package: cover and table of contents (目录), laid out with weasyprint.
 
-The table of contents needs the final page numbers, which depend on how many pages the table itself takes, so
-it is laid out until its page count is stable (two passes in practice). The document ends with one extra page
-holding the characters the stamper writes (page numbers, draft watermark): :mod:`bidkit.adapters.pdf.stamp` borrows that
-page's embedded font subset, so every stamp uses a real embedded CJK font, and then drops the page.
+The 目录 is laid out before any chapter's page is known: its page-number column has a fixed width, so the layout
+does not depend on the numbers. Each number's place is marked by an empty inline box (a zero-size inline-block
+sits on the baseline, at the right edge of the right-aligned cell), whose position weasyprint reports
+(``Page.anchors``); :func:`bidkit.adapters.pdf.compose.merge` writes the numbers there once the chapters are
+converted, in the fonts and sizes the 目录's rows are set in. So the layout runs while LibreOffice converts, not
+after it, and a price change that shifts pages does not lay it out again. The document ends with one extra page
+holding the characters the stamper writes (page numbers, draft watermark) and the digits of those fonts:
+:mod:`bidkit.adapters.pdf.stamp` borrows that page's embedded font subsets, so every stamp uses a real embedded CJK
+font, and then drops the page.
 
-Laying out costs about 0.3 s plus 0.3 s to import weasyprint, so the result is cached by its HTML: re-assembling
-after a price change usually gives the same cover and TOC.
+Laying out costs about 0.3 s plus 0.3 s to import weasyprint, so the result is cached by its HTML.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import io
+import json
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -44,6 +49,51 @@ class TocEntry:
     title: str
     body_page: int  # 0-based index of the entry's first page among the pages after the front matter
     level: int = 0  # 0: part or attachments group, 1: chapter or attachment
+
+
+@dataclass(frozen=True)
+class TocLine:
+    """A line of the 目录 before its page number is known."""
+    title: str
+    level: int = 0
+
+
+# the face and size each level's page number is set in (as _CSS sets the row): (face, pt)
+NUMBER_STYLE = {0: ("sans-bold", 12.0), 1: ("serif", 12.0), 2: ("serif", 11.0), 3: ("serif", 10.5)}
+PX = 0.75  # a CSS px in pt
+
+
+@dataclass(frozen=True)
+class NumberSlot:
+    """Where a 目录 line's page number goes: right-aligned to ``x``, on the baseline ``y`` (CSS px from the page's
+    top-left, as weasyprint places its own text: the same numbers give the same coordinates, so a row reads
+    title then number in any text extraction), on the front document's 0-based ``page``, in ``face`` (see
+    :data:`NUMBER_STYLE`) at ``size`` pt."""
+    page: int
+    x: float
+    y: float
+    face: str
+    size: float
+
+
+@dataclass(frozen=True)
+class FrontLayout:
+    """Cover, 目录 without its page numbers, and the glyph page, laid out; ``key`` names the HTML laid out."""
+    pdf: bytes
+    lines: tuple[TocLine, ...]
+    cover_pages: int
+    toc_pages: int
+    slots: tuple[NumberSlot, ...]
+    key: str
+
+    @property
+    def pages(self) -> int:
+        return self.cover_pages + self.toc_pages
+
+    def numbers(self, body_pages: list[int]) -> list[int]:
+        """The printed page numbers of lines starting on these body pages (0-based after the front matter):
+        page numbers start after the cover, so a page's number is its 0-based place in the file."""
+        return [self.cover_pages + self.toc_pages + b for b in body_pages]
 
 
 @dataclass(frozen=True)
@@ -78,6 +128,7 @@ table.toc {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 table.toc td {{ padding: 1.6mm 0; vertical-align: bottom; }}
 table.toc td.t {{ border-bottom: 0.6pt dotted #555; }}
 table.toc td.n {{ width: 14mm; text-align: right; border-bottom: 0.6pt dotted #555; }}
+.pn {{ display: inline-block; width: 0; height: 0; }}
 table.toc tr.l0 td {{ font-family: '{FONT_SANS}'; font-weight: bold; padding-top: 3mm; }}
 table.toc tr.l1 td.t {{ padding-left: 8mm; }}
 table.toc tr.l2 td {{ padding: 1mm 0; font-size: 11pt; }}
@@ -85,6 +136,7 @@ table.toc tr.l2 td.t {{ padding-left: 16mm; }}
 table.toc tr.l3 td {{ padding: 0.8mm 0; font-size: 10.5pt; }}
 table.toc tr.l3 td.t {{ padding-left: 24mm; }}
 .glyphs {{ page-break-before: always; font-family: '{FONT_SANS}'; font-size: 10pt; }}
+.glyphs .serif {{ font-family: '{FONT_SERIF}'; }}
 """
 
 
@@ -118,12 +170,16 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html(info: CoverInfo, entries: list[TocEntry], numbers: list[int], glyphs: str) -> str:
+def _html(info: CoverInfo, lines: Sequence[TocLine], glyphs: str, numbers: Sequence[int] | None = None) -> str:
+    """The front matter's HTML: with ``numbers``, the 目录 prints them (the reference :func:`lay_out_front`'s slots
+    are tested against); without, each number cell holds the empty box that marks its place."""
     rows = "".join(
-        f'<tr class="l{min(e.level, 3)}"><td class="t">{_e(e.title)}</td><td class="n">{n}</td></tr>'
-        for e, n in zip(entries, numbers, strict=True)
+        f'<tr class="l{min(e.level, 3)}"><td class="t">{_e(e.title)}</td><td class="n">'
+        f'{numbers[i] if numbers is not None else f"<span class=pn id=pn{i}></span>"}</td></tr>'
+        for i, e in enumerate(lines)
     )
     draft = '<div class="draft">草稿 / 未审核</div>' if info.draft else ""
+    digits = "0123456789"
     return (
         f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>{_CSS}</style></head><body>"
         f"<section class='cover'><div class='copy'>{_e(info.copy_label)}</div>"
@@ -133,7 +189,8 @@ def _html(info: CoverInfo, entries: list[TocEntry], numbers: list[int], glyphs: 
         f"<table class='who'><tr><td>投标人：</td><td>{_e(info.bidder)}</td></tr>"
         f"<tr><td>日　期：</td><td>{_e(info.date)}</td></tr></table></section>"
         f"<section><h1 class='toc'>目录</h1><table class='toc'>{rows}</table></section>"
-        f"<div class='glyphs'>{_e(glyphs)}</div>"
+        # the digits of the number fonts first: the stamper's font is the page's last
+        f"<div class='glyphs'><span class='serif'>{digits}</span> <b>{digits}</b> {_e(glyphs)}</div>"
         "</body></html>"
     )
 
@@ -145,34 +202,37 @@ def prewarm() -> None:
                     f"<p style=\"font-family:'{FONT_SANS}'\">录</p>").render()
 
 
-def _cache_key(first_pass: str) -> str:
+def front_key(info: CoverInfo, lines: Sequence[TocLine], glyphs: str) -> str:
+    """What identifies a front layout: the HTML laid out and the weasyprint laying it out."""
     try:
         version = metadata.version("weasyprint")
     except metadata.PackageNotFoundError:
         version = "?"
-    h = hashlib.sha256(f"bidkit-front-1\0weasyprint {version}\0".encode())
-    h.update(first_pass.encode())
+    h = hashlib.sha256(f"bidkit-front-2\0weasyprint {version}\0".encode())
+    h.update(_html(info, lines, glyphs).encode())
     return h.hexdigest()
 
 
-def _cached(blob: bytes | None, entries: list[TocEntry]) -> FrontMatter | None:
-    import pikepdf
-
-    if not blob:
+def _cached(blob: bytes | None, lines: tuple[TocLine, ...], key: str) -> FrontLayout | None:
+    """A stored layout: one line of JSON (the 目录's page count and number slots), then the PDF."""
+    if not blob or b"\n" not in blob:
         return None
+    head, pdf = blob.split(b"\n", 1)
     try:
-        with pikepdf.open(io.BytesIO(blob)) as pdf:
-            toc_pages = len(pdf.pages) - 2
-    except pikepdf.PdfError:
+        meta = json.loads(head)
+        slots = tuple(NumberSlot(int(p), float(x), float(y), str(f), float(z)) for p, x, y, f, z in meta["slots"])
+        toc_pages = int(meta["toc_pages"])
+    except (ValueError, KeyError, TypeError):
         return None
-    if toc_pages < 1:
+    if toc_pages < 1 or len(slots) != len(lines) or not pdf.startswith(b"%PDF"):
         return None
-    return FrontMatter(pdf=blob, cover_pages=1, toc_pages=toc_pages,
-                       numbers=[1 + toc_pages + e.body_page for e in entries])
+    return FrontLayout(pdf, lines, 1, toc_pages, slots, key)
 
 
-def _store(cache: SealedCache, path: Path, pdf: bytes) -> None:
-    cache.write(path, pdf)
+def _store(cache: SealedCache, path: Path, layout: FrontLayout) -> None:
+    head = json.dumps({"toc_pages": layout.toc_pages,
+                       "slots": [[s.page, s.x, s.y, s.face, s.size] for s in layout.slots]})
+    cache.write(path, head.encode() + b"\n" + layout.pdf)
     try:
         older = sorted(cache.dir.glob("front-*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in older[CACHE_KEEP:]:
@@ -181,54 +241,35 @@ def _store(cache: SealedCache, path: Path, pdf: bytes) -> None:
         pass  # a cache that cannot be pruned only costs disk
 
 
-# approximate heights (mm) from _CSS: an A4 page's text block, the 目录 title, a chapter row, a part row
-_BLOCK_MM, _TITLE_MM = 247.0, 17.0
-_ROW_MM = (10.95, 9.5, 7.8, 7.15)  # a one-line row of each level, as weasyprint lays them out (measured)
-_ROW_CHARS = 38  # full-width characters that fit on one row beside the page number
+def lay_out_front(info: CoverInfo, lines: Sequence[TocLine], glyphs: str, cache: SealedCache | None = None
+                  ) -> FrontLayout:
+    """Lay out cover, 目录 (without its page numbers: see :class:`NumberSlot`) and glyph page, in one pass.
 
-
-def _guess_toc_pages(entries: list[TocEntry]) -> int:
-    """How many pages the TOC will take, estimated; :func:`render_front` lays it out again when wrong."""
-    used = _TITLE_MM
-    for e in entries:
-        width = sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in e.title)
-        lines = max(1, -(-int(width) // _ROW_CHARS))
-        used += _ROW_MM[min(e.level, 3)] + (lines - 1) * 6.2
-    return max(1, -(-int(used) // int(_BLOCK_MM)))
-
-
-def render_front(
-    info: CoverInfo, entries: list[TocEntry], glyphs: str, cache: SealedCache | None = None
-) -> FrontMatter:
-    """Lay out cover + TOC (+ the glyph page) with the real page numbers; return the PDF bytes.
-
-    With ``cache``, an identical layout job (same HTML for the first pass) is read from there (with this user's
-    tag on it only).
-    """
-    path = None
-    if cache is not None:
-        # the first pass's HTML fixes every later pass, so it identifies the result
-        first = _html(info, entries, [2 + e.body_page for e in entries], glyphs)
-        path = cache.dir / f"front-{_cache_key(first)}.pdf"
-        hit = _cached(cache.read(path), entries)
+    With ``cache``, the same layout (same HTML) is read from there (with this user's tag on it only)."""
+    lines = tuple(lines)
+    key = front_key(info, lines, glyphs)
+    path = cache.dir / f"front-{key}.pdf" if cache is not None else None
+    if cache is not None and path is not None:
+        hit = _cached(cache.read(path), lines, key)
         if hit is not None:
             return hit
-
-    weasyprint = _weasyprint()
-    toc_pages = _guess_toc_pages(entries)  # right first time saves a whole layout pass (~0.1 s)
-    for _ in range(4):
-        # printed number = 0-based physical index (the cover carries none)
-        numbers = [1 + toc_pages + e.body_page for e in entries]
-        doc = weasyprint.HTML(string=_html(info, entries, numbers, glyphs)).render()
-        laid_out = len(doc.pages) - 2  # minus cover and glyph page
-        if laid_out == toc_pages:
-            break
-        toc_pages = laid_out
+    doc = _weasyprint().HTML(string=_html(info, lines, glyphs)).render()
+    toc_pages = len(doc.pages) - 2  # minus cover and glyph page
+    where: dict[str, NumberSlot] = {}
+    for index, page in enumerate(doc.pages):
+        for name, (x, y, *_) in page.anchors.items():
+            if name.startswith("pn") and name not in where:
+                face, size = NUMBER_STYLE[min(lines[int(name[2:])].level, 3)]
+                where[name] = NumberSlot(index, x, y, face, size)
+    slots = tuple(where.get(f"pn{i}") for i in range(len(lines)))
+    if toc_pages < 1 or any(s is None or not 1 <= s.page <= toc_pages for s in slots):
+        raise ToolError("weasyprint laid out the 目录 without a place for every page number")
     pdf = doc.write_pdf()
     assert pdf is not None
+    layout = FrontLayout(pdf, lines, 1, toc_pages, tuple(s for s in slots if s is not None), key)
     if cache is not None and path is not None:
-        _store(cache, path, pdf)
-    return FrontMatter(pdf=pdf, cover_pages=1, toc_pages=toc_pages, numbers=numbers)
+        _store(cache, path, layout)
+    return layout
 
 
 def html_to_pdf(page: str) -> bytes:

@@ -187,8 +187,9 @@ FONT_NAME = "/BKfont"
 ALPHA_NAME = "/BKalpha"
 
 
-def text_op(font: StampFont, text: str, size: float, x: float, y: float, gray: float = 0.0) -> str:
-    return (f"BT {FONT_NAME} {_num(size)} Tf {_num(gray)} g 1 0 0 1 {_num(x)} {_num(y)} Tm "
+def text_op(font: StampFont, text: str, size: float, x: float, y: float, gray: float = 0.0,
+            name: str = FONT_NAME) -> str:
+    return (f"BT {name} {_num(size)} Tf {_num(gray)} g 1 0 0 1 {_num(x)} {_num(y)} Tm "
             f"<{font.encode(text).hex()}> Tj ET")
 
 
