@@ -195,13 +195,6 @@ def _html(info: CoverInfo, lines: Sequence[TocLine], glyphs: str, numbers: Seque
     )
 
 
-def prewarm() -> None:
-    """Import weasyprint and load the CJK faces once (about 0.5 s), e.g. while LibreOffice converts."""
-    weasyprint = _weasyprint()
-    weasyprint.HTML(string=f"<p style=\"font-family:'{FONT_SERIF}'\">目</p>"
-                    f"<p style=\"font-family:'{FONT_SANS}'\">录</p>").render()
-
-
 def front_key(info: CoverInfo, lines: Sequence[TocLine], glyphs: str) -> str:
     """What identifies a front layout: the HTML laid out and the weasyprint laying it out."""
     try:
