@@ -583,9 +583,10 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             # back the preparation of the price chapters' conversion by as much; measured 0.3-0.6 s later end)
             signing = pool.submit(workspace_signer, ws, prompter=sign_prompter)
             held.append(signing)
-        front: list[pages.FrontLayout] = []  # (one for the whole book: a --split-parts volume lays out its own)
-        with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
-            front.append(front_ahead(ws, book, headings, copy_label, draft))
+        front: list[pages.FrontLayout] = []  # the whole book's (a --split-parts volume lays out its own)
+        if not split:
+            with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
+                front.append(front_ahead(ws, book, headings, copy_label, draft))
         try:
             both = {**(first[0].result() if first else {}), **rest.result()}
             converted = {n: both[n] for n in [*docs, *both] if n in both}  # the book's order (then the spares)
@@ -620,7 +621,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
 
             def produce(tmp: Path, part: BookPlan = part, composed: list[pdf.Composed] = composed) -> Manifest:
                 composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp,
-                                        front[0] if front and not split else None))
+                                        front[0] if front else None))
                 lap("compose")
                 step("sign")
                 final = seal(tmp, manifest(ws, composed[0], draft, signer), signer)
