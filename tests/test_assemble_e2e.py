@@ -112,6 +112,36 @@ def test_sample_package(sample_ws: Path, cli: Callable[..., Any], priced: None,
     assert path.read_bytes() == first
 
 
+def test_split_parts_one_signed_package_per_volume(sample_ws: Path, cli: Callable[..., Any], priced: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from bidkit.adapters.pdf import compose
+
+    laid: list[int] = []  # each volume's cover and 目录 laid out once, ahead, and used
+    real = compose.lay_out_front
+    monkeypatch.setattr(compose, "lay_out_front", lambda *a, **k: laid.append(len(a[1])) or real(*a, **k))
+    r = cli("assemble", sample_ws, "--split-parts", "--json")
+    assert r.code == 0, r.err
+    packages = json.loads(r.out)
+    assert [p["volumes"] for p in packages] == [["price"], ["commercial"], ["technical"]]
+    assert [Path(p["path"]).name for p in packages] == [f"JL-2026-031-v1-{v}-1.pdf"
+                                                        for v in ("price", "commercial", "technical")]
+    assert len(laid) == 3
+    titles = {"price": "报价文件", "commercial": "商务文件", "technical": "技术文件"}
+    for p in packages:
+        path = Path(p["path"])
+        texts = page_texts(path)
+        assert p["signed"] and p["pages"] == len(texts)
+        for index, text in enumerate(texts[1:], start=1):  # numbered within its own package
+            assert numbers(text) == [(index, len(texts) - 1)], (path.name, index)
+        toc = _squeeze(texts[1])
+        own = titles[p["volumes"][0]]
+        assert own in toc and not [t for t in titles.values() if t != own and t in toc]
+        m = re.search(re.escape(own) + r"(\d+)", toc)  # the 目录 points at the volume's own title page
+        assert m and f"投标文件（{own}）" in _squeeze(texts[int(m.group(1))])
+        v = cli("verify", path)
+        assert v.code == 0, v.err
+
+
 def test_draft_package_has_no_prices(sample_ws: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BIDKIT_PRICE_PASSPHRASE", raising=False)
     r = cli("assemble", sample_ws, "--draft")

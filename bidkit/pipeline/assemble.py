@@ -583,10 +583,11 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             # back the preparation of the price chapters' conversion by as much; measured 0.3-0.6 s later end)
             signing = pool.submit(workspace_signer, ws, prompter=sign_prompter)
             held.append(signing)
-        front: list[pages.FrontLayout] = []  # the whole book's (a --split-parts volume lays out its own)
-        if not split:
+        parts = [BookPlan((v,), book.notes) for v in book.volumes] if split else [book]
+        fronts: dict[int, pages.FrontLayout] = {}  # each package's cover and 目录, laid out while LibreOffice works
+        for i, part in enumerate(parts):
             with contextlib.suppress(Exception):  # only a head start: a real problem shows in compose
-                front.append(front_ahead(ws, book, headings, copy_label, draft))
+                fronts[i] = front_ahead(ws, part, headings, copy_label, draft)
         try:
             both = {**(first[0].result() if first else {}), **rest.result()}
             converted = {n: both[n] for n in [*docs, *both] if n in both}  # the book's order (then the spares)
@@ -615,13 +616,14 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
                          "(bidkit keys cert makes a test certificate)")
 
         results: list[tuple[Path, Path, str, pdf.Composed, str | None]] = []
-        for part in ([BookPlan((v,), book.notes) for v in book.volumes] if split else [book]):
+        for i, part in enumerate(parts):
             step("compose")
             composed: list[pdf.Composed] = []
 
-            def produce(tmp: Path, part: BookPlan = part, composed: list[pdf.Composed] = composed) -> Manifest:
+            def produce(tmp: Path, part: BookPlan = part, composed: list[pdf.Composed] = composed,
+                        front: pages.FrontLayout | None = fronts.get(i)) -> Manifest:
                 composed.append(compose(ws, part, converted, headings, words, copy_spots, copy_label, draft, tmp,
-                                        front[0] if front else None))
+                                        front))
                 lap("compose")
                 step("sign")
                 final = seal(tmp, manifest(ws, composed[0], draft, signer), signer)
