@@ -97,3 +97,31 @@ def test_merge_uses_the_layout_made_ahead_and_lays_out_again_when_the_lines_chan
 def _seals(tmp: Path) -> compose.SealFiles:
     return compose.SealFiles(seal_png(tmp / "seal.png"), "seals/seal.png", seal_png(tmp / "legal.png"),
                              "seals/legal.png")
+
+
+def test_the_headings_of_a_chapter_are_read_once_per_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bidkit.core import book as book_mod
+    from bidkit.pipeline import assemble
+    from bidkit.store.workspace import load
+    from tests.helpers import SAMPLE
+
+    ws = load(SAMPLE)
+    book = book_mod.plan(ws.data)
+    own = [pc for pc in book.chapters() if pc.toc_depth and pc.file]
+    assert own  # the sample's 技术方案, written in Word
+    docs = {pc.docx_name: ws.path(pc.file, what="chapter file").read_bytes() for pc in own if pc.file}
+    cache = SealedCache(tmp_path / "cache", b"outline-test-key")
+    cache.dir.mkdir()
+    first = assemble.outline(book, docs, cache)
+    assert first == assemble.outline(book, docs) and len(first[own[0].docx_name]) > 10
+    entries = list(cache.dir.glob("outline-*.json"))
+    assert len(entries) == len(own)
+    with monkeypatch.context() as m:  # read from the cache: the .docx is not parsed again
+        m.setattr(assemble, "docx_headings", lambda *a: pytest.fail("parsed again"))
+        assert assemble.outline(book, docs, cache) == first
+    entries[0].write_text("[[1, \"篡改的标题\"]]", encoding="utf-8")  # not this user's tag: never trusted
+    assert assemble.outline(book, docs, cache) == first
+    changed = {**docs, own[0].docx_name: docs[own[0].docx_name] + b"\0"}  # other bytes: read again, kept instead
+    assert assemble.outline(book, changed, cache) == first
+    now = list(cache.dir.glob(f"outline-{own[0].docx_name}-*.json"))
+    assert len(now) == 1 and now[0] not in entries
