@@ -31,7 +31,6 @@ from bidkit.adapters.pdf.pages import (
     PX,
     CoverInfo,
     FrontLayout,
-    FrontMatter,
     TocEntry,
     TocLine,
     front_key,
@@ -312,11 +311,12 @@ class Book:
     stamping and saving; use it as a context manager, which closes every PDF opened for it."""
 
     pdf: pikepdf.Pdf
-    front: FrontMatter
+    front: FrontLayout
     volumes: list[tuple[VolumeInput, list[_Chapter]]]
     font: stamp.StampFont
     stack: contextlib.ExitStack[bool | None]
     timings: dict[str, float] = field(default_factory=dict)
+    toc_numbers: list[int] = field(default_factory=list)  # the printed page number of each 目录 line
     kinds: list[str] = field(default_factory=list)  # per page: front, chapter (has a running header), attachment
     mounted: set[int] = field(default_factory=set)  # 0-based pages: a small attachment page mounted on A4
     attachment_notes: dict[str, list[str]] = field(default_factory=dict)  # what opening each changed in it
@@ -403,16 +403,15 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
         front_pdf = pikepdf.open(io.BytesIO(layout.pdf))
         stack.callback(front_pdf.close)
         _number_toc(front_pdf, layout, numbers)
-        front_matter = FrontMatter(layout.pdf, layout.cover_pages, layout.toc_pages, numbers)
         timings["front"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
         out = pikepdf.new()
         stack.callback(out.close)
-        for page in list(front_pdf.pages)[: front_matter.pages]:
+        for page in list(front_pdf.pages)[: layout.pages]:
             out.pages.append(page)
         font = stamp.StampFont(out.copy_foreign(_glyph_font(front_pdf.pages[-1])))
-        kinds = ["front"] * front_matter.pages
+        kinds = ["front"] * layout.pages
         mounted: set[int] = set()
         for _, laid_chapters in laid:
             for lc in laid_chapters:
@@ -430,9 +429,9 @@ def merge(cover: CoverInfo, volumes: list[VolumeInput], config: PackageConfig, *
                     kinds += ["attachment"] * len(att_pdf.pages)
         for page in out.pages:
             _strip_page(page.obj)
-        assert len(out.pages) == front_matter.pages + offset
+        assert len(out.pages) == layout.pages + offset
         timings["merge"] = time.perf_counter() - t2
-        return Book(out, front_matter, laid, font, stack, timings, kinds=kinds, mounted=mounted,
+        return Book(out, layout, laid, font, stack, timings, toc_numbers=numbers, kinds=kinds, mounted=mounted,
                     attachment_notes={name: op.notes for name, op in handled.items()})
     except BaseException:
         stack.close()
@@ -845,7 +844,7 @@ def save(book: Book, stamps: Stamps, target: Path, *, draft: bool = False, title
     timings = {**book.timings, "save": time.perf_counter() - t4}
     toc = _toc(book.volumes)
     return Composed(pages=book.pages, sections=sections,
-                    toc=[(e.title, n) for e, n in zip(toc, front.numbers, strict=True)], chapters=chapters,
+                    toc=[(e.title, n) for e, n in zip(toc, book.toc_numbers, strict=True)], chapters=chapters,
                     evidence=stamps.evidence, seals=stamps.seals, legal_rep_seals=stamps.legal_rep_seals,
                     copy_seals=stamps.copy_seals, cross_page_groups=stamps.cross_page_groups, timings=timings,
                     notes=notes)

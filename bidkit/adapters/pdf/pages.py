@@ -80,10 +80,9 @@ class NumberSlot:
 class FrontLayout:
     """Cover, 目录 without its page numbers, and the glyph page, laid out; ``key`` names the HTML laid out."""
     pdf: bytes
-    lines: tuple[TocLine, ...]
     cover_pages: int
-    toc_pages: int
-    slots: tuple[NumberSlot, ...]
+    toc_pages: int  # the glyph page is not counted; it is the document's last page
+    slots: tuple[NumberSlot, ...]  # one per 目录 line, in order
     key: str
 
     @property
@@ -94,18 +93,6 @@ class FrontLayout:
         """The printed page numbers of lines starting on these body pages (0-based after the front matter):
         page numbers start after the cover, so a page's number is its 0-based place in the file."""
         return [self.cover_pages + self.toc_pages + b for b in body_pages]
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    pdf: bytes
-    cover_pages: int
-    toc_pages: int  # the glyph page is not counted; it is the document's last page
-    numbers: list[int]  # the printed page number of each TOC entry
-
-    @property
-    def pages(self) -> int:
-        return self.cover_pages + self.toc_pages
 
 
 _CSS = f"""
@@ -206,7 +193,7 @@ def front_key(info: CoverInfo, lines: Sequence[TocLine], glyphs: str) -> str:
     return h.hexdigest()
 
 
-def _cached(blob: bytes | None, lines: tuple[TocLine, ...], key: str) -> FrontLayout | None:
+def _cached(blob: bytes | None, count: int, key: str) -> FrontLayout | None:
     """A stored layout: one line of JSON (the 目录's page count and number slots), then the PDF."""
     if not blob or b"\n" not in blob:
         return None
@@ -217,9 +204,9 @@ def _cached(blob: bytes | None, lines: tuple[TocLine, ...], key: str) -> FrontLa
         toc_pages = int(meta["toc_pages"])
     except (ValueError, KeyError, TypeError):
         return None
-    if toc_pages < 1 or len(slots) != len(lines) or not pdf.startswith(b"%PDF"):
+    if toc_pages < 1 or len(slots) != count or not pdf.startswith(b"%PDF"):
         return None
-    return FrontLayout(pdf, lines, 1, toc_pages, slots, key)
+    return FrontLayout(pdf, 1, toc_pages, slots, key)
 
 
 def _store(cache: SealedCache, path: Path, layout: FrontLayout) -> None:
@@ -243,7 +230,7 @@ def lay_out_front(info: CoverInfo, lines: Sequence[TocLine], glyphs: str, cache:
     key = front_key(info, lines, glyphs)
     path = cache.dir / f"front-{key}.pdf" if cache is not None else None
     if cache is not None and path is not None:
-        hit = _cached(cache.read(path), lines, key)
+        hit = _cached(cache.read(path), len(lines), key)
         if hit is not None:
             return hit
     doc = _weasyprint().HTML(string=_html(info, lines, glyphs)).render()
@@ -259,7 +246,7 @@ def lay_out_front(info: CoverInfo, lines: Sequence[TocLine], glyphs: str, cache:
         raise ToolError("weasyprint laid out the 目录 without a place for every page number")
     pdf = doc.write_pdf()
     assert pdf is not None
-    layout = FrontLayout(pdf, lines, 1, toc_pages, tuple(s for s in slots if s is not None), key)
+    layout = FrontLayout(pdf, 1, toc_pages, tuple(s for s in slots if s is not None), key)
     if cache is not None and path is not None:
         _store(cache, path, layout)
     return layout

@@ -19,12 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bidkit.adapters.render.layout import FONT_DIRS
 from bidkit.core.errors import ToolError
 
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
-FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 FONT_FILE = "NotoSansCJK-Regular.ttc"
 FONT_FACE = "Noto Sans CJK SC"
 DPI = 200
@@ -159,7 +159,7 @@ def _ticks(lo: dt.date, hi: dt.date, most: int) -> tuple[dt.date, ...]:
     for ticks in candidates:
         if 2 <= len(ticks) <= most:
             return tuple(ticks)
-    return tuple(t for t in candidates[-1] if t) or (lo, hi)
+    return tuple(candidates[-1]) or (lo, hi)  # longer than the yearly labels allow: one a year all the same
 
 
 def plan(chart: BarChart) -> Drawing:

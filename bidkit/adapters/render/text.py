@@ -12,7 +12,8 @@ from docx import Document
 from docx.table import Table
 from lxml import etree
 
-_WNS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_WNS = f"{{{_W}}}"
 _P, _R, _HYPERLINK, _T, _BR, _BR_TYPE = (f"{_WNS}{t}" for t in ("p", "r", "hyperlink", "t", "br", "type"))
 _RUN_MARKS = {f"{_WNS}tab": "\t", f"{_WNS}ptab": "\t", f"{_WNS}cr": "\n", f"{_WNS}noBreakHyphen": "-"}
 
@@ -42,6 +43,12 @@ def paragraph_text(p: Any) -> str:
     return "".join(parts)
 
 
+def _cell_texts(cell: Any) -> list[str]:
+    """The non-empty texts of a table cell's paragraphs, stripped."""
+    texts = (paragraph_text(p).strip() for p in cell._tc if p.tag == _P)
+    return [t for t in texts if t]
+
+
 def _block_lines(parent: Any, doc: Any) -> list[str]:
     lines: list[str] = []
     element = parent._element if hasattr(parent, "_element") else parent
@@ -61,8 +68,7 @@ def _block_lines(parent: Any, doc: Any) -> list[str]:
                     if cell._tc is last:  # merged cells repeat
                         continue
                     last = cell._tc
-                    texts = (paragraph_text(p).strip() for p in cell._tc if p.tag == _P)
-                    cells.append(" ".join(t for t in texts if t))
+                    cells.append(" ".join(_cell_texts(cell)))
                 lines.append(" | ".join(cells))
     return lines
 
@@ -117,7 +123,6 @@ def docx_headings(docx: bytes, depth: int = 1) -> list[tuple[int, str]]:
     return out
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def _int(value: str | None) -> int | None:
@@ -194,8 +199,7 @@ def docx_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
                     if cell._tc is last:  # a cell merged across columns repeats
                         continue
                     last = cell._tc
-                    texts = (paragraph_text(p).strip() for p in cell._tc if p.tag == _P)
-                    cells.append("\n".join(t for t in texts if t))
+                    cells.append("\n".join(_cell_texts(cell)))
                 rows.append(cells)
             out.append((before, rows))
     return out
