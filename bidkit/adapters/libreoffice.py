@@ -355,9 +355,7 @@ class LibreOffice:
             return Converted(job.name, produced, key, False)
         entry = self.cache_dir / f"{job.name}-{key}.pdf"
         self.cache.write(entry, produced.read_bytes())
-        for old in self.cache_dir.glob(f"{job.name}-*.pdf"):
-            if old != entry:
-                self.cache.remove(old)
+        self.cache.drop_others(entry, job.name, ".pdf")
         return Converted(job.name, produced, key, False, entry)
 
     def _run_batch(self, binary: str, units: list[list[Job]]) -> dict[str, Path]:

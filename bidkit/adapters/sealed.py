@@ -11,9 +11,11 @@ never from the workspace file again.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import hmac
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,3 +61,11 @@ class SealedCache:
     def remove(self, path: Path) -> None:
         for p in (path, path.with_name(path.name + TAG_SUFFIX)):
             p.unlink(missing_ok=True)
+
+    def drop_others(self, entry: Path, stem: str, suffix: str) -> None:
+        """Remove the entries ``{stem}-<SHA-256 hex>{suffix}`` other than ``entry``: an item's older versions,
+        never another item's whose name merely starts the same (``commercial`` and ``commercial-cover``)."""
+        own = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{64}}{re.escape(suffix)}")
+        for old in self.dir.glob(f"{glob.escape(stem)}-*{glob.escape(suffix)}"):
+            if old.name != entry.name and own.fullmatch(old.name):
+                self.remove(old)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bidkit import __version__
 from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, Standby
@@ -57,6 +58,7 @@ _NUMERALS = "一二三四五六七八九十"
 LOCK_FILE = ".assemble.lock"
 CARRIED = ".carried"  # the conversion of a chapter whose table's last row is carried to its signature page
 
+T = TypeVar("T")
 Progress = Callable[[str], None]
 Prompter = Callable[[str], str]
 Manifest = dict[str, Any]  # JSON: see bidkit.core.manifest
@@ -185,6 +187,21 @@ def _carried_job(name: str, docx: bytes, priced: bool, own: bool = False) -> Job
 TEXTS_VERSION = "bidkit-text-1"  # bump when chapter_text changes
 
 
+def _remembered(cache: SealedCache, stem: str, key: str, suffix: str, make: Callable[[], T],
+                dump: Callable[[T], bytes], load: Callable[[bytes], T]) -> T:
+    """``make()``, kept in the conversion cache as ``{stem}-{key}{suffix}``: read back when there (a kept value
+    that does not load is made again), else made and written, and the stem's older entry dropped."""
+    entry = cache.dir / f"{stem}-{key}{suffix}"
+    known = cache.read(entry)
+    if known is not None:
+        with contextlib.suppress(ValueError, TypeError):
+            return load(known)
+    value = make()
+    cache.write(entry, dump(value))
+    cache.drop_others(entry, stem, suffix)
+    return value
+
+
 def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None = None
           ) -> dict[str, str]:
     """What the checks read of each chapter (rendered .docx text, a PDF chapter's text). With ``cache``, the
@@ -193,22 +210,19 @@ def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: Seale
     out = {}
     for pc in book.chapters():
         blob = docs.get(pc.docx_name)
-        entry = None
         if cache is not None and blob is not None and not pc.priced:
+            def make(pc: book_mod.PlannedChapter = pc, blob: bytes = blob) -> str:
+                value = book_pipeline.chapter_text(ws, pc, blob)
+                assert value is not None  # (a .docx always has a text)
+                return value
+
             key = hashlib.sha256(f"{TEXTS_VERSION}\0{pc.kind}\0".encode() + blob).hexdigest()
-            entry = cache.dir / f"text-{pc.docx_name}-{key}.txt"
-            known = cache.read(entry)
-            if known is not None:
-                out[pc.docx_name] = known.decode("utf-8")
-                continue
+            out[pc.docx_name] = _remembered(cache, f"text-{pc.docx_name}", key, ".txt", make,
+                                            lambda v: v.encode("utf-8"), lambda b: b.decode("utf-8"))
+            continue
         value = book_pipeline.chapter_text(ws, pc, blob)
         if value is not None:
             out[pc.docx_name] = value
-            if entry is not None and cache is not None:
-                cache.write(entry, value.encode("utf-8"))
-                for old in cache.dir.glob(f"text-{pc.docx_name}-*.txt"):
-                    if old != entry:
-                        cache.remove(old)
     return out
 
 
@@ -269,21 +283,15 @@ def outline(book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None
         blob = docs.get(pc.docx_name)
         if not pc.toc_depth or blob is None:
             continue
-        entry = None
-        if cache is not None and not pc.priced:
-            key = hashlib.sha256(f"{OUTLINE_VERSION}\0{pc.toc_depth}\0".encode() + blob).hexdigest()
-            entry = cache.dir / f"outline-{pc.docx_name}-{key}.json"
-            known = cache.read(entry)
-            if known is not None:
-                with contextlib.suppress(ValueError, TypeError):
-                    out[pc.docx_name] = [(int(level), str(text)) for level, text in json.loads(known)]
-                    continue
-        out[pc.docx_name] = docx_headings(blob, pc.toc_depth)
-        if entry is not None and cache is not None:
-            cache.write(entry, json.dumps(out[pc.docx_name], ensure_ascii=False).encode("utf-8"))
-            for old in cache.dir.glob(f"outline-{pc.docx_name}-*.json"):
-                if old != entry:
-                    cache.remove(old)
+        if cache is None or pc.priced:
+            out[pc.docx_name] = docx_headings(blob, pc.toc_depth)
+            continue
+        key = hashlib.sha256(f"{OUTLINE_VERSION}\0{pc.toc_depth}\0".encode() + blob).hexdigest()
+        out[pc.docx_name] = _remembered(
+            cache, f"outline-{pc.docx_name}", key, ".json",
+            functools.partial(docx_headings, blob, pc.toc_depth),
+            lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8"),
+            lambda b: [(int(level), str(text)) for level, text in json.loads(b)])
     return out
 
 
@@ -371,17 +379,10 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
                 path = ws.path(index[a].path, what="attachment")
                 key = hashlib.sha256(f"{SPOTS_VERSION}\0{seal_pt!r}\0{file_sha256(path)}".encode()).hexdigest()
                 tag = hashlib.sha256(a.encode()).hexdigest()[:16]  # (an id is not a file name)
-                entry = cache.dir / f"spots-{tag}-{key}.json"
-                known = cache.read(entry)
-                if known is not None:
-                    with contextlib.suppress(ValueError, TypeError):
-                        out[a] = [(float(x), float(y)) for x, y in json.loads(known)]
-                        continue
-                out[a] = raster.quiet_spots(path, seal_pt)
-                cache.write(entry, json.dumps(out[a]).encode())
-                for old in cache.dir.glob(f"spots-{tag}-*.json"):
-                    if old != entry:
-                        cache.remove(old)
+                out[a] = _remembered(cache, f"spots-{tag}", key, ".json",
+                                     functools.partial(raster.quiet_spots, path, seal_pt),
+                                     lambda v: json.dumps(v).encode(),
+                                     lambda b: [(float(x), float(y)) for x, y in json.loads(b)])
     return out
 
 

@@ -126,9 +126,7 @@ def keep(cache: SealedCache, entries: dict[str, Path], blobs: dict[str, bytes]) 
     """Write the render cache's new entries (and drop each chapter's older one)."""
     for name, entry in entries.items():
         cache.write(entry, blobs[name])
-        for old in cache.dir.glob(f"render-{name}-*.docx"):
-            if old != entry:
-                cache.remove(old)
+        cache.drop_others(entry, f"render-{name}", ".docx")
 
 
 @functools.cache
