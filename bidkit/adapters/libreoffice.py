@@ -92,10 +92,8 @@ def content_digest(docx: bytes, name: str = "document") -> str:
 
 
 def cache_key(docx: bytes, name: str) -> str:
-    h = hashlib.sha256(CACHE_VERSION.encode())
-    h.update(FONTS_CONF.read_bytes())
-    h.update(content_digest(docx, name).encode())
-    return h.hexdigest()
+    digest = content_digest(docx, name)
+    return hashlib.sha256(CACHE_VERSION.encode() + FONTS_CONF.read_bytes() + digest.encode()).hexdigest()
 
 
 def batches(sizes: Sequence[tuple[str, int]], workers: int) -> list[list[str]]:
@@ -183,6 +181,9 @@ class Standby:
             time.sleep(0.02)
         return None
 
+    def starting(self) -> bool:  # its process runs, its pipe is not up yet (a batch handed to it waits meanwhile)
+        return (proc := self.proc) is not None and proc.poll() is None and not any(p.exists() for p in _pipes(self.url))
+
     def close(self) -> None:
         """End the standby (a batch it converted is done, or bidkit stops)."""
         with self._lock:
@@ -217,6 +218,7 @@ class LibreOffice:
         self.timeout = timeout if timeout is not None else timeout_seconds()
         self.work: Path | None = None
         self._procs: list[subprocess.Popen[bytes]] = []
+        self.started = threading.Event()  # set once a soffice has been handed files to convert
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._busy = 0  # batches being prepared or run: the work folder is removed only once there are none
@@ -440,6 +442,7 @@ class LibreOffice:
             except OSError as exc:
                 raise ToolError(f"LibreOffice could not be started ({exc.strerror or exc})") from None
             self._procs.append(proc)
+        self.started.set()
         try:
             _, err = proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
