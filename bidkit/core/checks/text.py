@@ -6,6 +6,7 @@ the patterns tolerate both: white space is squeezed out and the text NFKC-normal
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ PART_LABELS = {"price": "报价部分", "commercial": "商务部分", "technical
 _SIGN_BLOCK = re.compile(r"^(投标人|法定代表人|被授权人|授权代表|日期|\[页眉\]|\[页脚\])")
 
 
+@functools.lru_cache(maxsize=512)  # the rules read the same chapters' text many times (a 300-page 技术方案 too)
 def squeeze(text: str) -> str:
     """NFKC-normalised text without any white space, quotes straight, for matching across line breaks, layouts
     and quotation marks (data typed with "", printed with “”)."""
     return "".join(nfkc(text).split())
 
 
+@functools.lru_cache(maxsize=512)
 def nfkc(text: str) -> str:
     return plain_quotes(unicodedata.normalize("NFKC", text))
 
