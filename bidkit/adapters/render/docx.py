@@ -9,7 +9,7 @@ import os
 import re
 import resource
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -164,13 +164,13 @@ def _source_part(rels_name: str) -> str:
     return folder + base.removesuffix(".rels")
 
 
-def _xml_parts(zf: zipfile.ZipFile) -> list[tuple[str, Any]]:
+def _xml_parts(zf: zipfile.ZipFile, skip: Collection[str] = ()) -> list[tuple[str, Any]]:
     """Every part that is XML, whatever its name (a content type can make any name the main document), parsed
-    without entities, DTDs or network."""
+    without entities, DTDs or network; less the parts named in ``skip``."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
     parts = []
     for info in zf.infolist():
-        if info.is_dir() or info.file_size > MAX_XML_PART:
+        if info.is_dir() or info.file_size > MAX_XML_PART or info.filename in skip:
             continue
         with zf.open(info) as fh:
             head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -184,13 +184,17 @@ def _xml_parts(zf: zipfile.ZipFile) -> list[tuple[str, Any]]:
     return parts
 
 
-def external_links(zf: zipfile.ZipFile) -> list[str]:
+def external_links(zf: zipfile.ZipFile, checked: zipfile.ZipFile | None = None) -> list[str]:
     """What a .docx would make a converter fetch: external relationships other than hyperlinks (linked pictures,
     an attached template, sub-documents, external altChunks, linked OLE objects, frames), a hyperlink relationship
     used as a picture or object, and INCLUDETEXT / INCLUDEPICTURE / LINK / DDE / IMPORT fields; each as
-    ``part: what target``. Read with an XML parser (quotes, entities and prefixes as LibreOffice reads them)."""
+    ``part: what target``. Read with an XML parser (quotes, entities and prefixes as LibreOffice reads them).
+
+    ``checked``: a package this one was made from and in which nothing was found (a template, for its rendered
+    .docx): a part byte for byte as it is there, with its relationships as they are there, is not read again
+    (rendering changes the document, its headers and footers; styles, numbering, theme and settings stay)."""
     found = []
-    parts = _xml_parts(zf)
+    parts = _xml_parts(zf, _unchanged(zf, checked) if checked is not None else ())
     hyperlinks: dict[str, set[str]] = {}  # source part → ids of its external hyperlink relationships
     for name, root in parts:
         if not name.endswith(".rels"):
@@ -227,6 +231,29 @@ def external_links(zf: zipfile.ZipFile) -> list[str]:
         for m in _FIELD.finditer("".join(instr)):
             found.append(f"{name}: {m.group(1).upper()} field {(m.group(2) or '').strip(chr(34))}".rstrip())
     return found
+
+
+def _unchanged(zf: zipfile.ZipFile, checked: zipfile.ZipFile) -> set[str]:
+    """The parts other than relationships that are in ``checked`` with the same bytes, and whose relationships
+    are as they are there (both absent, or the same bytes)."""
+    before = {i.filename: i for i in checked.infolist()}
+    names = set(zf.namelist())
+
+    def same(name: str) -> bool:
+        info = before.get(name)
+        if name not in names or info is None:
+            return name not in names and info is None  # absent from both
+        return info.file_size == zf.getinfo(name).file_size and checked.read(info) == zf.read(name)
+
+    out = set()
+    for name in names:
+        if name.endswith((".rels", "/")):
+            continue
+        folder, _, base = name.rpartition("/")
+        rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        if name in before and same(name) and same(rels):
+            out.add(name)
+    return out
 
 
 def _place_images(tpl: Any, value: Any) -> None:
@@ -266,10 +293,11 @@ def _render_in_process(source: TemplateSource, blob: bytes, context: dict[str, A
     except Exception as exc:  # the message could quote data (prices): name the kind of failure only
         raise TemplateError(f"{source.display}: template failed to render ({type(exc).__name__})") from None
     data = out.getvalue()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zipfile.ZipFile(io.BytesIO(blob)) as template:
         unpacked = sum(i.file_size for i in zf.infolist())
-        try:  # the data may have made a field of the template's text: the output is checked too
-            links = external_links(zf)
+        try:  # the data may have made a field of the template's text: the output is checked too (what rendering
+            # left as it was in the template is not read again: check_docx found nothing in the template)
+            links = external_links(zf, template)
         except _BrokenPart as exc:
             raise TemplateError(f"{source.display}: rendered a {exc}") from None
     _refuse_links(source, links, rendered=True)
