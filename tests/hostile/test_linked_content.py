@@ -234,3 +234,40 @@ def test_an_ordinary_hyperlink_passes(sample_ws: Path, cli: Callable[..., Result
     with zipfile.ZipFile(sample_ws / "build" / "docx" / "technical_solution.docx") as zf:  # a link it stays
         assert f'Target="{url}/notice"' in zf.read("word/_rels/document.xml.rels").decode()
     assert seen == []
+
+
+def test_a_chapter_file_checked_before_is_checked_again_once_it_changed(sample_ws: Path, tmp_path: Path,
+                                                                        server: tuple[str, list[str]]) -> None:
+    """That a chapter file passed is kept in the conversion cache, by its content: the file swapped for a linked
+    one is read again and refused; an entry forged for the swapped file (a copy of the good one's, renamed) is
+    not trusted."""
+    from bidkit.adapters.sealed import SealedCache
+    from bidkit.core.errors import TemplateError
+    from bidkit.pipeline import book as book_pipeline
+    from bidkit.store import workspace
+
+    url, seen = server
+    ws = workspace.load(sample_ws)
+    pc = next(pc for pc in book_pipeline.plan(ws).chapters() if pc.file == CHAPTER)
+    cache = SealedCache(tmp_path / "cache", b"k" * 32)
+    book_pipeline.render_chapter(ws, pc, cache=cache)
+    [good] = cache.dir.glob(f"checked-{pc.docx_name}-*.ok")
+    import hashlib
+
+    def entry_name() -> str:  # where a verdict on the file as it is now would be
+        key = hashlib.sha256(f"{book_pipeline._code_digest()}\0".encode() + (sample_ws / CHAPTER).read_bytes())
+        return f"checked-{pc.docx_name}-{key.hexdigest()}.ok"
+
+    assert good.name == entry_name()
+    book_pipeline.render_chapter(ws, pc, cache=cache)  # (read from the cache now)
+    kwargs, link = CASES["external picture, http://"](url, outside_file(tmp_path))
+    (sample_ws / CHAPTER).write_bytes(linked_docx(**kwargs))
+    with pytest.raises(TemplateError, match=re.escape(link)):
+        book_pipeline.render_chapter(ws, pc, cache=cache)
+    assert [p.name for p in cache.dir.glob(f"checked-{pc.docx_name}-*.ok")] == [good.name]
+    forged = cache.dir / entry_name()
+    forged.write_bytes(good.read_bytes())
+    forged.with_name(forged.name + ".tag").write_bytes(good.with_name(good.name + ".tag").read_bytes())
+    with pytest.raises(TemplateError, match=re.escape(link)):
+        book_pipeline.render_chapter(ws, pc, cache=cache)
+    assert seen == []
