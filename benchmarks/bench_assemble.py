@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bytecode import compile_trees  # noqa: E402
 
 from bidkit.adapters.libreoffice import FONTS_CONF, _env, _profile_template, soffice_binary  # noqa: E402
 from bidkit.store.resources import sample_workspace  # noqa: E402
@@ -206,6 +209,7 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, default=None, help="another bidkit checkout to compare with")
     args = ap.parse_args()
     n = args.runs
+    compile_trees(ROOT, *([args.baseline] if args.baseline else []))
     rows: list[tuple[str, float, str, str]] = []  # case, seconds, note, target verdict
     with tempfile.TemporaryDirectory(prefix="bench-assemble-") as tmp_name:
         tmp = Path(tmp_name)

@@ -28,6 +28,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bytecode import compile_trees  # noqa: E402
+
 PASSPHRASE = "demo-only-passphrase"  # the samples' public DEMO secrets
 ENV = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "BIDKIT_SIGN_PASSWORD": "demo-only-password"}
 KEY = ROOT / "samples" / "demo-keys" / "DEMO-qa-reviewer.key"
@@ -75,6 +79,7 @@ def main() -> None:
     ap.add_argument("--also", type=Path, action="append", default=[], help="another checkout, on the same copy")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
+    compile_trees(ROOT, args.baseline, *args.also)
     with tempfile.TemporaryDirectory(prefix="bench-l4l-") as tmp_name:
         tmp = Path(tmp_name)
         sample = args.baseline / "samples" / "city-surveillance"
