@@ -38,7 +38,7 @@ from bidkit.core import book as book_mod
 from bidkit.core import review
 from bidkit.core.book import BookPlan, PlannedVolume
 from bidkit.core.context import cn_date
-from bidkit.core.errors import BidkitError, CheckFailed, InputError, OutputError
+from bidkit.core.errors import BidkitError, CheckFailed, InputError, LockedError, OutputError
 from bidkit.core.manifest import ManifestEntry, build_manifest
 from bidkit.core.typography import cn_quotes
 from bidkit.pipeline import book as book_pipeline
@@ -131,15 +131,14 @@ def plan(ws: Workspace, draft: bool, volumes: Sequence[str] | None = None) -> Bo
     return book
 
 
-def unlock(ws: Workspace, book: BookPlan, passphrase: str | None) -> Workspace:
+def unlock(ws: Workspace, book: BookPlan, passphrase: str | None, opened: lock.Status | None = None) -> Workspace:
     """The price lock: with a priced chapter, the workspace with its prices decrypted (only through the QA
-    approval)."""
+    approval; ``opened``: what :func:`bidkit.store.lock.open_status` found for this snapshot)."""
     if not any(c.priced for c in book.chapters()):
         return ws
-    lock.require_open(ws)
     if passphrase is None:
         raise ValueError("unlock(): a package with priced chapters needs the price passphrase")
-    return lock.with_prices(ws, passphrase)
+    return lock.with_prices(ws, passphrase, opened or lock.open_status(ws))
 
 
 def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None, *,
@@ -386,15 +385,26 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
     return out
 
 
-def manifest(ws: Workspace, composed: pdf.Composed, draft: bool, signer: Signer | None = None) -> Manifest:
+def manifest(ws: Workspace, composed: pdf.Composed, draft: bool, signer: Signer | None = None,
+             status: lock.Status | None = None) -> Manifest:
     """The package manifest: every section's page range, its source's digest, the approval it was sealed
-    under (none for a draft) and the signer's certificate (fingerprint, subject, issuer; none unsigned)."""
-    sources = {s.name: file_sha256(s.source) for s in composed.sections if s.source is not None}
+    under (none for a draft) and the signer's certificate (fingerprint, subject, issuer; none unsigned).
+    ``status``: the lock's status of this snapshot, read at the start (its file digests are the sources')."""
+    known = status.digests if status is not None else {}
+
+    def digest(path: Path) -> str:
+        with contextlib.suppress(ValueError):
+            rel = path.resolve().relative_to(ws.root.resolve()).as_posix()
+            if (found := known.get(review.file_input(rel))) is not None:
+                return found
+        return file_sha256(path)
+
+    sources = {s.name: digest(s.source) for s in composed.sections if s.source is not None}
     entries = [ManifestEntry(s.name, s.title, s.kind, sources.get(s.name), s.first, s.last, s.notes)
                for s in composed.sections]
     approval = None
     if not draft:
-        status = lock.status(ws)
+        status = status or lock.status(ws)
         st = status.decision
         if st is not None and st.decision == "approved" and status.voucher is not None:
             approval = {"reviewer": st.reviewer, "time": st.time, "decision": st.decision,
@@ -558,8 +568,12 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     book = plan(ws, draft)
     notes = list(book.notes)
     passphrase = None
+    # the lock's status, read once: the snapshot cannot change (its file digests serve the manifest too)
+    status = lock.status(ws) if not draft else None
     if any(c.priced for c in book.chapters()):  # a closed lock or a missing secret refuses before any slow work
-        lock.require_open(ws)
+        status = lock.open_status(ws) if status is None else status
+        if not status.state.open:
+            raise LockedError(review.lock_message(status.state))
         passphrase = crypto.passphrase(prompter=prompter)
     signer: Signer | None = None
     env = secret_env(ws.data.config.signing)
@@ -591,7 +605,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
                     words_f[cv.name] = pool.submit(_words, cv, office.cache)
 
         step("render")
-        ws = unlock(ws, book, passphrase)
+        ws = unlock(ws, book, passphrase, status)
         first: list[Future[dict[str, Converted]]] = []
         early: dict[str, bytes] = {}
 
@@ -667,7 +681,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
                                         front))
                 lap("compose")
                 step("sign")
-                final = seal(tmp, manifest(ws, composed[0], draft, signer), signer)
+                final = seal(tmp, manifest(ws, composed[0], draft, signer, status), signer)
                 lap("sign")
                 return final
 

@@ -171,10 +171,15 @@ def status(ws: Workspace) -> Status:
 
 def require_open(ws: Workspace) -> review.ReviewState:
     """The gate: return the approved state, or raise :class:`LockedError` saying what is missing or changed."""
-    st = status(ws).state
-    if not st.open:
-        raise LockedError(review.lock_message(st))
-    return st
+    return open_status(ws).state
+
+
+def open_status(ws: Workspace) -> Status:
+    """:func:`status` through the gate (:class:`LockedError` unless the lock is open)."""
+    found = status(ws)
+    if not found.state.open:
+        raise LockedError(review.lock_message(found.state))
+    return found
 
 
 # --- review actions ------------------------------------------------------------------------------------------
@@ -267,9 +272,13 @@ def open_prices(ws: Workspace, passphrase: str) -> Pricing:
     return decrypt_prices(ws, passphrase)
 
 
-def with_prices(ws: Workspace, passphrase: str) -> Workspace:
-    """The workspace with its prices decrypted into ``data.pricing`` (only through the open lock)."""
-    pricing = open_prices(ws, passphrase)
+def with_prices(ws: Workspace, passphrase: str, opened: Status | None = None) -> Workspace:
+    """The workspace with its prices decrypted into ``data.pricing`` (only through the open lock). ``opened``:
+    what :func:`open_status` found for this ``ws`` when it cannot have changed since (an assembly's private
+    snapshot), not read again."""
+    if opened is not None and not opened.state.open:
+        raise LockedError(review.lock_message(opened.state))
+    pricing = open_prices(ws, passphrase) if opened is None else decrypt_prices(ws, passphrase)
     return Workspace(root=ws.root, data=ws.data.model_copy(update={"pricing": pricing}), raw=ws.raw,
                      origin=ws.origin)
 
