@@ -99,8 +99,55 @@ def test_what_surely_converts_goes_to_libreoffice_while_the_rest_renders(sample_
     priced = ["bid_letter", "itemised_prices", "opening_summary"]
     assert events[0] == ("ready", sorted([*priced, "technical_solution"]))
     converts = [names for kind, names in events if kind == "convert"]
-    assert len(converts) == 1 and sorted(n for n in converts[0] if not n.endswith(".carried")) == priced
+    # none of the sample's price forms needed its carried variant last time: they convert without them now
+    assert converts == [priced], events
     assert sorted(again.converted) == priced
+
+
+@needs_soffice()
+@pytest.mark.slow
+def test_a_price_chapter_that_needs_its_carried_variant_after_all_gets_it(sample_ws: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The price forms convert without their carried variants when the last assembly did not need them; when a
+    new price makes the signature block land alone on the last page after all, the variant is converted then
+    (and is in the package), and the next assembly converts it along with the form again."""
+    from bidkit.adapters.pdf import place
+    from bidkit.pipeline import assemble as assemble_stage
+
+    monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
+    converts: list[list[str]] = []
+    real_batch = LibreOffice._run_batch
+
+    def batch(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
+        converts.append(sorted(j.name for unit in units for j in unit))
+        return real_batch(self, binary, units)
+
+    monkeypatch.setattr(LibreOffice, "_run_batch", batch)
+    assemble(sample_ws)
+    cache = assemble_stage.conversion_cache(workspace.load(sample_ws))
+    assert assemble_stage.carry_needed(cache, "itemised_prices") is False
+    real_alone, real_carry = place.signature_alone, assemble_stage.carry
+
+    def carry(ws: Any, book: Any, office: Any, docs: Any, converted: Any, words: Any) -> list[str]:
+        last = words["itemised_prices"][-1]  # the 分项报价表's signature block alone on its last page, this time
+        monkeypatch.setattr(place, "signature_alone", lambda page, anchors: page is last or real_alone(page, anchors))
+        try:
+            return real_carry(ws, book, office, docs, converted, words)
+        finally:
+            monkeypatch.setattr(place, "signature_alone", real_alone)
+
+    monkeypatch.setattr(assemble_stage, "carry", carry)
+    converts.clear()
+    (again,) = assemble(sample_ws)
+    assert converts[0] == ["bid_letter", "itemised_prices", "opening_summary"], converts
+    assert converts[1:] == [["itemised_prices.carried"]], converts  # converted after all, at once
+    assert assemble_stage.carry_needed(cache, "itemised_prices") is True
+    assert "itemised_prices" in again.converted
+    monkeypatch.setattr(assemble_stage, "carry", real_carry)
+    converts.clear()
+    assemble(sample_ws)
+    assert converts == [["bid_letter", "itemised_prices", "itemised_prices.carried", "opening_summary"]], converts
 
 
 def test_seal_spots_on_copies_are_kept_tagged_and_recomputed_when_forged(sample_ws: Path,
