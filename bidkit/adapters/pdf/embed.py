@@ -45,12 +45,12 @@ def page_digests(pdf: pikepdf.Pdf, ranges: dict[str, tuple[int, int]]) -> dict[s
 
 
 def _page(page: pikepdf.Dictionary, memo: dict[tuple[int, int], bytes]) -> bytes:
-    h = hashlib.sha256(b"page")
+    out: list[bytes] = []
     for key in sorted(page.keys()):
         if key not in _SKIP_PAGE_KEYS:
-            h.update(key.encode("latin-1"))
-            _value(page[key], h, memo)
-    return h.digest()
+            out.append(key.encode("latin-1"))
+            _value(page[key], out, memo)
+    return hashlib.sha256(b"page" + b"".join(out)).digest()
 
 
 def _object(obj: pikepdf.Object, memo: dict[tuple[int, int], bytes]) -> bytes:
@@ -60,39 +60,46 @@ def _object(obj: pikepdf.Object, memo: dict[tuple[int, int], bytes]) -> bytes:
     if done is not None:
         return done
     memo[og] = b"cycle"  # a reference back to an object being hashed
-    h = hashlib.sha256()
+    out: list[bytes] = []
     if isinstance(obj, pikepdf.Stream):
-        h.update(b"stream")
-        _value(obj.stream_dict, h, memo, top=True)
-        h.update(hashlib.sha256(obj.get_raw_stream_buffer()).digest())  # no copy of a 200 MB scan's bytes
+        out.append(b"stream")
+        _value(obj.stream_dict, out, memo, top=True)
+        out.append(hashlib.sha256(obj.get_raw_stream_buffer()).digest())  # no copy of a 200 MB scan's bytes
     elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") in _NO_DESCENT_TYPES:
-        h.update(b"link to " + bytes(str(obj.get("/Type")), "latin-1"))  # another page: a link, not content
+        out.append(b"link to " + bytes(str(obj.get("/Type")), "latin-1"))  # another page: a link, not content
     else:
-        _value(obj, h, memo, top=True)
-    memo[og] = h.digest()
+        _value(obj, out, memo, top=True)
+    memo[og] = hashlib.sha256(b"".join(out)).digest()
     return memo[og]
 
 
-def _value(value: Any, h: Any, memo: dict[tuple[int, int], bytes], top: bool = False) -> None:
-    """Feed a value's syntax into ``h``, an indirect object by the digest of its content."""
+def _value(value: Any, out: list[bytes], memo: dict[tuple[int, int], bytes], top: bool = False) -> None:
+    """Append a value's syntax to ``out`` (what is hashed), an indirect object by the digest of its content.
+    (The digests are those of the first version, which fed each piece to the hash as it went: the same bytes.)"""
+    if type(value) is int:  # pikepdf gives numbers and booleans as Python values: a font's widths, thousands
+        out.append(b" %d" % value)
+        return
     if isinstance(value, pikepdf.Object) and value.is_indirect and not top:
-        h.update(b"\x00ref" + _object(value, memo))
+        out.append(b"\x00ref" + _object(value, memo))
         return
     if isinstance(value, pikepdf.Dictionary):
-        h.update(b"<<")
+        out.append(b"<<")
         for key in sorted(value.keys()):
-            h.update(key.encode("latin-1"))
-            _value(value[key], h, memo)
-        h.update(b">>")
+            out.append(key.encode("latin-1"))
+            _value(value[key], out, memo)
+        out.append(b">>")
     elif isinstance(value, pikepdf.Array):
-        h.update(b"[")
+        out.append(b"[")
         for item in value:
-            _value(item, h, memo)
-        h.update(b"]")
+            if type(item) is int:
+                out.append(b" %d" % item)
+            else:
+                _value(item, out, memo)
+        out.append(b"]")
     elif isinstance(value, pikepdf.Object):
-        h.update(b" " + value.unparse())
-    else:  # pikepdf gives numbers and booleans as Python values
-        h.update(b" " + repr(value).encode("ascii"))
+        out.append(b" " + value.unparse())
+    else:
+        out.append(b" " + repr(value).encode("ascii"))
 
 
 def add_manifest(writer: IncrementalPdfFileWriter, blob: bytes) -> None:
