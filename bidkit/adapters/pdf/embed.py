@@ -19,6 +19,7 @@ every page as it was (qpdf, pikepdf) keeps the digests, and one that changes a p
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,8 @@ def _value(value: Any, out: list[bytes], memo: dict[tuple[int, int], bytes], top
         out.append(b">>")
     elif isinstance(value, pikepdf.Array):
         out.append(b"[")
-        for item in value:
+        items: Iterable[Any] = value  # (numbers come as Python values)
+        for item in items:
             if type(item) is int:
                 out.append(b" %d" % item)
             else:
