@@ -76,3 +76,34 @@ def test_passphrase_sources(monkeypatch: pytest.MonkeyPatch) -> None:
 @given(plain=st.binary(max_size=2000), phrase=st.text(min_size=1, max_size=40))
 def test_round_trip_property(plain: bytes, phrase: str) -> None:
     assert crypto.decrypt(crypto.encrypt(plain, phrase, "P"), phrase, "P") == plain
+
+
+def test_a_key_derived_ahead_is_used_only_for_the_same_file_and_passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """assemble derives the key while the workspace loads (crypto.KeyAhead): decrypting takes it when the
+    passphrase, salt and parameters are those it was derived for, and derives its own otherwise (the file
+    re-encrypted in between, another passphrase); a wrong passphrase is told as without it."""
+    calls: list[bytes] = []
+    real = crypto._derive
+
+    def counted(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+        calls.append(salt)
+        return real(passphrase, salt, n, r, p)
+
+    monkeypatch.setattr(crypto, "_derive", counted)
+    blob = crypto.encrypt(b"lines: []\n", "pw", "P-1")
+    calls.clear()
+    with crypto.KeyAhead(blob, "pw") as ahead:
+        assert crypto.decrypt(blob, "pw", "P-1", ahead=ahead) == b"lines: []\n"
+        assert len(calls) == 1  # derived once, in the thread
+        again = crypto.encrypt(b"lines: [1]\n", "pw", "P-1")  # a price change in between: a new salt
+        calls.clear()
+        assert crypto.decrypt(again, "pw", "P-1", ahead=ahead) == b"lines: [1]\n"
+        assert len(calls) == 1  # its own key
+        with pytest.raises(SecretError, match=r"^pricing.enc: wrong passphrase$"):
+            crypto.decrypt(blob, "PW", "P-1", ahead=ahead)
+    with crypto.KeyAhead(blob, "PW") as wrong:
+        with pytest.raises(SecretError, match=r"^pricing.enc: wrong passphrase$"):
+            crypto.decrypt(blob, "PW", "P-1", ahead=wrong)
+        assert crypto.decrypt(blob, "pw", "P-1", ahead=wrong) == b"lines: []\n"
+    with crypto.KeyAhead(b"not a price file", "pw") as none, pytest.raises(IntegrityError):
+        crypto.decrypt(b"not a price file", "pw", "P-1", ahead=none)

@@ -131,14 +131,16 @@ def plan(ws: Workspace, draft: bool, volumes: Sequence[str] | None = None) -> Bo
     return book
 
 
-def unlock(ws: Workspace, book: BookPlan, passphrase: str | None, opened: lock.Status | None = None) -> Workspace:
+def unlock(ws: Workspace, book: BookPlan, passphrase: str | None, opened: lock.Status | None = None,
+           ahead: crypto.KeyAhead | None = None) -> Workspace:
     """The price lock: with a priced chapter, the workspace with its prices decrypted (only through the QA
-    approval; ``opened``: what :func:`bidkit.store.lock.open_status` found for this snapshot)."""
+    approval; ``opened``: what :func:`bidkit.store.lock.open_status` found for this snapshot; ``ahead``: the
+    price file's key, derived while the workspace loaded)."""
     if not any(c.priced for c in book.chapters()):
         return ws
     if passphrase is None:
         raise ValueError("unlock(): a package with priced chapters needs the price passphrase")
-    return lock.with_prices(ws, passphrase, opened or lock.open_status(ws))
+    return lock.with_prices(ws, passphrase, opened or lock.open_status(ws), ahead)
 
 
 def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None, *,
@@ -543,6 +545,21 @@ def _words(cv: Converted, cache: SealedCache) -> list[text.PageText]:
     return words
 
 
+def _key_ahead(root: Path, draft: bool) -> contextlib.AbstractContextManager[crypto.KeyAhead | None]:
+    """The price file's key derived in a thread while the workspace loads, its snapshot is made and the lock is
+    checked (scrypt: 0.1 s, outside the GIL) when the passphrase is in the environment; decrypting the snapshot's
+    price file uses it only for the same passphrase, salt and parameters (see :class:`crypto.KeyAhead`)."""
+    secret = os.environ.get(crypto.ENV)
+    if draft or not secret:
+        return contextlib.nullcontext()
+    try:
+        with open(root / lock.PRICES, "rb") as fh:
+            blob = fh.read(crypto.MAX_FILE + 1)
+    except OSError:
+        return contextlib.nullcontext()
+    return crypto.KeyAhead(blob, secret)
+
+
 def assemble(
     root: Path | str,
     *,
@@ -570,18 +587,20 @@ def assemble(
         timings[name], mark[0] = now - mark[0], now
 
     step("load")
-    with Standby() as standby:
+    with Standby() as standby, _key_ahead(Path(root), draft) as ahead:
         ws, copy_label = load(root, copy, draft)
         if not draft and (refused := check.demo_refusals(ws)):  # the sample's DEMO seals or certificate: at once
             raise check.refusal(refused)
         with snapshot.snapshot(ws) as snap:  # read once: every later stage reads this private copy
             return _assemble(snap, copy_label, draft=draft, step=step, lap=lap, timings=timings, start=start,
-                             prompter=prompter, sign_prompter=sign_prompter, split=split, standby=standby)
+                             prompter=prompter, sign_prompter=sign_prompter, split=split, standby=standby,
+                             ahead=ahead)
 
 
 def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, lap: Callable[[str], None],
               timings: dict[str, float], start: float, prompter: Prompter | None, sign_prompter: Prompter | None,
-              split: bool, standby: Standby | None = None) -> list[Assembled]:
+              split: bool, standby: Standby | None = None, ahead: crypto.KeyAhead | None = None
+              ) -> list[Assembled]:
     book = plan(ws, draft)
     notes = list(book.notes)
     passphrase = None
@@ -622,7 +641,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
                     words_f[cv.name] = pool.submit(_words, cv, office.cache)
 
         step("render")
-        ws = unlock(ws, book, passphrase, status)
+        ws = unlock(ws, book, passphrase, status, ahead)
         first: list[Future[dict[str, Converted]]] = []
         early: dict[str, bytes] = {}
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import getpass
 import hashlib
 import hmac
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -86,15 +88,54 @@ def project_of(blob: bytes, name: str = "pricing.enc") -> str:
     return str(_parse(blob, name)[1].get("project", ""))
 
 
-def decrypt(blob: bytes, passphrase: str, project: str, name: str = "pricing.enc") -> bytes:
-    """The plaintext; :class:`SecretError` for a wrong passphrase, :class:`IntegrityError` for an altered file."""
+class KeyAhead:
+    """The key of a price file, derived in a thread while the caller goes on (scrypt, 0.1 s, runs outside the
+    GIL): :func:`decrypt` takes it when the file it decrypts has the same passphrase, salt and parameters (it
+    derives its own otherwise: a file changed in between, or a derivation that failed). A context manager: the
+    thread is done when it exits."""
+
+    def __init__(self, blob: bytes, passphrase: str) -> None:
+        self._result: list[tuple[tuple[Any, ...], tuple[bytes, bytes]]] = []
+        self._thread: threading.Thread | None = None
+        try:
+            header = _parse(blob, "pricing.enc")[1]
+            params = (passphrase, header["salt"], header["n"], header["r"], header["p"])
+        except (IntegrityError, KeyError, TypeError):
+            return  # decrypt says what is wrong with the file
+
+        def derive() -> None:
+            with contextlib.suppress(ValueError, MemoryError, TypeError):
+                self._result.append((params, _derive(*params)))
+
+        self._thread = threading.Thread(target=derive, name="bidkit-kdf", daemon=True)
+        self._thread.start()
+
+    def key(self, params: tuple[Any, ...]) -> tuple[bytes, bytes] | None:
+        if self._thread is not None:
+            self._thread.join()
+        return next((kc for p, kc in self._result if p == params), None)
+
+    def __enter__(self) -> KeyAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        self._result.clear()
+
+
+def decrypt(blob: bytes, passphrase: str, project: str, name: str = "pricing.enc",
+            ahead: KeyAhead | None = None) -> bytes:
+    """The plaintext; :class:`SecretError` for a wrong passphrase, :class:`IntegrityError` for an altered file.
+    ``ahead``: its key, derived ahead (see :class:`KeyAhead`)."""
     if len(blob) > MAX_FILE:
         raise IntegrityError(f"{name}: too large for a price file")
     line, header, ct = _parse(blob, name)
     if header.get("project") != project:
         raise IntegrityError(f"{name}: {other_project_message(header.get('project'), project)}")
+    params = (passphrase, header["salt"], header["n"], header["r"], header["p"])
     try:
-        key, check = _derive(passphrase, header["salt"], header["n"], header["r"], header["p"])
+        key, check = (ahead.key(params) if ahead is not None else None) or _derive(*params)
     except (ValueError, MemoryError):
         raise IntegrityError(f"{name}: damaged (unusable key derivation parameters)") from None
     if not hmac.compare_digest(check, header["check"]):

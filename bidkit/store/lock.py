@@ -252,15 +252,16 @@ def pricing_yaml(pricing: Pricing) -> bytes:
     return yamlio.dump(pricing.model_dump(mode="json")).encode("utf-8")
 
 
-def decrypt_prices(ws: Workspace, passphrase: str) -> Pricing:
-    """Read ``pricing.enc`` (no lock check: callers go through :func:`require_open` first)."""
+def decrypt_prices(ws: Workspace, passphrase: str, ahead: crypto.KeyAhead | None = None) -> Pricing:
+    """Read ``pricing.enc`` (no lock check: callers go through :func:`require_open` first; ``ahead``: its key
+    derived ahead, see :class:`bidkit.store.crypto.KeyAhead`)."""
     price_file_state(ws)
     path = ws.root / PRICES
     if not path.exists():
         if (ws.root / PLAINTEXT).exists():
             raise InputError(f"prices not encrypted: run bidkit price import {ws.home} {PLAINTEXT}")
         raise InputError(f"{PRICES}: no prices yet (bidkit price import {ws.home} FILE)")
-    plain = crypto.decrypt(path.read_bytes(), passphrase, ws.data.project.code, PRICES)
+    plain = crypto.decrypt(path.read_bytes(), passphrase, ws.data.project.code, PRICES, ahead)
     try:
         return Pricing.model_validate(yamlio.parse(plain, PRICES))
     except (ValidationError, InputError):
@@ -272,13 +273,16 @@ def open_prices(ws: Workspace, passphrase: str) -> Pricing:
     return decrypt_prices(ws, passphrase)
 
 
-def with_prices(ws: Workspace, passphrase: str, opened: Status | None = None) -> Workspace:
+def with_prices(ws: Workspace, passphrase: str, opened: Status | None = None,
+                ahead: crypto.KeyAhead | None = None) -> Workspace:
     """The workspace with its prices decrypted into ``data.pricing`` (only through the open lock). ``opened``:
     what :func:`open_status` found for this ``ws`` when it cannot have changed since (an assembly's private
-    snapshot), not read again."""
+    snapshot), not read again; ``ahead``: the price file's key derived ahead (:class:`crypto.KeyAhead`)."""
     if opened is not None and not opened.state.open:
         raise LockedError(review.lock_message(opened.state))
-    pricing = open_prices(ws, passphrase) if opened is None else decrypt_prices(ws, passphrase)
+    if opened is None:
+        require_open(ws)
+    pricing = decrypt_prices(ws, passphrase, ahead)
     return Workspace(root=ws.root, data=ws.data.model_copy(update={"pricing": pricing}), raw=ws.raw,
                      origin=ws.origin)
 
