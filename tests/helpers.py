@@ -83,3 +83,18 @@ def set_line(path: Path, pattern: str, new: str) -> int:
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return i + 1
     raise AssertionError(pattern)
+
+
+def record_batches(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record every LibreOffice batch from now on: the names of its jobs, sorted, one list per soffice run."""
+    from bidkit.adapters.libreoffice import Job, LibreOffice
+
+    batches: list[list[str]] = []
+    real = LibreOffice._run_batch
+
+    def recorded(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
+        batches.append(sorted(j.name for unit in units for j in unit))
+        return real(self, binary, units)
+
+    monkeypatch.setattr(LibreOffice, "_run_batch", recorded)
+    return batches

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, batches, content_digest
 from bidkit.adapters.sealed import SealedCache
 from bidkit.core.errors import ToolError
-from tests.helpers import needs_soffice
+from tests.helpers import needs_soffice, record_batches
 
 
 def cjk_docx(text: str = "投标文件　第一章　投标函") -> bytes:
@@ -185,14 +185,7 @@ def test_a_spare_converts_with_its_job_only_when_the_job_converts(tmp_path: Path
     """A spare (the variant assemble may need once it sees the job's pages) is converted in the same process as
     its job when the job is a miss; when the job comes from the cache, nothing is converted at all."""
     cache = tmp_path / "cache"
-    starts: list[list[str]] = []
-    real = LibreOffice._run_batch
-
-    def counted(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
-        starts.append(sorted(j.name for unit in units for j in unit))
-        return real(self, binary, units)
-
-    monkeypatch.setattr(LibreOffice, "_run_batch", counted)
+    starts = record_batches(monkeypatch)
     spares = {"deviations": Job("deviations.carried", cjk_docx("偏离表（续）"))}
     with LibreOffice(sealed(cache), workers=1) as office:
         done = office.convert([Job("deviations", cjk_docx("偏离表")), Job("letter", cjk_docx("投标函"))],

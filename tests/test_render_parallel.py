@@ -14,7 +14,7 @@ from bidkit.core.errors import TemplateError
 from bidkit.pipeline import book as book_pipeline
 from bidkit.pipeline.assemble import assemble
 from bidkit.store import lock, workspace
-from tests.helpers import needs_soffice
+from tests.helpers import needs_soffice, record_batches
 
 PASSPHRASE = "demo-only-passphrase"
 
@@ -116,14 +116,7 @@ def test_a_price_chapter_that_needs_its_carried_variant_after_all_gets_it(sample
 
     monkeypatch.setenv("BIDKIT_PRICE_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("BIDKIT_SIGN_PASSWORD", "demo-only-password")
-    converts: list[list[str]] = []
-    real_batch = LibreOffice._run_batch
-
-    def batch(self: LibreOffice, binary: str, units: list[list[Job]]) -> dict[str, Path]:
-        converts.append(sorted(j.name for unit in units for j in unit))
-        return real_batch(self, binary, units)
-
-    monkeypatch.setattr(LibreOffice, "_run_batch", batch)
+    converts = record_batches(monkeypatch)
     assemble(sample_ws)
     cache = assemble_stage.conversion_cache(workspace.load(sample_ws))
     assert assemble_stage.carry_needed(cache, "itemised_prices") is False
