@@ -494,9 +494,10 @@ def exclusive(build: Path) -> Iterator[None]:
 def hand_off(office: LibreOffice, conversion: Future[dict[str, Converted]], standby: Standby | None,
              limit: float = 2.0) -> None:
     """Wait until LibreOffice has the files of ``conversion`` before the checks, the headings and the signer
-    start: the last steps of a batch before its soffice starts (joining the forms, writing them, about 0.1 s of
-    Python) otherwise wait for the GIL behind those threads (measured on the big bid's rebuild: LibreOffice
-    started 0.45 s later). Not while the standby is still starting up: the Python work goes on meanwhile."""
+    start: the last steps of a batch before its soffice starts (looking the jobs up, joining the forms, writing
+    them: 0.1-0.2 s of Python) otherwise wait for the GIL behind those threads (measured: LibreOffice started
+    0.45 s later on the big bid's rebuild, 0.35 s later on a cold assembly of forms only). Not while the standby
+    is still starting up: the Python work goes on meanwhile."""
     deadline = time.monotonic() + limit
     while not office.started.wait(0.005) and not conversion.done() and time.monotonic() < deadline:
         if standby is not None and standby.starting():
@@ -655,8 +656,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
         docs = render(ws, book, convert_early, first_build=first_build)
         rest = pool.submit(convert, office, book, {n: b for n, b in docs.items() if n not in early}, read_words)
         lap("render")
-        if first:
-            hand_off(office, first[0], standby)
+        hand_off(office, first[0] if first else rest, standby)  # (a first build without a bidder's file: the rest)
 
         step("convert")
         # while LibreOffice converts (subprocesses), the Python work goes on here
