@@ -101,8 +101,7 @@ def batches(sizes: Sequence[tuple[str, int]], workers: int) -> list[list[str]]:
     bins: list[tuple[int, list[str]]] = [(0, []) for _ in range(min(workers, len(sizes)))]
     for name, size in sorted(sizes, key=lambda x: -x[1]):
         bins.sort(key=lambda b: b[0])
-        total, names = bins[0]
-        bins[0] = (total + size, [*names, name])
+        bins[0] = (bins[0][0] + size, [*bins[0][1], name])
     return [names for _, names in bins if names]
 
 
@@ -139,8 +138,7 @@ class Standby:
     single-instance pipe passes a second soffice's arguments (``--convert-to …``) to the one already running on
     that profile, and the second waits until they are converted. The start-up (about 0.8 s) then overlaps
     bidkit's loading and rendering. Used once; a batch that finds it taken, gone or not up in time starts its own
-    process. A context manager: its process group, profile and pipe go with it. ``BIDKIT_SOFFICE_STANDBY=0``
-    turns it off (the benchmarks measure it both ways)."""
+    process. A context manager: its process group, profile and pipe go with it. ``BIDKIT_SOFFICE_STANDBY=0``: off."""
 
     WAIT = 5.0  # seconds the first batch waits for the standby's pipe (it is starting up meanwhile)
 
@@ -267,6 +265,8 @@ class LibreOffice:
 
     def _private_copy(self, name: str, data: bytes) -> Path:
         with self._lock:
+            if self._stopped:  # (the context is ending: its folders are being removed, none may come back)
+                raise ToolError("LibreOffice was stopped (interrupted)")
             try:
                 if self._hits is None:
                     self._hits = Path(tempfile.mkdtemp(prefix="bidkit-cache-"))  # mode 0700
