@@ -38,7 +38,7 @@ from bidkit.core import book as book_mod
 from bidkit.core import review
 from bidkit.core.book import BookPlan, PlannedVolume
 from bidkit.core.context import cn_date
-from bidkit.core.errors import BidkitError, CheckFailed, InputError, LockedError, OutputError
+from bidkit.core.errors import BidkitError, CheckFailed, InputError, OutputError
 from bidkit.core.manifest import ManifestEntry, build_manifest
 from bidkit.core.typography import cn_quotes
 from bidkit.pipeline import book as book_pipeline
@@ -140,7 +140,7 @@ def unlock(ws: Workspace, book: BookPlan, passphrase: str | None, opened: lock.S
         return ws
     if passphrase is None:
         raise ValueError("unlock(): a package with priced chapters needs the price passphrase")
-    return lock.with_prices(ws, passphrase, opened or lock.open_status(ws), ahead)
+    return lock.with_prices(ws, passphrase, opened, ahead)
 
 
 def render(ws: Workspace, book: BookPlan, ready: Callable[[dict[str, bytes]], None] | None = None, *,
@@ -608,9 +608,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
     # the lock's status, read once: the snapshot cannot change (its file digests serve the manifest too)
     status = lock.status(ws) if not draft else None
     if any(c.priced for c in book.chapters()):  # a closed lock or a missing secret refuses before any slow work
-        status = lock.open_status(ws) if status is None else status
-        if not status.state.open:
-            raise LockedError(review.lock_message(status.state))
+        status = lock.open_status(ws, status)
         passphrase = crypto.passphrase(prompter=prompter)
     signer: Signer | None = None
     env = secret_env(ws.data.config.signing)

@@ -174,9 +174,10 @@ def require_open(ws: Workspace) -> review.ReviewState:
     return open_status(ws).state
 
 
-def open_status(ws: Workspace) -> Status:
-    """:func:`status` through the gate (:class:`LockedError` unless the lock is open)."""
-    found = status(ws)
+def open_status(ws: Workspace, found: Status | None = None) -> Status:
+    """:func:`status` through the gate (:class:`LockedError` unless the lock is open); ``found``: the status
+    already read for this ``ws`` when it cannot have changed since (an assembly's private snapshot)."""
+    found = found or status(ws)
     if not found.state.open:
         raise LockedError(review.lock_message(found.state))
     return found
@@ -276,12 +277,9 @@ def open_prices(ws: Workspace, passphrase: str) -> Pricing:
 def with_prices(ws: Workspace, passphrase: str, opened: Status | None = None,
                 ahead: crypto.KeyAhead | None = None) -> Workspace:
     """The workspace with its prices decrypted into ``data.pricing`` (only through the open lock). ``opened``:
-    what :func:`open_status` found for this ``ws`` when it cannot have changed since (an assembly's private
-    snapshot), not read again; ``ahead``: the price file's key derived ahead (:class:`crypto.KeyAhead`)."""
-    if opened is not None and not opened.state.open:
-        raise LockedError(review.lock_message(opened.state))
-    if opened is None:
-        require_open(ws)
+    the status read for this ``ws`` when it cannot have changed since (see :func:`open_status`), not read again;
+    ``ahead``: the price file's key derived ahead (:class:`crypto.KeyAhead`)."""
+    open_status(ws, opened)
     pricing = decrypt_prices(ws, passphrase, ahead)
     return Workspace(root=ws.root, data=ws.data.model_copy(update={"pricing": pricing}), raw=ws.raw,
                      origin=ws.origin)
