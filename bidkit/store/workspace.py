@@ -38,6 +38,7 @@ class Workspace:
     data: BidData
     raw: dict[str, Any] = field(default_factory=dict)
     origin: Path | None = None  # a snapshot's workspace (see bidkit.store.snapshot): where build/ and messages point
+    sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # each data file's bytes, as parsed
 
     @property
     def home(self) -> Path:
@@ -52,7 +53,7 @@ class Workspace:
         return resolve_inside(self.root, rel, what=what, must_exist=must_exist)
 
 
-def _read_yaml(root: Path, name: str) -> Any:
+def _read_yaml(root: Path, name: str, sources: dict[str, bytes] | None = None) -> Any:
     path = root / name
     try:
         size = path.stat().st_size
@@ -61,7 +62,8 @@ def _read_yaml(root: Path, name: str) -> Any:
     if size > yamlio.MAX_YAML_BYTES:
         raise InputError(f"{name}: file too large ({size // (1024 * 1024)} MB; the limit is 5 MB)")
     try:
-        data = yamlio.parse(path.read_bytes(), name)
+        blob = path.read_bytes()
+        data = yamlio.parse(blob, name)
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, expected a YAML file") from None
     except PermissionError:
@@ -70,6 +72,8 @@ def _read_yaml(root: Path, name: str) -> Any:
         raise InputError(f"{name}: file is empty")
     if not isinstance(data, dict):
         raise InputError(f"{name}:1: expected a mapping of fields at the top level")
+    if sources is not None:
+        sources[name] = blob
     return data
 
 
@@ -257,8 +261,9 @@ def leftovers(root: Path, models: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _read_all(root: Path) -> tuple[dict[str, Any], list[str]]:
-    """The parsed YAML of every data file (by field), and one message per file that could not be read."""
+def _read_all(root: Path, sources: dict[str, bytes] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The parsed YAML of every data file (by field), and one message per file that could not be read (with
+    ``sources``: each file's bytes by name)."""
     if not root.is_dir():
         raise InputError(f"{root}: workspace folder not found")
     raw: dict[str, Any] = {}
@@ -269,7 +274,7 @@ def _read_all(root: Path) -> tuple[dict[str, Any], list[str]]:
                 unreadable.append(f"{f.name}: file not found")
             continue
         try:
-            raw[f.field] = _read_yaml(root, f.name)
+            raw[f.field] = _read_yaml(root, f.name, sources)
         except InputError as exc:
             unreadable.append(exc.message)
     return raw, unreadable
@@ -278,8 +283,9 @@ def _read_all(root: Path) -> tuple[dict[str, Any], list[str]]:
 def load(root: Path | str, *, check_files: bool = True) -> Workspace:
     """Load and validate a workspace; :class:`ValidationFailed` lists every problem found, in every file."""
     root = Path(root)
-    raw, unreadable = _read_all(root)
-    return _checked(root, raw, unreadable, check_files=check_files)
+    sources: dict[str, bytes] = {}
+    raw, unreadable = _read_all(root, sources)
+    return _checked(root, raw, unreadable, check_files=check_files, sources=sources)
 
 
 def raw_file(root: Path, field: str) -> dict[str, Any] | None:
@@ -299,7 +305,8 @@ def replace_file(root: Path, field: str, value: dict[str, Any], header: str = ""
     return ws
 
 
-def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_files: bool) -> Workspace:
+def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_files: bool,
+             sources: dict[str, bytes] | None = None) -> Workspace:
     checked = validation.validate(raw)
     data = checked.data() if not unreadable else None
     problems = checked.problems
@@ -309,7 +316,7 @@ def _checked(root: Path, raw: dict[str, Any], unreadable: list[str], *, check_fi
             + leftovers(root, known)
     if unreadable or problems or data is None:
         raise ValidationFailed(unreadable + [with_root(str(p), root) for p in problems])
-    return Workspace(root=root, data=data, raw=raw)
+    return Workspace(root=root, data=data, raw=raw, sources=sources or {})
 
 
 _COMMAND = re.compile(r"`bidkit [^`]*`")

@@ -261,6 +261,27 @@ def test_a_scan_swapped_during_conversion_is_not_sealed(sample_ws: Path, machine
     assert list(tmp.iterdir()) == []  # the private copy is gone
 
 
+def test_a_data_file_swapped_before_the_copy_is_what_the_assembly_reads(sample_ws: Path) -> None:
+    """The snapshot reuses the first load's data only for copies byte for byte what it parsed: a responses.yaml
+    swapped between the first load and the copy is parsed again from the copy (and what the copy holds is what the
+    lock's digests are taken of), never the data checked before the swap."""
+    from bidkit.store import snapshot as snap_mod
+    from bidkit.store.workspace import load
+
+    ws = load(sample_ws)
+    with snap_mod.snapshot(ws) as same:
+        assert same.data is ws.data and same.root != ws.root  # unchanged copies: the parsed data, once
+        assert (same.root / "responses.yaml").read_bytes() == ws.sources["responses.yaml"]
+    path = sample_ws / "responses.yaml"
+    swapped = path.read_text(encoding="utf-8").replace("copies: 2", "copies: 4", 1)
+    assert swapped != path.read_text(encoding="utf-8")
+    path.write_text(swapped, encoding="utf-8")  # the insider's swap, after the first load
+    with snap_mod.snapshot(ws) as copy:
+        assert copy.data is not ws.data
+        assert copy.data.responses.bid.copies == 4 != ws.data.responses.bid.copies
+        assert (copy.root / "responses.yaml").read_text(encoding="utf-8") == swapped
+
+
 # --- 6. plaintext prices at rest -----------------------------------------------------------------------------------
 
 
