@@ -56,6 +56,38 @@ def test_template_names_reads_the_jinja_ast(tmp_path: Path) -> None:
     assert "internal_cost.labour" in check_io.template_names(out)
 
 
+def test_template_names_are_kept_by_the_template_s_content(tmp_path: Path) -> None:
+    """Kept in the (sealed) conversion cache under the template's digest: the same names as read directly; a
+    template changed at the same path is read again (the internal cost it sneaks in is seen); an entry forged
+    without this user's tag (names that hide the internal cost) is not believed."""
+    import hashlib
+
+    from bidkit.adapters.sealed import SealedCache
+    from bidkit.pipeline import book as book_pipeline
+    from bidkit.store.resources import templates_dir
+
+    cache = SealedCache(tmp_path / "cache", b"k" * 32)
+    path = tmp_path / "bid_letter.docx"
+    shutil.copyfile(templates_dir() / "forms" / "bid_letter.docx", path)
+    direct = check_io.template_names(path)
+    assert check_io._names("bid_letter", path, cache) == direct
+    assert len(list(cache.dir.glob("vars-bid_letter-*.json"))) == 1
+    assert check_io._names("bid_letter", path, cache) == direct  # from the cache now
+    with zipfile.ZipFile(templates_dir() / "forms" / "bid_letter.docx") as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            blob = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                blob = blob.replace("致：".encode(), "致：{{ internal_cost.labour }}".encode(), 1)
+            zout.writestr(item, blob)
+    key = hashlib.sha256(f"{book_pipeline.code_digest()}\0vars\0".encode() + path.read_bytes()).hexdigest()
+    forged = cache.dir / f"vars-bid_letter-{key}.json"
+    forged.write_text('["company.name"]', encoding="utf-8")
+    forged.with_name(forged.name + ".tag").write_text("0" * 64, encoding="ascii")
+    names = check_io._names("bid_letter", path, cache)
+    assert "internal_cost.labour" in names and names == check_io.template_names(path)
+    assert len(list(cache.dir.glob("vars-bid_letter-*.json"))) == 1  # the older entry went
+
+
 def _sheet(path: Path, rows: list[list[object]]) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -313,9 +313,9 @@ def outline(book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None
     return out
 
 
-def run_checks(ws: Workspace, draft: bool, texts: Mapping[str, str]) -> list[str]:
+def run_checks(ws: Workspace, draft: bool, texts: Mapping[str, str], cache: SealedCache | None = None) -> list[str]:
     """The validity checks on the parts as rendered for this package; a fatal finding stops the assembly."""
-    findings = check.run(ws, include_prices=not draft, rendered=texts)
+    findings = check.run(ws, include_prices=not draft, rendered=texts, cache=cache)
     fatal = [f for f in findings if f.fatal]
     if fatal:
         more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
@@ -664,7 +664,7 @@ def _assemble(ws: Workspace, copy_label: str, *, draft: bool, step: Progress, la
             for cv in done:
                 if cv.name in wanted:
                     words_f[cv.name] = pool.submit(_words, cv, office.cache)
-        checks = pool.submit(run_checks, ws, draft, chapter_texts)
+        checks = pool.submit(run_checks, ws, draft, chapter_texts, office.cache)
         pool.submit(place.warm)
         seal_spots = pool.submit(spots, ws, book) if not draft else None
         headings = outline(book, docs, office.cache)

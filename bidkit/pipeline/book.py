@@ -128,7 +128,7 @@ def _check_own(source: TemplateSource, name: str, blob: bytes, cache: SealedCach
     300-page 技术方案 took 0.05 s on every rebuild, before LibreOffice could start on the price chapters)."""
     entry = None
     if cache is not None:
-        key = hashlib.sha256(f"{_code_digest()}\0".encode() + blob).hexdigest()
+        key = hashlib.sha256(f"{code_digest()}\0".encode() + blob).hexdigest()
         entry = cache.dir / f"checked-{name}-{key}.ok"
         if cache.read(entry) == b"ok":
             return
@@ -146,7 +146,7 @@ def keep(cache: SealedCache, entries: dict[str, Path], blobs: dict[str, bytes]) 
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """What rendering is made of besides its inputs: bidkit's version, the code that builds the contexts and
     renders and lays them out, and the fonts the table widths are measured with."""
     h = hashlib.sha256(f"{RENDER_CACHE}\0{bidkit.__version__}".encode())
@@ -184,7 +184,7 @@ def _render_key(ws: Workspace, pc: PlannedChapter, source: TemplateSource, built
         context = json.dumps(built, default=named, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError):
         return None
-    h = hashlib.sha256(_code_digest().encode())
+    h = hashlib.sha256(code_digest().encode())
     h.update(f"\0{pc.docx_name}\0{pc.form is not None}\0{file_sha256(source.path)}\0".encode())
     h.update(context.encode())
     return h.hexdigest()

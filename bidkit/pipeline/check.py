@@ -3,6 +3,8 @@ attachment facts, template variables, decrypted prices when allowed), run them, 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from bidkit.adapters import certs
 from bidkit.adapters.pdf import attachments, pages
 from bidkit.adapters.pdf.text import package_texts
 from bidkit.adapters.render.docx import template_names
+from bidkit.adapters.sealed import SealedCache
 from bidkit.core import checks
 from bidkit.core.book import BookPlan, attachment_index
 from bidkit.core.checks import AttachmentFacts, CheckInput, Finding, MaterialFacts, TemplateVars, UsedFile, seals
@@ -104,18 +107,44 @@ def refuse_not_pdfs(ws: Workspace, what: str) -> None:
         raise InputError(f"{what}: {len(bad)} attachment(s) are not PDF files — " + "; ".join(bad))
 
 
-def template_vars(ws: Workspace, book: BookPlan) -> tuple[dict[str, TemplateVars], dict[str, str]]:
-    """The variables each chapter's template (form or filled file) uses."""
+def template_vars(ws: Workspace, book: BookPlan, cache: SealedCache | None = None
+                  ) -> tuple[dict[str, TemplateVars], dict[str, str]]:
+    """The variables each chapter's template (form or filled file) uses (with ``cache``: kept there by the
+    template's bytes)."""
     out: dict[str, TemplateVars] = {}
     errors: dict[str, str] = {}
     for pc in book.chapters():
         try:
             source = book_pipeline.source_of(ws, pc)
             if source is not None:
-                out[pc.docx_name] = TemplateVars(source.display, template_names(source.path))
+                out[pc.docx_name] = TemplateVars(source.display, _names(pc.docx_name, source.path, cache))
         except BidkitError as exc:
             errors[pc.id] = exc.message
     return out, errors
+
+
+def _names(name: str, path: Path, cache: SealedCache | None) -> frozenset[str]:
+    """:func:`template_names`, kept in the conversion cache under the digest of the template and of the code that
+    reads it (parsing the big bid's 18 templates took 0.07 s on every assembly, beside LibreOffice converting
+    the price chapters). A template that cannot be read is read again each time, for its error."""
+    if cache is None:
+        return template_names(path)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return template_names(path)  # (its error)
+    key = hashlib.sha256(f"{book_pipeline.code_digest()}\0vars\0".encode() + blob).hexdigest()
+    entry = cache.dir / f"vars-{name}-{key}.json"
+    known = cache.read(entry)
+    if known is not None:
+        try:
+            return frozenset(str(n) for n in json.loads(known))
+        except (ValueError, TypeError):
+            pass
+    names = template_names(path)
+    cache.write(entry, json.dumps(sorted(names)).encode())
+    cache.drop_others(entry, f"vars-{name}", ".json")
+    return names
 
 
 def material(ws: Workspace) -> MaterialFacts:
@@ -166,9 +195,10 @@ def refusal(findings: list[Finding]) -> CheckFailed:
 
 
 def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str, str] | None = None,
-           ask: bool = False) -> CheckInput:
+           ask: bool = False, cache: SealedCache | None = None) -> CheckInput:
     """Every fact the rules use. Price chapters are rendered only when their prices are readable; ``rendered``
-    holds the text of chapters already rendered from this ``ws`` (assemble's), which are not rendered again."""
+    holds the text of chapters already rendered from this ``ws`` (assemble's), which are not rendered again;
+    ``cache``: where the templates' variables are kept."""
     note = "not asked for (--without-prices)"
     if include_prices:
         ws, note = with_readable_prices(ws, ask=ask)
@@ -177,7 +207,7 @@ def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str,
         texts, errors = dict(rendered), dict[str, str]()
     else:
         texts, errors = chapter_texts(ws, book)
-    tvars, tv_errors = template_vars(ws, book)
+    tvars, tv_errors = template_vars(ws, book, cache)
     for chapter_id, message in tv_errors.items():
         errors.setdefault(chapter_id, message)
     return CheckInput(
@@ -188,9 +218,11 @@ def gather(ws: Workspace, *, include_prices: bool = True, rendered: Mapping[str,
 
 
 def run(ws: Workspace, *, include_prices: bool = True, package: Path | None = None,
-        rendered: Mapping[str, str] | None = None, ask: bool = False) -> list[Finding]:
+        rendered: Mapping[str, str] | None = None, ask: bool = False, cache: SealedCache | None = None
+        ) -> list[Finding]:
     """Run every rule on the workspace (and on a package PDF's text when given); findings sorted by severity."""
-    findings = checks.run_checks(gather(ws, include_prices=include_prices, rendered=rendered, ask=ask))
+    findings = checks.run_checks(gather(ws, include_prices=include_prices, rendered=rendered, ask=ask,
+                                        cache=cache))
     if package is not None:
         findings = checks.sort_findings([*findings, *check_package(ws, package)])
     return findings

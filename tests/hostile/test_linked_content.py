@@ -255,7 +255,7 @@ def test_a_chapter_file_checked_before_is_checked_again_once_it_changed(sample_w
     import hashlib
 
     def entry_name() -> str:  # where a verdict on the file as it is now would be
-        key = hashlib.sha256(f"{book_pipeline._code_digest()}\0".encode() + (sample_ws / CHAPTER).read_bytes())
+        key = hashlib.sha256(f"{book_pipeline.code_digest()}\0".encode() + (sample_ws / CHAPTER).read_bytes())
         return f"checked-{pc.docx_name}-{key.hexdigest()}.ok"
 
     assert good.name == entry_name()
