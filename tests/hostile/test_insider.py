@@ -263,8 +263,8 @@ def test_a_scan_swapped_during_conversion_is_not_sealed(sample_ws: Path, machine
 
 def test_a_data_file_swapped_before_the_copy_is_what_the_assembly_reads(sample_ws: Path) -> None:
     """The snapshot reuses the first load's data only for copies byte for byte what it parsed: a responses.yaml
-    swapped between the first load and the copy is parsed again from the copy (and what the copy holds is what the
-    lock's digests are taken of), never the data checked before the swap."""
+    swapped between the first load and the copy is parsed again from the copy, so the data an assembly uses is
+    always that of the bytes it copied (those the lock's digests are taken of)."""
     from bidkit.store import snapshot as snap_mod
     from bidkit.store.workspace import load
 
