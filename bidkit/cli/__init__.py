@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from types import FrameType
 from typing import NoReturn
 
@@ -24,9 +25,26 @@ class Terminated(KeyboardInterrupt):
 RECEIVED: list[int] = []  # the termination signals that arrived (click and typer turn the exception into 130)
 
 
+INTERRUPTED: list[int] = []  # a Ctrl-C came (what the run leaves behind as it unwinds is no crash)
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     RECEIVED.append(signum)
+    _quiet()
     raise Terminated(signum)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C: Python's KeyboardInterrupt, noted first."""
+    INTERRUPTED.append(signum)
+    _quiet()
+    raise KeyboardInterrupt
+
+
+def _quiet() -> None:
+    """An interrupted run prints its one line ("error: interrupted") and no library's complaint about the work it
+    was stopped in (pyHanko's coroutines never awaited when a Ctrl-C came while it signed)."""
+    warnings.simplefilter("ignore")
 
 
 def run() -> None:
@@ -34,6 +52,7 @@ def run() -> None:
     arrives while the interpreter shuts down (joining threads) must not turn a finished run into a signal death."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
     sys.unraisablehook = _unraisable
     try:
         from bidkit.cli.app import main
@@ -82,6 +101,8 @@ def _unraisable(info: sys.UnraisableHookArgs) -> None:
     if isinstance(info.exc_value, KeyboardInterrupt):
         sys.stderr.write("note: an interrupt came at a moment Python could not stop at; interrupt again to stop\n")
         return
+    if INTERRUPTED or RECEIVED:  # a finalizer of what the signal broke off (an asyncio loop it stopped half-made,
+        return  # seen as a traceback when a Ctrl-C came while pyHanko signed): the run's own line says enough
     sys.__unraisablehook__(info)
 
 
