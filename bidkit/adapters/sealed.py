@@ -17,8 +17,12 @@ import hmac
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 TAG_SUFFIX = ".tag"
 
@@ -57,6 +61,20 @@ class SealedCache:
                 except BaseException:
                     Path(tmp).unlink(missing_ok=True)
                     raise
+
+    def remembered(self, stem: str, key: str, suffix: str, make: Callable[[], T], dump: Callable[[T], bytes],
+                   load: Callable[[bytes], T]) -> T:
+        """``make()``, kept as ``{stem}-{key}{suffix}``: read back when there (a kept value that does not load is
+        made again), else made and written, and the stem's older entry dropped."""
+        entry = self.dir / f"{stem}-{key}{suffix}"
+        known = self.read(entry)
+        if known is not None:
+            with contextlib.suppress(ValueError, TypeError):
+                return load(known)
+        value = make()
+        self.write(entry, dump(value))
+        self.drop_others(entry, stem, suffix)
+        return value
 
     def remove(self, path: Path) -> None:
         for p in (path, path.with_name(path.name + TAG_SUFFIX)):

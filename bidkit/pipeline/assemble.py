@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from bidkit import __version__
 from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, Standby
@@ -58,7 +58,6 @@ _NUMERALS = "一二三四五六七八九十"
 LOCK_FILE = ".assemble.lock"
 CARRIED = ".carried"  # the conversion of a chapter whose table's last row is carried to its signature page
 
-T = TypeVar("T")
 Progress = Callable[[str], None]
 Prompter = Callable[[str], str]
 Manifest = dict[str, Any]  # JSON: see bidkit.core.manifest
@@ -193,21 +192,6 @@ def _carried_job(name: str, docx: bytes, priced: bool, own: bool = False) -> Job
 TEXTS_VERSION = "bidkit-text-1"  # bump when chapter_text changes
 
 
-def _remembered(cache: SealedCache, stem: str, key: str, suffix: str, make: Callable[[], T],
-                dump: Callable[[T], bytes], load: Callable[[bytes], T]) -> T:
-    """``make()``, kept in the conversion cache as ``{stem}-{key}{suffix}``: read back when there (a kept value
-    that does not load is made again), else made and written, and the stem's older entry dropped."""
-    entry = cache.dir / f"{stem}-{key}{suffix}"
-    known = cache.read(entry)
-    if known is not None:
-        with contextlib.suppress(ValueError, TypeError):
-            return load(known)
-    value = make()
-    cache.write(entry, dump(value))
-    cache.drop_others(entry, stem, suffix)
-    return value
-
-
 def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None = None
           ) -> dict[str, str]:
     """What the checks read of each chapter (rendered .docx text, a PDF chapter's text). With ``cache``, the
@@ -223,7 +207,7 @@ def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: Seale
                 return value
 
             key = hashlib.sha256(f"{TEXTS_VERSION}\0{pc.kind}\0".encode() + blob).hexdigest()
-            out[pc.docx_name] = _remembered(cache, f"text-{pc.docx_name}", key, ".txt", make,
+            out[pc.docx_name] = cache.remembered(f"text-{pc.docx_name}", key, ".txt", make,
                                             lambda v: v.encode("utf-8"), lambda b: b.decode("utf-8"))
             continue
         value = book_pipeline.chapter_text(ws, pc, blob)
@@ -305,8 +289,8 @@ def outline(book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None
             out[pc.docx_name] = docx_headings(blob, pc.toc_depth)
             continue
         key = hashlib.sha256(f"{OUTLINE_VERSION}\0{pc.toc_depth}\0".encode() + blob).hexdigest()
-        out[pc.docx_name] = _remembered(
-            cache, f"outline-{pc.docx_name}", key, ".json",
+        out[pc.docx_name] = cache.remembered(
+            f"outline-{pc.docx_name}", key, ".json",
             functools.partial(docx_headings, blob, pc.toc_depth),
             lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8"),
             lambda b: [(int(level), str(text)) for level, text in json.loads(b)])
@@ -397,7 +381,7 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
                 path = ws.path(index[a].path, what="attachment")
                 key = hashlib.sha256(f"{SPOTS_VERSION}\0{seal_pt!r}\0{file_sha256(path)}".encode()).hexdigest()
                 tag = hashlib.sha256(a.encode()).hexdigest()[:16]  # (an id is not a file name)
-                out[a] = _remembered(cache, f"spots-{tag}", key, ".json",
+                out[a] = cache.remembered(f"spots-{tag}", key, ".json",
                                      functools.partial(raster.quiet_spots, path, seal_pt),
                                      lambda v: json.dumps(v).encode(),
                                      lambda b: [(float(x), float(y)) for x, y in json.loads(b)])

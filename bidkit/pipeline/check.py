@@ -134,17 +134,9 @@ def _names(name: str, path: Path, cache: SealedCache | None) -> frozenset[str]:
     except OSError:
         return template_names(path)  # (its error)
     key = hashlib.sha256(f"{book_pipeline.code_digest()}\0vars\0".encode() + blob).hexdigest()
-    entry = cache.dir / f"vars-{name}-{key}.json"
-    known = cache.read(entry)
-    if known is not None:
-        try:
-            return frozenset(str(n) for n in json.loads(known))
-        except (ValueError, TypeError):
-            pass
-    names = template_names(path)
-    cache.write(entry, json.dumps(sorted(names)).encode())
-    cache.drop_others(entry, f"vars-{name}", ".json")
-    return names
+    return cache.remembered(f"vars-{name}", key, ".json", lambda: template_names(path),
+                            lambda names: json.dumps(sorted(names)).encode(),
+                            lambda known: frozenset(str(n) for n in json.loads(known)))
 
 
 def material(ws: Workspace) -> MaterialFacts:
