@@ -160,11 +160,16 @@ def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
             on_converted: Callable[[Converted], None] | None = None) -> dict[str, Converted]:
     """Each chapter's PDF: from the cache when its content is known, else converted; a priced chapter is never
     cached (it converts in a private folder that goes with the command). A bidder's own file converts alone;
-    bidkit's forms may be joined."""
+    bidkit's forms may be joined. ``on_converted`` hears of each PDF converted as it lands, then of those the
+    cache gave (a rebuild's other chapters: their words are read while the price chapters convert)."""
     priced = {c.docx_name for c in book.chapters() if c.priced}
     own = {c.docx_name for c in book.chapters() if c.kind == "file"}
     jobs = [Job(name, blob, cache=name not in priced, alone=name in own) for name, blob in docs.items()]
-    return office.convert(jobs, on_converted, spare=carried(book, docs, office.cache))
+    out = office.convert(jobs, on_converted, spare=carried(book, docs, office.cache))
+    for cv in out.values():
+        if cv.cached and on_converted is not None:
+            on_converted(cv)
+    return out
 
 
 def carried(book: BookPlan, docs: Mapping[str, bytes], cache: SealedCache | None = None
