@@ -163,6 +163,9 @@ def main() -> None:
     print("-" * (width + 50))
     for name, value, note, target in rows:
         print(f"{name:<{width}}  {value:>8.2f}  {note:<18}  {target}")
+    print("runs (s): " + "; ".join(f"{label} {' '.join(f'{v:.2f}' for v in values)}" for label, values in (
+        ("all", alone), ("floor", floor), ("cold", cold), ("re-assemble", again), ("cold without standby", cold_off),
+        ("re-assemble without", again_off))))
 
 
 if __name__ == "__main__":
