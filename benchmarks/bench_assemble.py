@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bytecode import compile_trees  # noqa: E402
 
-from bidkit.adapters.libreoffice import FONTS_CONF, _env, _profile_template, soffice_binary  # noqa: E402
+from bidkit.adapters.soffice import FONTS_CONF, profile_template, soffice_binary, soffice_env  # noqa: E402
 from bidkit.store.resources import sample_workspace  # noqa: E402
 
 PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO passphrase
@@ -62,7 +62,7 @@ def soffice(docs: list[Path], outdir: Path, template: Path | None = None) -> flo
         env = {**ENV, "HOME": prof, "FONTCONFIG_FILE": str(FONTS_CONF)}
         if template is not None:  # as bidkit starts it: profile template, malloc on huge pages
             shutil.copytree(template, f"{prof}/p")
-            env = {**_env(Path(prof)), **{k: v for k, v in ENV.items() if k.startswith("BIDKIT")}}
+            env = {**soffice_env(Path(prof)), **{k: v for k, v in ENV.items() if k.startswith("BIDKIT")}}
         start = time.perf_counter()
         subprocess.run(["soffice", f"-env:UserInstallation=file://{prof}/p", "--headless", "--convert-to", "pdf",
                         "--outdir", str(outdir), *map(str, docs)], capture_output=True, env=env, check=True)
@@ -228,7 +228,7 @@ def main() -> None:
             {**ENV, "BIDKIT_VIEWER": str(viewer)})
         docs = [ws / "build" / "docx" / f"{c}.docx" if (ws / "build" / "docx" / f"{c}.docx").exists()
                 else shown / f"{c}.docx" for c in chapters]
-        template = _profile_template(soffice_binary()) / "profile"
+        template = profile_template(soffice_binary()) / "profile"
         base_ws = tmp / "base-ws"
         if args.baseline:
             shutil.copytree(ws, base_ws)

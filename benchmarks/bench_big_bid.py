@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bytecode import compile_trees  # noqa: E402
 from make_big_bid import make  # noqa: E402
 
-from bidkit.adapters.libreoffice import FONTS_CONF  # noqa: E402
+from bidkit.adapters.soffice import FONTS_CONF  # noqa: E402
 
 PASSPHRASE = "demo-only-passphrase"  # the sample's public DEMO secrets
 ENV = {**os.environ, "BIDKIT_PRICE_PASSPHRASE": PASSPHRASE, "BIDKIT_SIGN_PASSWORD": "demo-only-password",

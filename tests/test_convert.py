@@ -263,7 +263,7 @@ def test_the_first_batch_is_handed_to_the_standby_and_nothing_of_it_stays(tmp_pa
     """The standby (started before the work) takes the first batch over LibreOffice's single-instance pipe: the
     batch's own soffice only hands its arguments over and waits; the PDF is right (a confidential job too). The
     standby ends with that batch: no process, no profile folder, no pipe in /tmp. The next batch starts its own."""
-    from bidkit.adapters.libreoffice import Standby, _pipes
+    from bidkit.adapters.soffice import Standby, pipes
 
     convert({"warm": cjk_docx("预热")}, tmp_path / "warm")  # (an initialised profile to copy, as bidkit keeps one)
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
@@ -272,7 +272,7 @@ def test_the_first_batch_is_handed_to_the_standby_and_nothing_of_it_stays(tmp_pa
     real = Standby.take
     monkeypatch.setattr(Standby, "take", lambda self: handed.append(real(self)) or handed[-1])
     with Standby() as standby:
-        assert standby.proc is not None and standby.folder is not None
+        assert standby.launched() and standby.folder is not None
         url = standby.url
         with LibreOffice(sealed(tmp_path / "cache"), standby=standby) as office:
             first = office.convert([Job("price_part", cjk_docx("报价　标准"), cache=False)])
@@ -280,7 +280,7 @@ def test_the_first_batch_is_handed_to_the_standby_and_nothing_of_it_stays(tmp_pa
                                   text=True, check=True).stdout
             assert "报价" in text
             assert handed == [url]
-            assert standby.proc is None and not any(p.exists() for p in _pipes(url))  # gone with its batch
+            assert standby.proc is None and not any(p.exists() for p in pipes(url))  # gone with its batch
             assert not _soffice_processes(url.removeprefix("file://"))
             second = office.convert([Job("after_sales", cjk_docx("售后"))])
             assert second["after_sales"].pdf.is_file() and handed == [url, None]
@@ -292,12 +292,12 @@ def test_a_standby_that_died_or_is_turned_off_is_not_waited_for(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A standby that crashed is not waited for (the batch starts its own soffice at once and converts); with
     ``BIDKIT_SOFFICE_STANDBY=0`` none is started."""
-    from bidkit.adapters.libreoffice import Standby, _kill
+    from bidkit.adapters.soffice import Standby, kill
 
     convert({"warm": cjk_docx("预热")}, tmp_path / "warm")
     with Standby() as standby:
-        assert standby.proc is not None
-        _kill(standby.proc)  # (crashed)
+        assert standby.launched() and standby.proc is not None
+        kill(standby.proc)  # (crashed)
         with LibreOffice(sealed(tmp_path / "cache"), standby=standby) as office:
             start = time.monotonic()
             assert standby.take() is None and time.monotonic() - start < 1.0
@@ -306,4 +306,24 @@ def test_a_standby_that_died_or_is_turned_off_is_not_waited_for(tmp_path: Path,
                                           capture_output=True, text=True, check=True).stdout
     monkeypatch.setenv("BIDKIT_SOFFICE_STANDBY", "0")
     with Standby() as off:
-        assert off.proc is None and off.folder is None and off.take() is None
+        assert not off.launched() and off.folder is None and off.take() is None
+
+
+@needs_soffice()
+def test_a_standby_closed_as_soon_as_it_is_entered_leaves_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standby copies its profile and starts soffice in a thread of its own (that took 15-50 ms of bidkit's
+    main thread before it could load the workspace); an assembly refused or interrupted right after it started
+    still leaves no soffice and no profile folder behind."""
+    from bidkit.adapters import soffice
+
+    convert({"warm": cjk_docx("预热")}, tmp_path / "warm")
+    made: list[str] = []
+    real = soffice.tempfile.mkdtemp
+    monkeypatch.setattr(soffice.tempfile, "mkdtemp", lambda **kw: made.append(real(**kw)) or made[-1])
+    for _ in range(3):
+        with soffice.Standby() as standby:
+            pass
+        assert standby.proc is None and standby.folder is None
+    assert len(made) == 3 and not any(Path(m).exists() for m in made)
+    assert not any(_soffice_processes(m) for m in made)

@@ -3,7 +3,8 @@
 ``soffice --convert-to`` in a process group of its own, with a throw-away profile, HOME and TMPDIR under a
 private work folder and bidkit's fontconfig file (宋体/黑体/仿宋 come out as the embedded Noto CJK faces, never a
 silent fallback); at most one batch per core, largest first, each one process with a timeout after which its
-whole group is killed; the first batch may hand its files to a :class:`Standby` started ahead. A converted PDF
+whole group is killed; the first batch may hand its files to a :class:`~bidkit.adapters.soffice.Standby` started
+ahead (starting and ending the processes is :mod:`bidkit.adapters.soffice`). A converted PDF
 lands in the cache under a key of its content; a job marked ``cache=False`` (a price chapter) is converted into
 the private work folder instead, removed with everything in it when the :class:`LibreOffice` context ends — also
 on Ctrl-C, SIGTERM and SIGHUP. The cache is a :class:`SealedCache`: an entry is used only with this user's tag on
@@ -18,13 +19,11 @@ import io
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
-import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +32,23 @@ from types import TracebackType
 from bidkit.adapters.pdf import split
 from bidkit.adapters.render import join
 from bidkit.adapters.sealed import SealedCache
+from bidkit.adapters.soffice import (
+    FONTS_CONF,
+    INSTALL_HINT,
+    OPTIONS,
+    Standby,
+    kill,
+    profile_template,
+    soffice_binary,
+    soffice_env,
+    uninterrupted,
+)
 from bidkit.core.errors import InputError, OutputError, ToolError
 
 CACHE_VERSION = "bidkit-convert-3"  # bump when the conversion itself changes (options, fonts)
 DEFAULT_TIMEOUT = 180.0  # seconds for one batch
 PARALLEL_MIN_BYTES = 2 << 20  # below this much .docx, a second process costs more start-up than it saves
-INSTALL_HINT = "LibreOffice not found: install it (apt-get install libreoffice-writer-nogui)"
-FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 EXPORT = '{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'  # bookmarks → named dests
-_OPTIONS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
 
 
 @dataclass(frozen=True)
@@ -59,15 +66,6 @@ class Converted:
     key: str  # the cache key of its .docx ("" for a confidential job: never cached)
     cached: bool  # taken from the cache, not converted now
     entry: Path | None = None  # its cache entry (None: a confidential job, never cached)
-
-
-def soffice_binary() -> str:
-    """The soffice executable (``$BIDKIT_SOFFICE`` wins), or :class:`ToolError` saying how to install it."""
-    explicit = os.environ.get("BIDKIT_SOFFICE")
-    found = shutil.which(explicit) if explicit else (shutil.which("soffice") or shutil.which("libreoffice"))
-    if not found:
-        raise ToolError(INSTALL_HINT)
-    return found
 
 
 def timeout_seconds() -> float:
@@ -105,101 +103,10 @@ def batches(sizes: Sequence[tuple[str, int]], workers: int) -> list[list[str]]:
     return [names for _, names in bins if names]
 
 
-def _env(home: Path) -> dict[str, str]:
-    """soffice's environment: private HOME/TMPDIR, bidkit's fonts, no display, glibc malloc on huge pages
-    (measured: 336,000 → 24,000 page faults for the sample's parts, 2.2 → 1.8 s)."""
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "FONTCONFIG_FILE": str(FONTS_CONF),
-           "SAL_USE_VCLPLUGIN": "svp"}
-    env.pop("DISPLAY", None)
-    tunables = env.get("GLIBC_TUNABLES", "")
-    if "glibc.malloc.hugetlb" not in tunables:
-        env["GLIBC_TUNABLES"] = f"{tunables}:glibc.malloc.hugetlb=1".lstrip(":")
-    return env
-
-
 def _reason(text: str) -> str:
     noise = ("javaldx", "java may not function", "using filter", "-> ")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not any(n in ln for n in noise)]
     return lines[-1][:300] if lines else "no output produced"
-
-
-def _profile_template(binary: str) -> Path:
-    """Where this LibreOffice installation's initialised profile is kept (copying it saves ~0.25 s a start)."""
-    real = os.path.realpath(binary)
-    with contextlib.suppress(OSError):
-        st = os.stat(real)
-        real = f"{real}\0{st.st_size}\0{st.st_mtime_ns}"
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "bidkit" / f"lo-profile-{hashlib.sha256(real.encode()).hexdigest()[:16]}"
-
-
-class Standby:
-    """One soffice started ahead on a profile of its own, for the first batch to hand its files to: LibreOffice's
-    single-instance pipe passes a second soffice's arguments (``--convert-to …``) to the one already running on
-    that profile, and the second waits until they are converted. The start-up (about 0.8 s) then overlaps
-    bidkit's loading and rendering. Used once; a batch that finds it taken, gone or not up in time starts its own
-    process. A context manager: its process group, profile and pipe go with it. ``BIDKIT_SOFFICE_STANDBY=0``: off."""
-
-    WAIT = 5.0  # seconds the first batch waits for the standby's pipe (it is starting up meanwhile)
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.folder: Path | None = None
-        self.url = ""  # its profile's file URL
-        self._taken = False
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> Standby:
-        with contextlib.suppress(ToolError, OSError):  # no LibreOffice or no profile yet: batches start their own
-            binary = soffice_binary()
-            template = _profile_template(binary)
-            if (template / "complete").is_file() and os.environ.get("BIDKIT_SOFFICE_STANDBY") != "0":
-                self.folder = Path(tempfile.mkdtemp(prefix="bidkit-standby-"))  # mode 0700
-                shutil.copytree(template / "profile", self.folder / "profile", symlinks=True)
-                (self.folder / "home").mkdir()
-                self.url = (self.folder / "profile").as_uri()
-                self.proc = subprocess.Popen([binary, f"-env:UserInstallation={self.url}", *_OPTIONS],
-                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                             stderr=subprocess.DEVNULL, env=_env(self.folder / "home"),
-                                             start_new_session=True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with _uninterrupted():
-            self.close()
-
-    def take(self) -> str | None:
-        """The profile URL to hand a batch over with, once the standby's pipe is up (None: taken, gone, late)."""
-        with self._lock:
-            proc, self._taken = (None if self._taken else self.proc), True
-        deadline = time.monotonic() + self.WAIT
-        while proc is not None and proc.poll() is None and time.monotonic() < deadline:
-            if any(p.exists() for p in _pipes(self.url)):
-                return self.url
-            time.sleep(0.02)
-        return None
-
-    def starting(self) -> bool:  # its process runs, its pipe is not up yet (a batch handed to it waits meanwhile)
-        return (proc := self.proc) is not None and proc.poll() is None and not any(p.exists() for p in _pipes(self.url))
-
-    def close(self) -> None:
-        """End the standby (a batch it converted is done, or bidkit stops)."""
-        with self._lock:
-            proc, folder, self.proc, self.folder = self.proc, self.folder, None, None
-        if proc is not None:
-            _kill(proc)
-        if folder is not None:
-            for pipe in _pipes(folder.joinpath("profile").as_uri()):  # (killed, LibreOffice leaves it in /tmp)
-                with contextlib.suppress(OSError):
-                    pipe.unlink()
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _pipes(url: str) -> list[Path]:
-    """Where LibreOffice puts the single-instance pipe of the profile at ``url`` (named after the MD5 of its
-    UTF-16 form, each byte in hex without its leading zero)."""
-    digest = "".join(f"{b:x}" for b in hashlib.md5(url.encode("utf-16-le"), usedforsecurity=False).digest())
-    return [Path(d) / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}" for d in ("/tmp", "/var/tmp")]
 
 
 class LibreOffice:
@@ -229,7 +136,7 @@ class LibreOffice:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        with _uninterrupted():  # a Ctrl-C now would leave the private folder (a price chapter's PDF) behind
+        with uninterrupted():  # a Ctrl-C now would leave the private folder (a price chapter's PDF) behind
             self.stop()
             with self._idle:  # a batch still writing its files or profile would put the folder back
                 self._idle.wait_for(lambda: self._busy == 0, timeout=10)
@@ -244,7 +151,7 @@ class LibreOffice:
             self._stopped = True
             procs = list(self._procs)
         for proc in procs:
-            _kill(proc)
+            kill(proc)
         if self.standby is not None:
             self.standby.close()
 
@@ -389,13 +296,13 @@ class LibreOffice:
                 paths.append((unit, path, marks))
         except OSError as exc:  # a full disk: the folder (with any part written) goes when the context ends
             raise OutputError(f"{self.cache_dir}: cannot write ({exc.strerror or exc})") from None
-        template = _profile_template(binary)
+        template = profile_template(binary)
         handed = self.standby.take() if self.standby is not None else None
         seeded = handed is not None or (template / "complete").is_file()
         if seeded and handed is None:
             with contextlib.suppress(OSError):
                 shutil.copytree(template / "profile", profile, symlinks=True)
-        cmd = [binary, f"-env:UserInstallation={handed or profile.as_uri()}", *_OPTIONS, "--convert-to",
+        cmd = [binary, f"-env:UserInstallation={handed or profile.as_uri()}", *OPTIONS, "--convert-to",
                f"pdf:writer_pdf_Export:{EXPORT}", "--outdir", str(out), *(str(p) for _, p, _ in paths)]
         shown = [f"{j.name}.docx" for unit, _, _ in paths for j in unit if j.name not in self._spares]
         try:
@@ -436,7 +343,8 @@ class LibreOffice:
                 raise ToolError(f"LibreOffice stopped before converting {names}")
             try:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, env=_env(home), cwd=cwd, start_new_session=True)
+                                        stderr=subprocess.PIPE, env=soffice_env(home), cwd=cwd,
+                                        start_new_session=True)
             except FileNotFoundError:
                 raise ToolError(INSTALL_HINT) from None
             except OSError as exc:
@@ -449,7 +357,7 @@ class LibreOffice:
             raise ToolError(f"LibreOffice took longer than {self.timeout:g} s converting {names}; stopped it") \
                 from None
         finally:
-            _kill(proc)  # whatever it left running in its group ends with it
+            kill(proc)  # whatever it left running in its group ends with it
         stderr = err.decode(errors="replace")
         if proc.returncode != 0:
             how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
@@ -470,31 +378,3 @@ class LibreOffice:
                 os.rename(staging, template)  # another process may have made it first: keep theirs
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block is done, then act on one that came (its handler runs: in
-    bidkit's command line it raises, as it would have). Only the main thread can set handlers: elsewhere the
-    block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    before = {sig: signal.signal(sig, lambda signum, _frame: came.append(signum)) for sig in held}
-    try:
-        yield
-    finally:
-        for sig, handler in before.items():
-            if handler is not None:  # (None: a handler set outside Python, which cannot be put back)
-                signal.signal(sig, handler)
-        if came:
-            signal.raise_signal(came[0])
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(5)

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bidkit import __version__
-from bidkit.adapters.libreoffice import Converted, Job, LibreOffice, Standby
+from bidkit.adapters.libreoffice import Converted, Job, LibreOffice
 from bidkit.adapters.pdf import compose as pdf
 from bidkit.adapters.pdf import pages, place, raster, text
 from bidkit.adapters.render import layout
 from bidkit.adapters.render.text import docx_headings
 from bidkit.adapters.sealed import SealedCache
+from bidkit.adapters.soffice import Standby
 from bidkit.core import book as book_mod
 from bidkit.core import review
 from bidkit.core.book import BookPlan, PlannedVolume
