@@ -107,7 +107,8 @@ class Standby:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def launched(self, timeout: float = WAIT) -> bool:
-        """Wait (at most ``timeout`` seconds) until the launch is over; whether a soffice runs for it."""
+        """Wait (at most ``timeout`` seconds) until the launch is over; whether it started a soffice (that has not
+        been closed since)."""
         if (launcher := self._launcher) is not None and launcher is not threading.current_thread():
             launcher.join(timeout)
         return self.proc is not None
