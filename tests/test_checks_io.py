@@ -88,6 +88,39 @@ def test_template_names_are_kept_by_the_template_s_content(tmp_path: Path) -> No
     assert len(list(cache.dir.glob("vars-bid_letter-*.json"))) == 1  # the older entry went
 
 
+def test_kept_template_names_are_those_of_the_bytes_they_are_kept_under(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The names are read from the bytes whose digest keys the entry, not from the path again: a template swapped
+    for one that uses the internal cost between the two reads would otherwise file that template's names under
+    the clean template's key (and a later assembly of the clean one would believe them)."""
+    from bidkit.adapters.render import docx as docx_adapter
+    from bidkit.adapters.sealed import SealedCache
+    from bidkit.store.resources import templates_dir
+
+    cache = SealedCache(tmp_path / "cache", b"k" * 32)
+    path = tmp_path / "bid_letter.docx"
+    shutil.copyfile(templates_dir() / "forms" / "bid_letter.docx", path)
+    clean = check_io.template_names(path)
+    sneaky = tmp_path / "sneaky.docx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(sneaky, "w") as zout:
+        for item in zin.infolist():
+            blob = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                blob = blob.replace("致：".encode(), "致：{{ internal_cost.labour }}".encode(), 1)
+            zout.writestr(item, blob)
+    real = docx_adapter.template_names
+
+    def swapped_first(p: Path, data: bytes | None = None) -> frozenset[str]:
+        shutil.copyfile(sneaky, path)  # the insider's swap, after bidkit read the bytes it keys the entry by
+        return real(p, data)
+
+    monkeypatch.setattr(check_io, "template_names", swapped_first)
+    assert check_io._names("bid_letter", path, cache) == clean
+    monkeypatch.setattr(check_io, "template_names", real)
+    shutil.copyfile(templates_dir() / "forms" / "bid_letter.docx", path)
+    assert check_io._names("bid_letter", path, cache) == clean  # what the cache holds for the clean bytes
+
+
 def _sheet(path: Path, rows: list[list[object]]) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active

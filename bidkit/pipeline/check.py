@@ -134,7 +134,7 @@ def _names(name: str, path: Path, cache: SealedCache | None) -> frozenset[str]:
     except OSError:
         return template_names(path)  # (its error)
     key = hashlib.sha256(f"{book_pipeline.code_digest()}\0vars\0".encode() + blob).hexdigest()
-    return cache.remembered(f"vars-{name}", key, ".json", lambda: template_names(path),
+    return cache.remembered(f"vars-{name}", key, ".json", lambda: template_names(path, blob),  # (the bytes keyed)
                             lambda names: json.dumps(sorted(names)).encode(),
                             lambda known: frozenset(str(n) for n in json.loads(known)))
 

@@ -421,11 +421,12 @@ def missing_variables(source: TemplateSource, context: dict[str, Any]) -> list[s
 _DOCX_TAG = re.compile(r"\{%\s*(?:tr|tc|p|r)\s|\{\{\s*(?:r|p)\s")
 
 
-def template_names(path: Path) -> frozenset[str]:
+def template_names(path: Path, data: bytes | None = None) -> frozenset[str]:
     """Dotted names a .docx template refers to (``internal_cost.lines``, ``ln.unit_cost``), read from its Jinja
-    AST: the XML parts' text with the tags taken out, as docxtpl joins runs before rendering."""
+    AST: the XML parts' text with the tags taken out, as docxtpl joins runs before rendering. ``data``: the
+    file's bytes, already read (``path`` then only names it)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             xml = "".join(
                 zf.read(n).decode("utf-8", errors="replace") for n in zf.namelist()
                 if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", n)
