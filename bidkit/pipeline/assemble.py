@@ -167,9 +167,10 @@ def convert(office: LibreOffice, book: BookPlan, docs: Mapping[str, bytes],
     own = {c.docx_name for c in book.chapters() if c.kind == "file"}
     jobs = [Job(name, blob, cache=name not in priced, alone=name in own) for name, blob in docs.items()]
     out = office.convert(jobs, on_converted, spare=carried(book, docs, office.cache))
-    for cv in out.values():
-        if cv.cached and on_converted is not None:
-            on_converted(cv)
+    if on_converted is not None:
+        for cv in out.values():
+            if cv.cached:
+                on_converted(cv)
     return out
 
 
@@ -214,7 +215,7 @@ def texts(ws: Workspace, book: BookPlan, docs: Mapping[str, bytes], cache: Seale
 
             key = hashlib.sha256(f"{TEXTS_VERSION}\0{pc.kind}\0".encode() + blob).hexdigest()
             out[pc.docx_name] = cache.remembered(f"text-{pc.docx_name}", key, ".txt", make,
-                                            lambda v: v.encode("utf-8"), lambda b: b.decode("utf-8"))
+                                                 lambda v: v.encode("utf-8"), lambda b: b.decode("utf-8"))
             continue
         value = book_pipeline.chapter_text(ws, pc, blob)
         if value is not None:
@@ -388,9 +389,9 @@ def spots(ws: Workspace, book: BookPlan) -> dict[str, list[tuple[float, float]]]
                 key = hashlib.sha256(f"{SPOTS_VERSION}\0{seal_pt!r}\0{file_sha256(path)}".encode()).hexdigest()
                 tag = hashlib.sha256(a.encode()).hexdigest()[:16]  # (an id is not a file name)
                 out[a] = cache.remembered(f"spots-{tag}", key, ".json",
-                                     functools.partial(raster.quiet_spots, path, seal_pt),
-                                     lambda v: json.dumps(v).encode(),
-                                     lambda b: [(float(x), float(y)) for x, y in json.loads(b)])
+                                          functools.partial(raster.quiet_spots, path, seal_pt),
+                                          lambda v: json.dumps(v).encode(),
+                                          lambda b: [(float(x), float(y)) for x, y in json.loads(b)])
     return out
 
 
